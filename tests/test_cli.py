@@ -1,0 +1,36 @@
+"""The command line end to end, as a user runs it."""
+import subprocess
+import pytest
+from conftest import ROOT, tool, shared_seed_dir
+
+def run(*args, env=None):
+    return subprocess.run([tool("sorting-transformers"), *args], cwd=ROOT, capture_output=True, text=True, env=env)
+
+def test_help_explains_options():
+    r = run("all", "--help")
+    assert r.returncode == 0 and "--profile" in r.stdout and "--seed-dir" in r.stdout
+
+@pytest.mark.parametrize("args,msg", [
+    (["all", "--profile", "huge"], "invalid choice: 'huge'"),
+    (["seed-accuracy", "--n-lists", "-5"], "-5 is not allowed"),
+    (["nonsense"], "invalid choice: 'nonsense'"),
+])
+def test_bad_arguments_fail_clearly(args, msg):
+    r = run(*args)
+    assert r.returncode != 0 and msg in r.stderr, r.stderr
+
+def test_missing_seed_folder_is_an_error(tmp_path):
+    r = run("seed-accuracy", str(tmp_path))
+    assert r.returncode != 0 and "no seed checkpoints" in r.stderr
+
+def test_main_job_imports_the_seed():
+    seed = shared_seed_dir()
+    if not (seed / "models").is_dir():
+        pytest.skip(f"the seed's checkpoints are not at {seed} (set SORTING_TRANSFORMERS_SHARED)")
+    r = run("all", "--profile", "test")
+    assert r.returncode == 0, r.stderr
+    out = r.stdout
+    assert "attn1l" in out and "bidirectional" in out
+    row = next(l for l in out.splitlines() if l.strip().startswith("models/sort_mid_decay_l1_activation.pth "))
+    token_acc, seq_acc = map(float, row.split()[2:4])
+    assert abs(token_acc - 0.995) <= 0.005 and abs(seq_acc - 0.953) <= 0.005, row
