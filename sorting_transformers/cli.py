@@ -9,12 +9,13 @@ from __future__ import annotations
 import argparse, os, sys
 from pathlib import Path
 import pandas as pd
-from .core import PROFILES, PROFILE_ENV, get_profile, seed_dir
+from .core import PROFILES, PROFILE_ENV, get_profile, seed_dir, runs_dir
 from .data import heldout
 from .model import PRESETS, make_model, preset_task, evaluate, seed_accuracy_table, seed_checkpoints, SEED_EVAL_LISTS
+from .train import LEVELS, TrainConfig, sweep_configs, seed_recipe_configs, train_sweep, final_metrics
 
 # %% auto #0
-__all__ = ['presets_table', 'cmd_seed_accuracy', 'build_parser', 'main']
+__all__ = ['presets_table', 'cmd_seed_accuracy', 'build_parser', 'train_configs', 'cmd_train', 'main']
 
 # %% ../nbs/07_cli.ipynb #c005
 def presets_table(seed:int=0) -> pd.DataFrame:
@@ -51,6 +52,16 @@ def _positive_int(s:str) -> int:
     if v < 1: raise argparse.ArgumentTypeError(f"{v} is not allowed: must be >= 1")
     return v
 
+def _nonneg_float(s:str) -> float:
+    try: v = float(s)
+    except ValueError: raise argparse.ArgumentTypeError(f"{s!r} is not a number")
+    if not v >= 0 or v == float("inf"): raise argparse.ArgumentTypeError(f"{v:g} is not allowed: must be a finite number >= 0")
+    return v
+
+def _weight_decay(s:str) -> float:
+    "A weight decay: a number >= 0 or a level name."
+    return LEVELS[s] if s in LEVELS else _nonneg_float(s)
+
 def build_parser() -> argparse.ArgumentParser:
     "The argument parser of `sorting-transformers`."
     p = argparse.ArgumentParser(prog="sorting-transformers",
@@ -61,24 +72,73 @@ def build_parser() -> argparse.ArgumentParser:
              f"default: ${PROFILE_ENV} or 'default'")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     a = sub.add_parser("all", parents=[common], help="the main job: every stage in order",
-        description="The main job: build the task and models, import the seed's checkpoints and print their accuracy.")
+        description="The main job: build the task and models, train the weight-decay sweep and the seed's recipe "
+                    "(reusing finished runs), import the seed's checkpoints and print their accuracy.")
+    a.add_argument("--out", type=Path, default=None, help="folder of the training runs (default: runs/PROFILE)")
     a.add_argument("--seed-dir", type=Path, default=None,
         help="folder with the seed project's checkpoints (default: $SORTING_TRANSFORMERS_SHARED/seed or ../shared/seed); "
              "skipped with a message when absent")
+    t = sub.add_parser("train", parents=[common], help="train a sweep over weight decay (resumable)",
+        description="Train every combination of preset, weight decay, activation penalty and seed. Each run gets a folder "
+                    "OUT/PRESET_wdW_actL_seedS with checkpoints, metrics.csv and a resume point; rerunning the same "
+                    "command skips finished runs and resumes unfinished ones. Sizes not given come from the profile.")
+    t.add_argument("--preset", nargs="+", choices=sorted(PRESETS), default=list(PRESETS), help="model presets (default: all)")
+    t.add_argument("--weight-decay", nargs="+", type=_weight_decay, default=None, metavar="W",
+        help=f"weight decays: numbers >= 0 or level names {dict(LEVELS)} (default: the three levels)")
+    t.add_argument("--act-penalty", nargs="+", type=_nonneg_float, default=[0.0], metavar="LAMBDA",
+        help="strengths λ of the seed's activation penalty λ/1000·Σmin(|a|,1-|a|) on hook_resid_post (default: 0)")
+    t.add_argument("--seeds", nargs="+", type=int, default=None, metavar="S", help="training seeds (default: the profile's)")
+    t.add_argument("--steps", type=_positive_int, default=None, help="optimiser steps per run (default: the profile's)")
+    t.add_argument("--batch-size", type=_positive_int, default=None, help="fresh lists per step (default: the profile's)")
+    t.add_argument("--lr", type=float, default=None, help="peak learning rate, in (0, 1) (default: the profile's)")
+    t.add_argument("--warmup-steps", type=int, default=None, help="linear warm-up steps (default: the profile's)")
+    t.add_argument("--schedule", choices=["cosine", "constant"], default=None, help="learning-rate schedule after warm-up")
+    t.add_argument("--decay", choices=["matrices", "all"], default=None,
+        help="which parameters decay: weight matrices only (default) or every parameter")
+    t.add_argument("--n-checkpoints", type=_positive_int, default=None, help="log-spaced checkpoints per run")
+    t.add_argument("--recipe", choices=["sweep", "seed"], default="sweep",
+        help="'sweep' (default) trains the options above; 'seed' reruns the seed's experiment as it was "
+             "(AdamW default decay 0.01, λ in {0, 1e-4, 1e-3}, 300 steps of 256, residual maps)")
+    t.add_argument("--out", type=Path, default=None, help="folder of the runs (default: runs/PROFILE)")
+    t.add_argument("--no-progress", action="store_true", help="no progress bars")
     s = sub.add_parser("seed-accuracy", parents=[common], help="accuracy table of the seed project's checkpoints",
         description="Load every seed checkpoint (*.pth, *.pth_N) under a folder and print its accuracy.")
     s.add_argument("folder", nargs="?", type=Path, default=None, help="folder to search (default: the shared seed folder)")
     s.add_argument("--n-lists", type=_positive_int, default=SEED_EVAL_LISTS, help="uniform random lists to evaluate on")
     return p
 
+def train_configs(args:argparse.Namespace) -> list[TrainConfig]:
+    "The validated configs a `train` command asks for (raises `ValueError` before anything is written)."
+    if args.recipe == "seed": return seed_recipe_configs()
+    over = {k: v for k, v in dict(steps=args.steps, batch_size=args.batch_size, lr=args.lr, warmup_steps=args.warmup_steps,
+                                   schedule=args.schedule, decay=args.decay, n_checkpoints=args.n_checkpoints).items() if v is not None}
+    return sweep_configs(args.preset, args.weight_decay or list(LEVELS.values()), args.seeds, args.act_penalty, **over)
+
+_FINAL = ["run", "level", "weight_decay", "act_penalty", "seed", "step", "loss", "token_acc", "seq_acc",
+          "all_ascending", "contains_all_inputs", "ratio_inputs_contained", "ratio_sorted_pairs", "norm_total"]
+
+def cmd_train(configs:list[TrainConfig], out:Path|None, progress:bool=True):
+    "Train `configs` into `out` and print their final metrics."
+    out = out or runs_dir()
+    print(f"training {len(configs)} run(s) into {out}", flush=True)
+    df = train_sweep(configs, out, progress=progress)
+    _print_table(final_metrics(df)[_FINAL].round(4), f"Final held-out metrics ({out / 'metrics.csv'} has every checkpoint)")
+
 def main(argv:list[str]|None=None) -> int:
     "Entry point of the `sorting-transformers` console script."
     args = build_parser().parse_args(argv)
     if args.profile: os.environ[PROFILE_ENV] = args.profile
     prof = get_profile()
+    try:   # every config is built and checked before any work starts
+        configs = train_configs(args) if args.command == "train" else (
+                  sweep_configs() + seed_recipe_configs() if args.command == "all" else [])
+    except ValueError as e:
+        print(f"sorting-transformers {args.command}: error: {e}", file=sys.stderr); return 2
     print(f"profile: {prof.name}", flush=True)
     if args.command == "seed-accuracy": cmd_seed_accuracy(args.folder, args.n_lists)
+    elif args.command == "train": cmd_train(configs, args.out, not args.no_progress)
     elif args.command == "all":
         _print_table(presets_table(), "Presets and their tasks (fresh models, held-out accuracy before training)")
+        cmd_train(configs, args.out)
         cmd_seed_accuracy(args.seed_dir, required=args.seed_dir is not None)
     return 0

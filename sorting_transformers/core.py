@@ -11,7 +11,7 @@ from dataclasses import dataclass, asdict, fields
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['PROFILES', 'PROFILE_ENV', 'SHARED_ENV', 'Profile', 'get_profile', 'shared_dir', 'seed_dir']
+__all__ = ['PROFILES', 'PROFILE_ENV', 'SHARED_ENV', 'RUNS_ENV', 'Profile', 'get_profile', 'shared_dir', 'seed_dir', 'runs_dir']
 
 # %% ../nbs/00_core.ipynb #c005
 @dataclass(frozen=True)
@@ -19,13 +19,24 @@ class Profile:
     "Sizes of every stage of the pipeline; pick one with `get_profile`."
     name:str                 # profile name
     n_heldout:int            # lists in each task's fixed held-out set
-    n_seed_eval:int          # random lists for the seed checkpoints' accuracy table
+    train:dict               # preset -> TrainConfig fields of the sweep (steps, batch_size, lr, ...)
+    seeds:tuple=(0,)         # training seeds of the sweep
+    resume_every:int=100     # steps between resume points (besides checkpoints)
     eval_batch_size:int=4096 # lists per forward pass during evaluation
 
 PROFILES = {p.name: p for p in [
-    Profile("test",    n_heldout=512,  n_seed_eval=2_000),
-    Profile("default", n_heldout=4096, n_seed_eval=20_000),
-    Profile("full",    n_heldout=16384, n_seed_eval=20_000),
+    Profile("test", n_heldout=512, resume_every=10,
+            train=dict(seed=dict(steps=30, batch_size=64, warmup_steps=5, n_checkpoints=8),
+                       attn1l=dict(steps=30, batch_size=64, warmup_steps=5, n_checkpoints=8),
+                       seed_recipe=dict(steps=20, batch_size=64, n_checkpoints=8))),
+    Profile("default", n_heldout=4096,
+            train=dict(seed=dict(steps=1500, batch_size=256, lr=3e-3, warmup_steps=50, n_checkpoints=40),
+                       attn1l=dict(steps=1500, batch_size=256, lr=3e-3, warmup_steps=50, n_checkpoints=40),
+                       seed_recipe=dict(steps=300, batch_size=256, n_checkpoints=40))),
+    Profile("full", n_heldout=16384, seeds=(0, 1, 2), resume_every=500,
+            train=dict(seed=dict(steps=6000, batch_size=512, lr=1e-3, warmup_steps=200, n_checkpoints=100),
+                       attn1l=dict(steps=6000, batch_size=512, lr=1e-3, warmup_steps=200, n_checkpoints=100),
+                       seed_recipe=dict(steps=300, batch_size=256, n_checkpoints=300))),
 ]}
 
 PROFILE_ENV = "SORTING_TRANSFORMERS_PROFILE"
@@ -52,3 +63,18 @@ def shared_dir() -> Path:
 def seed_dir() -> Path:
     "Folder holding the seed project's checkpoints (`models/`, `checkpoints/`)."
     return shared_dir() / "seed"
+
+# %% ../nbs/00_core.ipynb #c012
+RUNS_ENV = "SORTING_TRANSFORMERS_RUNS"
+
+def runs_dir(profile:str|None=None, # a profile name; None: the active profile
+            ) -> Path:
+    "Folder of the training runs of `profile`."
+    env = os.environ.get(RUNS_ENV)
+    if env: root = Path(env)
+    else:
+        here = Path.cwd().resolve(); root = here / "runs"
+        for d in [here, *here.parents]:
+            if (d / "pyproject.toml").exists() and 'name = "sorting-transformers"' in (d / "pyproject.toml").read_text():
+                root = d / "runs"; break
+    return root / get_profile(profile).name
