@@ -6,12 +6,16 @@ Docs: https://sorting-transformers.github.io/sorting_transformers/core.html.md""
 
 # %% ../nbs/00_core.ipynb #c002
 from __future__ import annotations
-import os
+import hashlib, json, os
 from dataclasses import dataclass, asdict, fields
 from pathlib import Path
+from typing import Callable
+import torch
+from safetensors.torch import save_file, safe_open
 
 # %% auto #0
-__all__ = ['PROFILES', 'PROFILE_ENV', 'SHARED_ENV', 'RUNS_ENV', 'Profile', 'get_profile', 'shared_dir', 'seed_dir', 'runs_dir']
+__all__ = ['PROFILES', 'PROFILE_ENV', 'SHARED_ENV', 'RUNS_ENV', 'Profile', 'get_profile', 'shared_dir', 'seed_dir', 'runs_dir',
+           'atomic_write_text', 'atomic_save_tensors', 'read_metadata', 'load_tensors', 'config_key', 'cached_tensors']
 
 # %% ../nbs/00_core.ipynb #c005
 @dataclass(frozen=True)
@@ -20,12 +24,13 @@ class Profile:
     name:str                 # profile name
     n_heldout:int            # lists in each task's fixed held-out set
     train:dict               # preset -> TrainConfig fields of the sweep (steps, batch_size, lr, ...)
+    n_pairs:int=200          # clean/corrupted pairs per activation-patching analysis
     seeds:tuple=(0,)         # training seeds of the sweep
     resume_every:int=100     # steps between resume points (besides checkpoints)
     eval_batch_size:int=4096 # lists per forward pass during evaluation
 
 PROFILES = {p.name: p for p in [
-    Profile("test", n_heldout=512, resume_every=10,
+    Profile("test", n_heldout=512, resume_every=10, n_pairs=32,
             train=dict(seed=dict(steps=30, batch_size=64, warmup_steps=5, n_checkpoints=8),
                        attn1l=dict(steps=30, batch_size=64, warmup_steps=5, n_checkpoints=8),
                        seed_recipe=dict(steps=20, batch_size=64, n_checkpoints=8))),
@@ -33,7 +38,7 @@ PROFILES = {p.name: p for p in [
             train=dict(seed=dict(steps=1500, batch_size=256, lr=3e-3, warmup_steps=50, n_checkpoints=40),
                        attn1l=dict(steps=1500, batch_size=256, lr=3e-3, warmup_steps=50, n_checkpoints=40),
                        seed_recipe=dict(steps=300, batch_size=256, n_checkpoints=40))),
-    Profile("full", n_heldout=16384, seeds=(0, 1, 2), resume_every=500,
+    Profile("full", n_heldout=16384, seeds=(0, 1, 2), resume_every=500, n_pairs=1000,
             train=dict(seed=dict(steps=6000, batch_size=512, lr=1e-3, warmup_steps=200, n_checkpoints=100),
                        attn1l=dict(steps=6000, batch_size=512, lr=1e-3, warmup_steps=200, n_checkpoints=100),
                        seed_recipe=dict(steps=300, batch_size=256, n_checkpoints=300))),
@@ -78,3 +83,43 @@ def runs_dir(profile:str|None=None, # a profile name; None: the active profile
             if (d / "pyproject.toml").exists() and 'name = "sorting-transformers"' in (d / "pyproject.toml").read_text():
                 root = d / "runs"; break
     return root / get_profile(profile).name
+
+# %% ../nbs/00_core.ipynb #c015
+def _tmp_path(path:Path) -> Path: return path.with_name(f".{path.name}.tmp{os.getpid()}")
+
+def atomic_write_text(path:str|Path, text:str):
+    "Write `text` to `path` via a temporary file and an atomic rename."
+    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True); tmp = _tmp_path(path)
+    with open(tmp, "w") as f: f.write(text); f.flush(); os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+def atomic_save_tensors(tensors:dict, path:str|Path, metadata:dict):
+    "Write tensors and JSON-serialisable `metadata` to a safetensors file, atomically."
+    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True); tmp = _tmp_path(path)
+    save_file({k: v.detach().contiguous().cpu() for k, v in tensors.items()}, str(tmp),
+              metadata={k: json.dumps(v) for k, v in metadata.items()})
+    with open(tmp, "rb") as f: os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+def read_metadata(path:str|Path) -> dict:
+    "The JSON metadata of a safetensors file (no tensors are read)."
+    with safe_open(str(path), "pt") as f: return {k: json.loads(v) for k, v in (f.metadata() or {}).items()}
+
+def load_tensors(path:str|Path) -> dict:
+    "Every tensor of a safetensors file, on the CPU."
+    with safe_open(str(path), "pt") as f: return {k: f.get_tensor(k) for k in f.keys()}
+
+# %% ../nbs/00_core.ipynb #c018
+def config_key(config:dict) -> str:
+    "A short stable hash of a JSON-serialisable config."
+    return hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()[:12]
+
+def cached_tensors(folder:str|Path, name:str, config:dict, # what decides the result
+                   compute:Callable[[], dict],            # returns a dict of tensors
+                  ) -> dict:
+    "`compute()`'s tensors, read from `folder/NAME_KEY.safetensors` if present, else computed and saved."
+    path = Path(folder) / f"{name}_{config_key(config)}.safetensors"
+    if path.exists(): return load_tensors(path)
+    out = compute()
+    atomic_save_tensors(out, path, {"config": config})
+    return load_tensors(path)

@@ -13,18 +13,17 @@ import numpy as np
 import torch, torch.nn as nn, torch.nn.functional as F
 import pandas as pd
 import plotly.graph_objects as go
-from safetensors.torch import save_file, safe_open
 warnings.filterwarnings("ignore", message="HookedTransformer is deprecated")
 warnings.filterwarnings("ignore", message="HookedTransformerConfig is deprecated")
 from transformer_lens import HookedTransformer, HookedTransformerConfig
 from .data import SortTask, Batch, heldout, encode, make_batch
-from .core import get_profile, seed_dir
+from .core import get_profile, seed_dir, atomic_save_tensors, load_tensors, read_metadata
 
 # %% auto #0
 __all__ = ['PRESETS', 'SEED_EVAL_LISTS', 'preset_config', 'preset_task', 'check_compatible', 'make_model', 'sort_logits',
-           'sort_loss', 'predict', 'sort_metrics', 'evaluate', 'cfg_to_dict', 'cfg_from_dict', 'atomic_save_tensors',
-           'save_model', 'read_metadata', 'load_tensors', 'load_model', 'ResidualCompression', 'SeedTransformer',
-           'load_seed_checkpoint', 'seed_checkpoints', 'seed_accuracy_table', 'plot_per_position_accuracy']
+           'sort_loss', 'predict', 'sort_metrics', 'evaluate', 'cfg_to_dict', 'cfg_from_dict', 'save_model',
+           'load_model', 'ResidualCompression', 'SeedTransformer', 'load_seed_checkpoint', 'seed_checkpoints',
+           'seed_accuracy_table', 'plot_per_position_accuracy']
 
 # %% ../nbs/02_model.ipynb #c005
 PRESETS = {
@@ -147,15 +146,6 @@ def cfg_from_dict(d:dict) -> HookedTransformerConfig:
     if "dtype" in d: d["dtype"] = getattr(torch, d["dtype"])
     return HookedTransformerConfig(**d)
 
-def atomic_save_tensors(tensors:dict, path:Path, metadata:dict):
-    "Write a safetensors file via a temporary file and an atomic rename."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    save_file({k: v.detach().contiguous().cpu() for k, v in tensors.items()}, str(tmp),
-              metadata={k: json.dumps(v) for k, v in metadata.items()})
-    with open(tmp, "rb") as f: os.fsync(f.fileno())
-    os.replace(tmp, path)
-
 def _weights(model:nn.Module) -> dict:
     return {k: v for k, v in model.state_dict().items() if not k.endswith((".mask", ".IGNORE"))}
 
@@ -165,14 +155,6 @@ def save_model(model:HookedTransformer, task:SortTask, path:str|Path, # a `.safe
     meta = dict(arch=type(model).__name__, cfg=cfg_to_dict(model.cfg), task=task.to_dict(), extra=extra)
     atomic_save_tensors(_weights(model), Path(path), meta)
     return Path(path)
-
-def read_metadata(path:str|Path) -> dict:
-    "The JSON metadata of a file written by `save_model` (no tensors are read)."
-    with safe_open(str(path), "pt") as f: return {k: json.loads(v) for k, v in (f.metadata() or {}).items()}
-
-def load_tensors(path:str|Path) -> dict:
-    "Every tensor of a safetensors file, on the CPU."
-    with safe_open(str(path), "pt") as f: return {k: f.get_tensor(k) for k in f.keys()}
 
 def _load_weights(model:nn.Module, sd:dict, src) -> nn.Module:
     missing, unexpected = model.load_state_dict(sd, strict=False)

@@ -6,7 +6,7 @@ Docs: https://sorting-transformers.github.io/sorting_transformers/train.html.md"
 
 # %% ../nbs/03_train.ipynb #c002
 from __future__ import annotations
-import dataclasses, json, math, os, time
+import base64, dataclasses, json, math, os, time
 from contextlib import contextmanager
 from dataclasses import dataclass, asdict, field
 from pathlib import Path
@@ -16,10 +16,10 @@ import torch, torch.nn as nn
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 from tqdm.auto import tqdm
-from .core import get_profile, Profile, runs_dir
+from .core import get_profile, Profile, runs_dir, atomic_write_text, atomic_save_tensors, load_tensors, read_metadata
 from .data import SortTask, sample_batch, generator, heldout
 from .model import (make_model, preset_config, preset_task, check_compatible, cfg_from_dict, cfg_to_dict,
-    SeedTransformer, sort_loss, evaluate, atomic_save_tensors, load_tensors, read_metadata, save_model, load_model, PRESETS)
+    SeedTransformer, sort_loss, evaluate, save_model, load_model, PRESETS)
 
 # %% auto #0
 __all__ = ['LEVELS', 'SEED_RECIPE_PENALTIES', 'TrainConfig', 'lr_at', 'checkpoint_steps', 'build_model', 'make_optimizer',
@@ -166,11 +166,6 @@ def _opt_state(tensors:dict, meta:dict) -> dict:
             _, i, name = k.split(".", 2); state.setdefault(int(i), {})[name] = v
     return {"state": state, "param_groups": meta["param_groups"]}
 
-def _atomic_write_text(path:Path, text:str):
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    with open(tmp, "w") as f: f.write(text); f.flush(); os.fsync(f.fileno())
-    os.replace(tmp, path)
-
 def save_state(path:Path, model:nn.Module, opt, g:torch.Generator, step:int):
     "The resume point: weights, optimizer state, generator state and step, in one atomic file."
     ot, om = _opt_tensors(opt)
@@ -215,7 +210,7 @@ def train_run(cfg:TrainConfig, out:str|Path, # the sweep's folder; the run goes 
             raise ValueError(f"{run_dir} holds a run with a different config; use another --out or remove it")
     else:
         (run_dir / "checkpoints").mkdir(parents=True, exist_ok=True)
-        _atomic_write_text(cpath, json.dumps(conf, indent=2))
+        atomic_write_text(cpath, json.dumps(conf, indent=2))
     if run_is_done(run_dir): return run_dir
     for tmp in run_dir.rglob(".*.tmp*"): tmp.unlink()   # left by a killed writer; never read
     resume_every = resume_every or get_profile().resume_every
@@ -232,9 +227,10 @@ def _train(cfg, run_dir, task, resume_every, stop_at, device, progress):
     rows = pd.read_csv(mpath).query("step <= @step").to_dict("records") if (mpath.exists() and step > 0) else []
     ckpts = set(checkpoint_steps(cfg.steps, cfg.n_checkpoints))
     def checkpoint(step, train_loss):
-        save_model(model, task, run_dir / "checkpoints" / f"step_{step:06d}.safetensors", step=step, train=cfg.to_dict())
+        save_model(model, task, run_dir / "checkpoints" / f"step_{step:06d}.safetensors", step=step, train=cfg.to_dict(),
+                   rng_state=base64.b64encode(g.get_state().numpy().tobytes()).decode())
         rows[:] = [r for r in rows if r["step"] < step] + [run_metrics(model, task, step, cfg, train_loss)]
-        _atomic_write_text(mpath, pd.DataFrame(rows).to_csv(index=False))
+        atomic_write_text(mpath, pd.DataFrame(rows).to_csv(index=False))
         save_state(state, model, opt, g, step)
     if step == 0: checkpoint(0, float("nan"))
     model.train()
@@ -301,8 +297,8 @@ def train_sweep(configs:list[TrainConfig], out:str|Path|None=None, # default: `r
     names = [c.run_name for c in configs]
     if len(set(names)) != len(names): raise ValueError(f"two configs share a run folder: {names}")
     for c in tqdm(configs, desc="sweep", disable=not progress or len(configs) < 2): train_run(c, out, progress=progress)
-    df = combined_metrics(out).query("run in @names")
-    _atomic_write_text(out / "metrics.csv", df.to_csv(index=False))
+    df = combined_metrics(out).query("run in @names").reset_index(drop=True)
+    atomic_write_text(out / "metrics.csv", combined_metrics(out).to_csv(index=False))   # every run under `out`
     return df
 
 def final_metrics(df:pd.DataFrame) -> pd.DataFrame:

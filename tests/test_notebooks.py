@@ -9,9 +9,14 @@ NOTEBOOKS = sorted(p.name for p in (ROOT / "nbs").glob("*.ipynb"))
 def test_notebooks_found():
     assert {"index.ipynb", "01_data.ipynb", "02_model.ipynb"} <= set(NOTEBOOKS), NOTEBOOKS
 
+@pytest.fixture(scope="session")
+def runs(tmp_path_factory):
+    "A fresh runs folder for the notebooks, so no run left from an earlier version is reused."
+    return tmp_path_factory.mktemp("runs")
+
 @pytest.mark.parametrize("nb", NOTEBOOKS)
-def test_notebook(nb):
-    env = {**os.environ, "SORTING_TRANSFORMERS_PROFILE": "test"}
+def test_notebook(nb, runs):
+    env = {**os.environ, "SORTING_TRANSFORMERS_PROFILE": "test", "SORTING_TRANSFORMERS_RUNS": str(runs)}
     r = subprocess.run([tool("nbdev-test"), str(ROOT / "nbs" / nb)], cwd=ROOT, env=env, capture_output=True, text=True)
     assert r.returncode == 0, r.stdout[-6000:] + r.stderr[-6000:]
 
