@@ -12,10 +12,11 @@ import pandas as pd
 from .core import PROFILES, PROFILE_ENV, get_profile, seed_dir, runs_dir
 from .data import heldout
 from .model import PRESETS, make_model, preset_task, evaluate, seed_accuracy_table, seed_checkpoints, SEED_EVAL_LISTS
-from .train import LEVELS, TrainConfig, sweep_configs, seed_recipe_configs, train_sweep, final_metrics
+from .train import LEVELS, TrainConfig, sweep_configs, seed_recipe_configs, train_sweep, final_metrics, load_checkpoint
+from .llc import LLCConfig, llc_run
 
 # %% auto #0
-__all__ = ['presets_table', 'cmd_seed_accuracy', 'build_parser', 'train_configs', 'cmd_train', 'main']
+__all__ = ['presets_table', 'cmd_seed_accuracy', 'build_parser', 'train_configs', 'cmd_train', 'llc_config', 'cmd_llc', 'main']
 
 # %% ../nbs/07_cli.ipynb #c005
 def presets_table(seed:int=0) -> pd.DataFrame:
@@ -73,7 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     a = sub.add_parser("all", parents=[common], help="the main job: every stage in order",
         description="The main job: build the task and models, train the weight-decay sweep and the seed's recipe "
-                    "(reusing finished runs), import the seed's checkpoints and print their accuracy.")
+                    "(reusing finished runs), import the seed's checkpoints and print their accuracy, and estimate the "
+                    "LLC over training of every run of the sweep (cached).")
     a.add_argument("--out", type=Path, default=None, help="folder of the training runs (default: runs/PROFILE)")
     a.add_argument("--seed-dir", type=Path, default=None,
         help="folder with the seed project's checkpoints (default: $SORTING_TRANSFORMERS_SHARED/seed or ../shared/seed); "
@@ -101,6 +103,20 @@ def build_parser() -> argparse.ArgumentParser:
              "(AdamW default decay 0.01, λ in {0, 1e-4, 1e-3}, 300 steps of 256, residual maps)")
     t.add_argument("--out", type=Path, default=None, help="folder of the runs (default: runs/PROFILE)")
     t.add_argument("--no-progress", action="store_true", help="no progress bars")
+    l = sub.add_parser("llc", parents=[common], help="LLC at the checkpoints of training runs (cached, resumable)",
+        description="Estimate the local learning coefficient at the checkpoints of each run folder with devinterp's SGLD. "
+                    "Estimates are cached in RUN/analysis/ keyed by the sampler config; a rerun computes only what is missing.")
+    l.add_argument("run_dirs", nargs="+", type=Path, metavar="RUN_DIR", help="run folders written by 'train'")
+    l.add_argument("--n-checkpoints", type=_positive_int, default=None,
+        help="log-spaced checkpoints per run (default: the profile's; 'full' takes every checkpoint)")
+    l.add_argument("--all-checkpoints", action="store_true", help="every checkpoint of each run")
+    l.add_argument("--chains", type=_positive_int, default=None, help="SGLD chains (default: the profile's)")
+    l.add_argument("--draws", type=_positive_int, default=None, help="draws per chain (default: the profile's)")
+    l.add_argument("--lr", type=float, default=LLCConfig.lr, help=f"SGLD step size ε (default: the calibrated {LLCConfig.lr:g})")
+    l.add_argument("--n-beta", type=float, default=LLCConfig.n_beta, help=f"inverse temperature nβ (default: the calibrated {LLCConfig.n_beta:g})")
+    l.add_argument("--localization", type=float, default=LLCConfig.localization, help=f"localisation γ (default {LLCConfig.localization:g})")
+    l.add_argument("--restriction", default=None, help="sample only some weights, e.g. 'l0h1' (one head; devinterp's parameter masks)")
+    l.add_argument("--no-progress", action="store_true", help="no progress bars")
     s = sub.add_parser("seed-accuracy", parents=[common], help="accuracy table of the seed project's checkpoints",
         description="Load every seed checkpoint (*.pth, *.pth_N) under a folder and print its accuracy.")
     s.add_argument("folder", nargs="?", type=Path, default=None, help="folder to search (default: the shared seed folder)")
@@ -124,6 +140,25 @@ def cmd_train(configs:list[TrainConfig], out:Path|None, progress:bool=True):
     df = train_sweep(configs, out, progress=progress)
     _print_table(final_metrics(df)[_FINAL].round(4), f"Final held-out metrics ({out / 'metrics.csv'} has every checkpoint)")
 
+def llc_config(args:argparse.Namespace|None=None) -> LLCConfig:
+    "The sampler config of an `llc` command (or the profile's, for the main job); raises `ValueError` when invalid."
+    size = get_profile().llc
+    chains = getattr(args, "chains", None) or size["chains"]; draws = getattr(args, "draws", None) or size["draws"]
+    return LLCConfig(lr=getattr(args, "lr", LLCConfig.lr), n_beta=getattr(args, "n_beta", LLCConfig.n_beta),
+                     localization=getattr(args, "localization", LLCConfig.localization), num_chains=chains, num_draws=draws,
+                     num_burnin=draws // 10, n_lists=size["n_lists"], batch_size=size["batch_size"])
+
+def _check_runs(run_dirs:list[Path]):
+    bad = [str(d) for d in run_dirs if not (d / "config.json").exists() or not list((d / "checkpoints").glob("step_*.safetensors"))]
+    if bad: raise ValueError(f"not a run folder with checkpoints: {', '.join(bad)}")
+
+def cmd_llc(run_dirs:list[Path], config:LLCConfig, n_checkpoints:int|None, restriction:str|None=None, progress:bool=True) -> pd.DataFrame:
+    "LLC over training of every run; prints the table."
+    print(f"LLC: ε={config.lr:g}, nβ={config.n_beta:g}, γ={config.localization:g}, {config.num_chains} chains x {config.num_draws} draws", flush=True)
+    df = pd.concat([llc_run(d, config, n_checkpoints, restriction, progress) for d in run_dirs], ignore_index=True)
+    _print_table(df[["run", "step", "llc", "llc_std", "loss", "token_acc"]].round(4), "LLC over training (cached in RUN/analysis/)")
+    return df
+
 def main(argv:list[str]|None=None) -> int:
     "Entry point of the `sorting-transformers` console script."
     args = build_parser().parse_args(argv)
@@ -132,13 +167,20 @@ def main(argv:list[str]|None=None) -> int:
     try:   # every config is built and checked before any work starts
         configs = train_configs(args) if args.command == "train" else (
                   sweep_configs() + seed_recipe_configs() if args.command == "all" else [])
+        if args.command in ("llc", "all"): lcfg = llc_config(args if args.command == "llc" else None)
+        if args.command == "llc": _check_runs(args.run_dirs)
     except ValueError as e:
         print(f"sorting-transformers {args.command}: error: {e}", file=sys.stderr); return 2
     print(f"profile: {prof.name}", flush=True)
     if args.command == "seed-accuracy": cmd_seed_accuracy(args.folder, args.n_lists)
     elif args.command == "train": cmd_train(configs, args.out, not args.no_progress)
+    elif args.command == "llc":
+        n = None if args.all_checkpoints else (args.n_checkpoints or prof.llc["n_checkpoints"])
+        cmd_llc(args.run_dirs, lcfg, n, args.restriction, not args.no_progress)
     elif args.command == "all":
         _print_table(presets_table(), "Presets and their tasks (fresh models, held-out accuracy before training)")
         cmd_train(configs, args.out)
         cmd_seed_accuracy(args.seed_dir, required=args.seed_dir is not None)
+        out = args.out or runs_dir()
+        cmd_llc([out / c.run_name for c in sweep_configs()], lcfg, prof.llc["n_checkpoints"])
     return 0

@@ -25,20 +25,27 @@ class Profile:
     n_heldout:int            # lists in each task's fixed held-out set
     train:dict               # preset -> TrainConfig fields of the sweep (steps, batch_size, lr, ...)
     n_pairs:int=200          # clean/corrupted pairs per activation-patching analysis
+    llc:dict=None            # LLC sizes: chains, draws, checkpoints per run, calibration grid (see 06_llc)
     seeds:tuple=(0,)         # training seeds of the sweep
     resume_every:int=100     # steps between resume points (besides checkpoints)
     eval_batch_size:int=4096 # lists per forward pass during evaluation
 
 PROFILES = {p.name: p for p in [
     Profile("test", n_heldout=512, resume_every=10, n_pairs=32,
+            llc=dict(chains=2, draws=12, n_checkpoints=3, n_lists=256, batch_size=32,
+                     cal_chains=2, cal_draws=12, cal_lrs=[1e-4], cal_n_betas=[30.0], cal_gammas=[1e4]),
             train=dict(seed=dict(steps=30, batch_size=64, warmup_steps=5, n_checkpoints=8),
                        attn1l=dict(steps=30, batch_size=64, warmup_steps=5, n_checkpoints=8),
                        seed_recipe=dict(steps=20, batch_size=64, n_checkpoints=8))),
     Profile("default", n_heldout=4096,
+            llc=dict(chains=2, draws=100, n_checkpoints=8, n_lists=1024, batch_size=64,
+                     cal_chains=2, cal_draws=100, cal_lrs=[3e-5, 1e-4], cal_n_betas=[10.0, 30.0, 100.0], cal_gammas=[1e3, 1e4]),
             train=dict(seed=dict(steps=1500, batch_size=256, lr=3e-3, warmup_steps=50, n_checkpoints=40),
                        attn1l=dict(steps=1500, batch_size=256, lr=3e-3, warmup_steps=50, n_checkpoints=40),
                        seed_recipe=dict(steps=300, batch_size=256, n_checkpoints=40))),
     Profile("full", n_heldout=16384, seeds=(0, 1, 2), resume_every=500, n_pairs=1000,
+            llc=dict(chains=4, draws=400, n_checkpoints=None, n_lists=4096, batch_size=128,
+                     cal_chains=4, cal_draws=400, cal_lrs=[1e-5, 3e-5, 1e-4], cal_n_betas=[10.0, 30.0, 100.0, 300.0], cal_gammas=[1e3, 1e4, 1e5]),
             train=dict(seed=dict(steps=6000, batch_size=512, lr=1e-3, warmup_steps=200, n_checkpoints=100),
                        attn1l=dict(steps=6000, batch_size=512, lr=1e-3, warmup_steps=200, n_checkpoints=100),
                        seed_recipe=dict(steps=300, batch_size=256, n_checkpoints=300))),
