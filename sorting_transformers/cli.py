@@ -13,7 +13,7 @@ from .core import PROFILES, PROFILE_ENV, get_profile, seed_dir, runs_dir
 from .data import heldout
 from .model import PRESETS, make_model, preset_task, evaluate, seed_accuracy_table, seed_checkpoints, SEED_EVAL_LISTS
 from .train import LEVELS, TrainConfig, sweep_configs, seed_recipe_configs, train_sweep, final_metrics, load_checkpoint
-from .llc import LLCConfig, llc_run
+from .llc import LLCConfig, llc_run, CALIBRATED
 
 # %% auto #0
 __all__ = ['presets_table', 'cmd_seed_accuracy', 'build_parser', 'train_configs', 'cmd_train', 'llc_config', 'cmd_llc', 'main']
@@ -112,9 +112,9 @@ def build_parser() -> argparse.ArgumentParser:
     l.add_argument("--all-checkpoints", action="store_true", help="every checkpoint of each run")
     l.add_argument("--chains", type=_positive_int, default=None, help="SGLD chains (default: the profile's)")
     l.add_argument("--draws", type=_positive_int, default=None, help="draws per chain (default: the profile's)")
-    l.add_argument("--lr", type=float, default=LLCConfig.lr, help=f"SGLD step size ε (default: the calibrated {LLCConfig.lr:g})")
-    l.add_argument("--n-beta", type=float, default=LLCConfig.n_beta, help=f"inverse temperature nβ (default: the calibrated {LLCConfig.n_beta:g})")
-    l.add_argument("--localization", type=float, default=LLCConfig.localization, help=f"localisation γ (default {LLCConfig.localization:g})")
+    l.add_argument("--lr", type=float, default=None, help=f"SGLD step size ε (default: calibrated per task format, {CALIBRATED})")
+    l.add_argument("--n-beta", type=float, default=None, help="inverse temperature nβ (default: calibrated per task format)")
+    l.add_argument("--localization", type=float, default=None, help="localisation γ (default: calibrated per task format)")
     l.add_argument("--restriction", default=None, help="sample only some weights, e.g. 'l0h1' (one head; devinterp's parameter masks)")
     l.add_argument("--no-progress", action="store_true", help="no progress bars")
     s = sub.add_parser("seed-accuracy", parents=[common], help="accuracy table of the seed project's checkpoints",
@@ -144,8 +144,8 @@ def llc_config(args:argparse.Namespace|None=None) -> LLCConfig:
     "The sampler config of an `llc` command (or the profile's, for the main job); raises `ValueError` when invalid."
     size = get_profile().llc
     chains = getattr(args, "chains", None) or size["chains"]; draws = getattr(args, "draws", None) or size["draws"]
-    return LLCConfig(lr=getattr(args, "lr", LLCConfig.lr), n_beta=getattr(args, "n_beta", LLCConfig.n_beta),
-                     localization=getattr(args, "localization", LLCConfig.localization), num_chains=chains, num_draws=draws,
+    return LLCConfig(lr=getattr(args, "lr", None), n_beta=getattr(args, "n_beta", None),
+                     localization=getattr(args, "localization", None), num_chains=chains, num_draws=draws,
                      num_burnin=draws // 10, n_lists=size["n_lists"], batch_size=size["batch_size"])
 
 def _check_runs(run_dirs:list[Path]):
@@ -154,7 +154,9 @@ def _check_runs(run_dirs:list[Path]):
 
 def cmd_llc(run_dirs:list[Path], config:LLCConfig, n_checkpoints:int|None, restriction:str|None=None, progress:bool=True) -> pd.DataFrame:
     "LLC over training of every run; prints the table."
-    print(f"LLC: ε={config.lr:g}, nβ={config.n_beta:g}, γ={config.localization:g}, {config.num_chains} chains x {config.num_draws} draws", flush=True)
+    given = {k: getattr(config, k) for k in ("lr", "n_beta", "localization") if getattr(config, k) is not None}
+    print(f"LLC: {given or 'calibrated'} sampler settings {CALIBRATED if len(given) < 3 else ''}, "
+          f"{config.num_chains} chains x {config.num_draws} draws", flush=True)
     df = pd.concat([llc_run(d, config, n_checkpoints, restriction, progress) for d in run_dirs], ignore_index=True)
     _print_table(df[["run", "step", "llc", "llc_std", "loss", "token_acc"]].round(4), "LLC over training (cached in RUN/analysis/)")
     return df

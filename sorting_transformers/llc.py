@@ -22,16 +22,22 @@ from .data import SortTask, heldout, make_batch
 from .model import sort_logits, load_model
 
 # %% auto #0
-__all__ = ['LLCConfig', 'task_loss_fn', 'estimate_llc', 'trace_checks', 'calibrate', 'choose_setting', 'plot_calibration',
-           'select_steps', 'llc_checkpoint', 'llc_run', 'stage_boundaries', 'plot_llc', 'seed_llc_comparison']
+__all__ = ['CALIBRATED', 'LLCConfig', 'task_loss_fn', 'estimate_llc', 'trace_checks', 'calibrate', 'choose_setting',
+           'plot_calibration', 'select_steps', 'llc_checkpoint', 'llc_run', 'stage_boundaries', 'plot_llc',
+           'seed_llc_comparison']
 
 # %% ../nbs/06_llc.ipynb #c005
+CALIBRATED = {  # (ε, nβ, γ) chosen by the calibration below, per task format (the model family trained on it)
+    "sep": dict(lr=1e-4, n_beta=100.0, localization=1e4),       # attn1l
+    "inplace": dict(lr=1e-5, n_beta=100.0, localization=1e5),   # seed-shaped
+}
+
 @dataclass(frozen=True)
 class LLCConfig:
-    "SGLD settings of an LLC estimate; the defaults come from the calibration in this notebook."
-    lr:float=1e-4            # SGLD step size ε
-    n_beta:float=100.0       # inverse temperature nβ
-    localization:float=1e4   # γ, pull towards the checkpoint
+    "SGLD settings of an LLC estimate; ε, nβ, γ left at None take the calibrated values for the task (`CALIBRATED`)."
+    lr:float|None=None           # SGLD step size ε
+    n_beta:float|None=None       # inverse temperature nβ
+    localization:float|None=None # γ, pull towards the checkpoint
     num_chains:int=4         # independent chains
     num_draws:int=200        # draws per chain
     num_burnin:int=20        # first draws of each chain left out of the mean
@@ -41,11 +47,16 @@ class LLCConfig:
 
     def __post_init__(self):
         for k in ("lr", "n_beta"):
-            if not getattr(self, k) > 0: raise ValueError(f"LLCConfig.{k}={getattr(self, k)!r}: must be > 0")
-        if self.localization < 0: raise ValueError(f"LLCConfig.localization={self.localization!r}: must be >= 0")
+            v = getattr(self, k)
+            if v is not None and not v > 0: raise ValueError(f"LLCConfig.{k}={v!r}: must be > 0")
+        if self.localization is not None and not self.localization >= 0: raise ValueError(f"LLCConfig.localization={self.localization!r}: must be >= 0")
         for k in ("num_chains", "num_draws", "batch_size", "n_lists"):
             if not (isinstance(getattr(self, k), int) and getattr(self, k) >= 1): raise ValueError(f"LLCConfig.{k}={getattr(self, k)!r}: must be an integer >= 1")
         if not 0 <= self.num_burnin < self.num_draws: raise ValueError(f"LLCConfig.num_burnin={self.num_burnin}: must lie in [0, num_draws={self.num_draws})")
+
+    def for_task(self, task:SortTask) -> LLCConfig:
+        "This config with ε, nβ, γ that are None filled in from `CALIBRATED[task.format]`."
+        return dataclasses.replace(self, **{k: v for k, v in CALIBRATED[task.format].items() if getattr(self, k) is None})
 
 def task_loss_fn(task:SortTask):
     "devinterp's `loss_fn(model, input_ids) -> (batch, seq-1)`: each list's mean loss over its predicted positions, in every column."
@@ -74,7 +85,7 @@ def estimate_llc(model:nn.Module, task:SortTask, *, num_chains:int|None=None, nu
     from datasets import Dataset
     from devinterp.slt.llc import llc as devinterp_llc
     over = {k: v for k, v in dict(num_chains=num_chains, num_draws=num_draws, seed=seed, **kw).items() if v is not None}
-    cfg = dataclasses.replace(config or LLCConfig(), **over)
+    cfg = dataclasses.replace(config or LLCConfig(), **over).for_task(task)
     ds = Dataset.from_dict({"input_ids": heldout(task, cfg.n_lists).tokens.tolist()}).with_format("torch")
     dev = next(model.parameters()).device
     was_training = model.training; model.eval()
@@ -149,7 +160,8 @@ def select_steps(steps:list[int], n:int|None) -> list[int]:
 def llc_checkpoint(path:str|Path, config:LLCConfig|None=None, param_masks:str|None=None) -> dict:
     "`estimate_llc` of a saved checkpoint (`param_masks`: a devinterp restriction such as 'l0h1'), cached next to it."
     from devinterp.slt.weight_restrictions import create_param_masks
-    path = Path(path); config = config or LLCConfig()
+    from sorting_transformers.core import read_metadata
+    path = Path(path); config = (config or LLCConfig()).for_task(SortTask.from_dict(read_metadata(path)["task"]))
     def compute():
         model, task = load_model(path)
         masks = create_param_masks(model, param_masks) if param_masks else None
@@ -165,7 +177,7 @@ def llc_checkpoint(path:str|Path, config:LLCConfig|None=None, param_masks:str|No
 def llc_run(run_dir:str|Path, config:LLCConfig|None=None, n_checkpoints:int|None=None,
             param_masks:str|None=None, progress:bool=True) -> pd.DataFrame:
     "LLC (mean, std over chains) at the run's checkpoints, beside the run's held-out loss and accuracy."
-    from sorting_transformers.train import load_run
+    from sorting_transformers.train import load_run, level_name
     run_dir = Path(run_dir); cfg, metrics = load_run(run_dir)
     steps = select_steps(sorted(int(p.stem.split("_")[1]) for p in (run_dir / "checkpoints").glob("step_*.safetensors")), n_checkpoints)
     rows = []
@@ -221,5 +233,5 @@ def seed_llc_comparison(folder:str|Path, config:LLCConfig|None=None) -> pd.DataF
     for p in seed_checkpoints(folder / "checkpoints"):
         e = estimate_llc(load_seed_checkpoint(p), preset_task("seed"), config=config)
         key = f"checkpoints/{p.name}"
-        rows.append(dict(checkpoint=key, ours=e["mean"], ours_std=e["std"], published=pub.get(key, np.nan)))
+        rows.append(dict(checkpoint=key, ours=e["mean"], ours_std=e["std"], published=pub.get(key, np.nan), **trace_checks(e, 10)))
     return pd.DataFrame(rows)
