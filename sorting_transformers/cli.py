@@ -14,9 +14,11 @@ from .data import heldout
 from .model import PRESETS, make_model, preset_task, evaluate, seed_accuracy_table, seed_checkpoints, SEED_EVAL_LISTS
 from .train import LEVELS, TrainConfig, sweep_configs, seed_recipe_configs, train_sweep, final_metrics, load_checkpoint
 from .llc import LLCConfig, llc_run, CALIBRATED
+from .report import build_site
 
 # %% auto #0
-__all__ = ['presets_table', 'cmd_seed_accuracy', 'build_parser', 'train_configs', 'cmd_train', 'llc_config', 'cmd_llc', 'main']
+__all__ = ['presets_table', 'cmd_seed_accuracy', 'build_parser', 'train_configs', 'cmd_train', 'llc_config', 'cmd_llc',
+           'cmd_report', 'main']
 
 # %% ../nbs/07_cli.ipynb #c005
 def presets_table(seed:int=0) -> pd.DataFrame:
@@ -117,6 +119,11 @@ def build_parser() -> argparse.ArgumentParser:
     l.add_argument("--localization", type=float, default=None, help="localisation γ (default: calibrated per task format)")
     l.add_argument("--restriction", default=None, help="sample only some weights, e.g. 'l0h1' (one head; devinterp's parameter masks)")
     l.add_argument("--no-progress", action="store_true", help="no progress bars")
+    r = sub.add_parser("report", parents=[common], help="execute the notebooks on the results and build the website",
+        description="Execute every notebook (in the sidebar's order) on the profile's results, then build the website: "
+                    "with Quarto (nbdev's build) when 'quarto' is on PATH, else an equivalent static site. "
+                    "Pages go to OUT/site, executed notebooks to OUT/notebooks. Needs a clone of the repository (the notebooks).")
+    r.add_argument("--out", type=Path, default=Path("_site"), help="output folder (default: _site)")
     s = sub.add_parser("seed-accuracy", parents=[common], help="accuracy table of the seed project's checkpoints",
         description="Load every seed checkpoint (*.pth, *.pth_N) under a folder and print its accuracy.")
     s.add_argument("folder", nargs="?", type=Path, default=None, help="folder to search (default: the shared seed folder)")
@@ -161,6 +168,13 @@ def cmd_llc(run_dirs:list[Path], config:LLCConfig, n_checkpoints:int|None, restr
     _print_table(df[["run", "step", "llc", "llc_std", "loss", "token_acc"]].round(4), "LLC over training (cached in RUN/analysis/)")
     return df
 
+def cmd_report(out:Path):
+    "Execute the notebooks and build the site; says which builder ran."
+    print(f"\nbuilding the report into {out} ...", flush=True)
+    kind, pages = build_site(out)
+    how = "Quarto (nbdev-docs)" if kind == "quarto" else "the static builder (quarto is not on PATH)"
+    print(f"built {len(pages)} pages with {how}: open {(out / 'site' / 'index.html').resolve()}", flush=True)
+
 def main(argv:list[str]|None=None) -> int:
     "Entry point of the `sorting-transformers` console script."
     args = build_parser().parse_args(argv)
@@ -179,10 +193,13 @@ def main(argv:list[str]|None=None) -> int:
     elif args.command == "llc":
         n = None if args.all_checkpoints else (args.n_checkpoints or prof.llc["n_checkpoints"])
         cmd_llc(args.run_dirs, lcfg, n, args.restriction, not args.no_progress)
+    elif args.command == "report": cmd_report(args.out)
     elif args.command == "all":
         _print_table(presets_table(), "Presets and their tasks (fresh models, held-out accuracy before training)")
         cmd_train(configs, args.out)
         cmd_seed_accuracy(args.seed_dir, required=args.seed_dir is not None)
         out = args.out or runs_dir()
         cmd_llc([out / c.run_name for c in sweep_configs()], lcfg, prof.llc["n_checkpoints"])
+        if args.out is None: cmd_report(Path("_site"))   # the notebooks read the default runs folder
+        else: print(f"\nno report: the notebooks read {runs_dir()}, not --out {out}; run 'sorting-transformers report' after training there")
     return 0
