@@ -112,6 +112,7 @@ def _page(nb:dict, name:str, order:list[str], titles:dict) -> str:
         elif c["cell_type"] == "code":
             if re.search(r"^#\|\s*(hide|default_exp)", src, re.M): continue
             code = "\n".join(l for l in src.splitlines() if not l.startswith("#|")).strip()
+            if re.search(r"^#\|\s*echo:\s*false", src, re.M): code = ""   # output only, as Quarto does
             if code: body.append(f"<details><summary>code</summary><pre><code>{html.escape(code)}</code></pre></details>")
             outs = "".join(_output_html(o) for o in c.get("outputs", []))
             if outs: body.append(f"<div class='output'>{outs}</div>")

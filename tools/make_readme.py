@@ -6,6 +6,7 @@ import re, sys, json
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+NOTE = "*Computed from the run folders when the site is built (`sorting-transformers report`); see the site or `nbs/index.ipynb`.*"
 HEADER = "<!-- generated from nbs/index.ipynb by tools/make_readme.py: edit the notebook, not this file -->\n\n"
 
 def render(nb_path=ROOT / "nbs" / "index.ipynb") -> str:
@@ -17,6 +18,9 @@ def render(nb_path=ROOT / "nbs" / "index.ipynb") -> str:
             src = re.sub(r"\]\((\w+\.ipynb)\)", r"](nbs/\1)", src)
             out.append(src)
         elif c["cell_type"] == "code":
+            if re.search(r"^#\|\s*echo:\s*false", src, re.M):   # a result: README has no outputs, the site has
+                if out[-1] != NOTE: out.append(NOTE)
+                continue
             if re.search(r"^#\|\s*(hide|eval:\s*false)", src, re.M): continue
             src = "\n".join(l for l in src.splitlines() if not l.startswith("#|")).strip()
             if src: out.append(f"```python\n{src}\n```")
