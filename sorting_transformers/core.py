@@ -6,7 +6,8 @@ Docs: https://sorting-transformers.github.io/sorting_transformers/core.html.md""
 
 # %% ../nbs/00_core.ipynb #c002
 from __future__ import annotations
-import hashlib, json, os
+import hashlib, io, json, os, warnings
+from contextlib import contextmanager, redirect_stderr
 from dataclasses import dataclass, asdict, fields
 from pathlib import Path
 from typing import Callable
@@ -15,7 +16,8 @@ from safetensors.torch import save_file, safe_open
 
 # %% auto #0
 __all__ = ['PROFILES', 'PROFILE_ENV', 'SHARED_ENV', 'RUNS_ENV', 'Profile', 'get_profile', 'shared_dir', 'seed_dir', 'runs_dir',
-           'atomic_write_text', 'atomic_save_tensors', 'read_metadata', 'load_tensors', 'config_key', 'cached_tensors']
+           'atomic_write_text', 'atomic_save_tensors', 'read_metadata', 'load_tensors', 'config_key', 'cached_tensors',
+           'analysis_dir', 'quiet_progress']
 
 # %% ../nbs/00_core.ipynb #c005
 @dataclass(frozen=True)
@@ -41,8 +43,8 @@ PROFILES = {p.name: p for p in [
     Profile("default", n_heldout=4096,
             llc=dict(chains=2, draws=100, n_checkpoints=8, n_lists=1024, batch_size=64,
                      cal_chains=2, cal_draws=100,
-                     cal_grid=dict(sep=dict(lrs=[3e-5, 1e-4], n_betas=[10.0, 30.0, 100.0], gammas=[1e3, 1e4]),
-                                   inplace=dict(lrs=[3e-6, 1e-5, 3e-5], n_betas=[30.0, 100.0], gammas=[1e4, 1e5]))),
+                     cal_grid=dict(sep=dict(lrs=[3e-5, 1e-4], n_betas=[30.0, 100.0], gammas=[1e3, 1e4]),
+                                   inplace=dict(lrs=[1e-5, 3e-5], n_betas=[30.0, 100.0], gammas=[1e4, 1e5]))),
             train=dict(seed=dict(steps=1500, batch_size=256, lr=3e-3, warmup_steps=50, n_checkpoints=40),
                        attn1l=dict(steps=1500, batch_size=256, lr=3e-3, warmup_steps=50, n_checkpoints=40),
                        seed_recipe=dict(steps=300, batch_size=256, n_checkpoints=40))),
@@ -135,3 +137,19 @@ def cached_tensors(folder:str|Path, name:str, config:dict, # what decides the re
     out = compute()
     atomic_save_tensors(out, path, {"config": config})
     return load_tensors(path)
+
+def analysis_dir(checkpoint:str|Path) -> Path:
+    "Where analyses of a checkpoint are cached: `RUN/analysis/` for `RUN/checkpoints/step_N.safetensors`, else beside the file."
+    p = Path(checkpoint)
+    return (p.parent.parent if p.parent.name == "checkpoints" else p.parent) / "analysis"
+
+@contextmanager
+def quiet_progress():
+    "Silence the progress bars and notices that libraries (TransformerLens patching, devinterp) print."
+    old = os.environ.get("TQDM_DISABLE"); os.environ["TQDM_DISABLE"] = "1"
+    try:
+        with warnings.catch_warnings(), redirect_stderr(io.StringIO()):
+            warnings.simplefilter("ignore"); yield
+    finally:
+        if old is None: del os.environ["TQDM_DISABLE"]
+        else: os.environ["TQDM_DISABLE"] = old

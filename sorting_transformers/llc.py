@@ -7,8 +7,6 @@ Docs: https://sorting-transformers.github.io/sorting_transformers/llc.html.md"""
 # %% ../nbs/06_llc.ipynb #c002
 from __future__ import annotations
 import dataclasses, logging, math, os, warnings
-from contextlib import contextmanager, redirect_stderr
-import io
 from dataclasses import dataclass, asdict
 from pathlib import Path
 import numpy as np
@@ -17,9 +15,10 @@ import torch, torch.nn as nn, torch.nn.functional as F
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 from tqdm.auto import tqdm
-from .core import get_profile, cached_tensors, seed_dir
+from .core import get_profile, cached_tensors, seed_dir, analysis_dir, quiet_progress
 from .data import SortTask, heldout, make_batch
 from .model import sort_logits, load_model
+from .train import LEVEL_COLORS
 
 # %% auto #0
 __all__ = ['CALIBRATED', 'LLCConfig', 'task_loss_fn', 'estimate_llc', 'trace_checks', 'calibrate', 'choose_setting',
@@ -67,16 +66,6 @@ def task_loss_fn(task:SortTask):
         return per.view(len(input_ids), -1).mean(1)[:, None].expand(-1, input_ids.shape[1] - 1)
     return loss_fn
 
-@contextmanager
-def _quiet():
-    old = os.environ.get("TQDM_DISABLE"); os.environ["TQDM_DISABLE"] = "1"
-    try:
-        with warnings.catch_warnings(), redirect_stderr(io.StringIO()):   # devinterp's progress bars and notices
-            warnings.simplefilter("ignore"); yield
-    finally:
-        if old is None: del os.environ["TQDM_DISABLE"]
-        else: os.environ["TQDM_DISABLE"] = old
-
 def estimate_llc(model:nn.Module, task:SortTask, *, num_chains:int|None=None, num_draws:int|None=None, seed:int|None=None,
                  config:LLCConfig|None=None, # every other setting; keyword arguments override it
                  param_masks:dict|None=None, # devinterp parameter masks (e.g. one head), None for all parameters
@@ -89,7 +78,7 @@ def estimate_llc(model:nn.Module, task:SortTask, *, num_chains:int|None=None, nu
     ds = Dataset.from_dict({"input_ids": heldout(task, cfg.n_lists).tokens.tolist()}).with_format("torch")
     dev = next(model.parameters()).device
     was_training = model.training; model.eval()
-    with _quiet():
+    with quiet_progress():
         r = devinterp_llc(model, ds, {}, lr=cfg.lr, n_beta=cfg.n_beta, localization=cfg.localization, param_masks=param_masks,
                           loss_fn=task_loss_fn(task), num_chains=cfg.num_chains, num_draws=cfg.num_draws, batch_size=cfg.batch_size,
                           init_seed=cfg.seed, device=str(dev))
@@ -124,7 +113,7 @@ def calibrate(checkpoints:dict, # name -> (model, task)
                                      **trace_checks(est, task.d_vocab_out), trace=est["loss_trace"].mean(0).tolist(),
                                      init_loss=est["init_loss"]))
     df = pd.DataFrame(rows)
-    df["passes"] = df[["in_basin", "plateau", "chains_agree", "positive"]].all(1)
+    df["passes"] = df[["in_basin", "plateau", "chains_agree", "positive"]].all(axis=1)
     return df
 
 def choose_setting(cal:pd.DataFrame) -> tuple[float, float, float]|None:
@@ -168,8 +157,7 @@ def llc_checkpoint(path:str|Path, config:LLCConfig|None=None, param_masks:str|No
         e = estimate_llc(model, task, config=config, param_masks=masks)
         return dict(per_chain=e["per_chain"], loss_trace=e["loss_trace"], init_loss=torch.tensor(e["init_loss"]))
     key = dict(analysis="llc", checkpoint=path.name, restriction=param_masks, **asdict(config))
-    folder = path.parent.parent / "analysis" if path.parent.name == "checkpoints" else path.parent / "analysis"
-    t = cached_tensors(folder, f"llc_{path.stem}{'_' + param_masks if param_masks else ''}", key, compute)
+    t = cached_tensors(analysis_dir(path), f"llc_{path.stem}{'_' + param_masks if param_masks else ''}", key, compute)
     pc = t["per_chain"]
     return dict(mean=pc.mean().item(), std=pc.std().item() if len(pc) > 1 else 0.0, per_chain=pc,
                 loss_trace=t["loss_trace"], init_loss=t["init_loss"].item())
@@ -204,8 +192,6 @@ def stage_boundaries(steps:list[int], llc:list[float], flat_frac:float=0.1) -> l
     return out
 
 # %% ../nbs/06_llc.ipynb #c019
-_COLORS = {"none": "#1f77b4", "mid": "#ff7f0e", "high": "#d62728"}
-
 def plot_llc(llc_df:pd.DataFrame, title:str="LLC over training") -> go.Figure:
     "λ̂ ± std (over chains) and held-out loss against step (log), one panel per preset, stage boundaries dotted."
     presets = list(dict.fromkeys(llc_df.preset))
@@ -213,7 +199,7 @@ def plot_llc(llc_df:pd.DataFrame, title:str="LLC over training") -> go.Figure:
                         shared_xaxes=True, vertical_spacing=0.1)
     for j, p in enumerate(presets):
         for run, d in llc_df[llc_df.preset == p].groupby("run", sort=False):
-            d = d[d.step > 0].sort_values("step"); c = _COLORS.get(d.level.iloc[0])
+            d = d[d.step > 0].sort_values("step"); c = LEVEL_COLORS.get(d.level.iloc[0])
             fig.add_scatter(x=d.step, y=d.llc, error_y=dict(type="data", array=d.llc_std.tolist(), visible=True), mode="lines+markers",
                             name=f"{p} {d.level.iloc[0]} (wd={d.weight_decay.iloc[0]:g})", line=dict(color=c), row=1, col=j + 1)
             fig.add_scatter(x=d.step, y=d.loss, mode="lines", line=dict(color=c), showlegend=False, row=2, col=j + 1)

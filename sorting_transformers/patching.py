@@ -6,8 +6,6 @@ Docs: https://sorting-transformers.github.io/sorting_transformers/patching.html.
 
 # %% ../nbs/04_patching.ipynb #c002
 from __future__ import annotations
-import os
-from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple, Callable
 import pandas as pd
@@ -16,7 +14,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 from transformer_lens import HookedTransformer
 from transformer_lens import patching as tl_patching
-from .core import get_profile, cached_tensors
+from .core import get_profile, cached_tensors, analysis_dir, quiet_progress
 from .data import SortTask, Batch, make_batch, sample_lists, generator
 from .model import sort_logits
 
@@ -87,14 +85,6 @@ def patching_metric(model:HookedTransformer, pairs:PatchPairs, metric:str="logit
     raise ValueError(f"metric={metric!r}: allowed 'logit_diff', 'kl'")
 
 # %% ../nbs/04_patching.ipynb #c011
-@contextmanager
-def _quiet_tqdm():
-    old = os.environ.get("TQDM_DISABLE"); os.environ["TQDM_DISABLE"] = "1"
-    try: yield
-    finally:
-        if old is None: del os.environ["TQDM_DISABLE"]
-        else: os.environ["TQDM_DISABLE"] = old
-
 @torch.no_grad()
 def patch_model(model:HookedTransformer, pairs:PatchPairs, metric:str="logit_diff") -> dict[str, torch.Tensor]:
     "Patching results of every component type (see above), each averaged over the pairs."
@@ -105,7 +95,7 @@ def patch_model(model:HookedTransformer, pairs:PatchPairs, metric:str="logit_dif
                  head_out=tl_patching.get_act_patch_attn_head_out_all_pos,
                  head_out_by_pos=tl_patching.get_act_patch_attn_head_out_by_pos)
     if not model.cfg.attn_only: kinds["mlp_out"] = tl_patching.get_act_patch_mlp_out
-    with _quiet_tqdm():
+    with quiet_progress():
         return {k: f(model, corr, cache, fn).cpu() for k, f in kinds.items()}
 
 def patching_key(pairs_seed:int, n_pairs:int, metric:str, kind:str="replace") -> dict:
@@ -119,8 +109,7 @@ def patch_checkpoint(path:str|Path, n_pairs:int|None=None, # default: the profil
     def compute():
         model, task = load_model(path)
         return patch_model(model, make_pairs(task, n_pairs, seed), metric)
-    folder = path.parent.parent / "analysis" if path.parent.name == "checkpoints" else path.parent / "analysis"
-    return cached_tensors(folder, f"patching_{path.stem}", patching_key(seed, n_pairs, metric), compute)
+    return cached_tensors(analysis_dir(path), f"patching_{path.stem}", patching_key(seed, n_pairs, metric), compute)
 
 # %% ../nbs/04_patching.ipynb #c015
 def position_labels(task:SortTask) -> list[str]:

@@ -13,7 +13,7 @@ from markdown_it import MarkdownIt
 import plotly
 import plotly.io as pio
 from plotly.io._base_renderers import MimetypeRenderer
-from .core import PROFILE_ENV, get_profile
+from .core import PROFILE_ENV, RUNS_ENV, get_profile, runs_dir
 
 # %% auto #0
 __all__ = ['SITE_RENDERER', 'PLOTLY_JS', 'SETUP_CODE', 'SiteRenderer', 'register_plotly_renderer', 'plotly_js_path',
@@ -58,8 +58,9 @@ def execute_notebooks(nbs:str|Path, out:str|Path, # a copy of `nbs` with outputs
     prof = get_profile(profile)
     if out.exists(): shutil.rmtree(out)
     shutil.copytree(nbs, out, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "_*.ipynb"))
-    old_env, old_cwd = os.environ.get(PROFILE_ENV), os.getcwd()
-    os.environ[PROFILE_ENV] = prof.name; done = []
+    runs_root = runs_dir(prof.name).parent   # resolved here: the copies run elsewhere but read the same runs
+    saved, old_cwd = {k: os.environ.get(k) for k in (PROFILE_ENV, RUNS_ENV)}, os.getcwd()
+    os.environ[PROFILE_ENV] = prof.name; os.environ[RUNS_ENV] = str(runs_root); done = []
     try:
         os.chdir(out)
         for name in names or notebook_order(nbs):
@@ -70,8 +71,9 @@ def execute_notebooks(nbs:str|Path, out:str|Path, # a copy of `nbs` with outputs
             print(f"executed {name} in {time.time() - t:.1f}s", flush=True)
     finally:
         os.chdir(old_cwd)
-        if old_env is None: os.environ.pop(PROFILE_ENV, None)
-        else: os.environ[PROFILE_ENV] = old_env
+        for k, v in saved.items():
+            if v is None: os.environ.pop(k, None)
+            else: os.environ[k] = v
     return done
 
 # %% ../nbs/08_report.ipynb #c009

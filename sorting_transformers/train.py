@@ -22,10 +22,10 @@ from .model import (make_model, preset_config, preset_task, check_compatible, cf
     SeedTransformer, sort_loss, evaluate, save_model, load_model, PRESETS)
 
 # %% auto #0
-__all__ = ['LEVELS', 'SEED_RECIPE_PENALTIES', 'TrainConfig', 'lr_at', 'checkpoint_steps', 'build_model', 'make_optimizer',
-           'activation_penalty', 'train_step', 'deterministic', 'weight_norms', 'save_state', 'load_state',
-           'run_metrics', 'run_is_done', 'train_run', 'load_run', 'load_checkpoint', 'level_name', 'sweep_configs',
-           'seed_recipe_configs', 'combined_metrics', 'train_sweep', 'final_metrics', 'plot_curves',
+__all__ = ['LEVELS', 'SEED_RECIPE_PENALTIES', 'LEVEL_COLORS', 'TrainConfig', 'lr_at', 'checkpoint_steps', 'build_model',
+           'make_optimizer', 'activation_penalty', 'train_step', 'deterministic', 'weight_norms', 'save_state',
+           'load_state', 'run_metrics', 'run_is_done', 'train_run', 'load_run', 'load_checkpoint', 'level_name',
+           'sweep_configs', 'seed_recipe_configs', 'combined_metrics', 'train_sweep', 'final_metrics', 'plot_curves',
            'plot_final_per_position']
 
 # %% ../nbs/03_train.ipynb #c005
@@ -306,7 +306,7 @@ def final_metrics(df:pd.DataFrame) -> pd.DataFrame:
     return df[df.step == df.final_step].reset_index(drop=True)
 
 # %% ../nbs/03_train.ipynb #c026
-_COLORS = {"none": "#1f77b4", "mid": "#ff7f0e", "high": "#d62728"}
+LEVEL_COLORS = {"none": "#1f77b4", "mid": "#ff7f0e", "high": "#d62728"}  # one colour per weight-decay level, in every figure
 
 def plot_curves(df:pd.DataFrame, y:str="loss", # a metrics column
                 title:str|None=None, log_y:bool=False) -> go.Figure:
@@ -318,7 +318,7 @@ def plot_curves(df:pd.DataFrame, y:str="loss", # a metrics column
             lvl = d.level.iloc[0]; d = d[d.step > 0]
             fig.add_scatter(x=d.step, y=d[y], mode="lines", row=1, col=i + 1,
                             name=f"{lvl} (wd={d.weight_decay.iloc[0]:g}, λ={d.act_penalty.iloc[0]:g}, seed {d.seed.iloc[0]})",
-                            line=dict(color=_COLORS.get(lvl), dash="solid" if d.act_penalty.iloc[0] == 0 else "dot"),
+                            line=dict(color=LEVEL_COLORS.get(lvl), dash="solid" if d.act_penalty.iloc[0] == 0 else "dot"),
                             legendgroup=run, showlegend=True)
         fig.update_xaxes(type="log", title_text="step", row=1, col=i + 1)
     fig.update_yaxes(title_text=y, type="log" if log_y else "linear", row=1, col=1)
@@ -331,6 +331,6 @@ def plot_final_per_position(df:pd.DataFrame) -> go.Figure:
     fig = go.Figure()
     for _, r in fin.iterrows():
         fig.add_scatter(x=list(range(len(cols))), y=[r[c] for c in cols], mode="lines+markers", name=r.run,
-                        line=dict(color=_COLORS.get(r.level)))
+                        line=dict(color=LEVEL_COLORS.get(r.level)))
     fig.update_layout(title="Final accuracy per output position", xaxis_title="output position", yaxis_title="token accuracy")
     return fig
