@@ -93,13 +93,17 @@ def _title(nb:dict, fallback:str) -> tuple[str, str]:
             return (t[1].strip() if t else fallback), (s[1].strip() if s else "")
     return fallback, ""
 
+def _page_links(md:str) -> str:
+    "Markdown links to notebooks (`[x](01_data.ipynb)`) pointed at their pages."
+    return re.sub(r"\]\((\w[\w-]*)\.ipynb(#[^)]*)?\)", r"](\1.html\2)", md)
+
 def _output_html(o:dict) -> str:
     if o["output_type"] == "stream": return f"<pre>{html.escape(''.join(o['text']))}</pre>"
     if o["output_type"] == "error": return f"<pre class='error'>{html.escape(o.get('ename', ''))}: {html.escape(o.get('evalue', ''))}</pre>"
     d = o.get("data", {})
     if "text/html" in d: return "".join(d["text/html"])
     if "image/png" in d: return f"<img src='data:image/png;base64,{''.join(d['image/png']).strip()}'>"
-    if "text/markdown" in d: return _MD.render("".join(d["text/markdown"]))
+    if "text/markdown" in d: return _MD.render(_page_links("".join(d["text/markdown"])))
     if "text/plain" in d: return f"<pre>{html.escape(''.join(d['text/plain']))}</pre>"
     return ""
 
@@ -109,8 +113,7 @@ def _page(nb:dict, name:str, order:list[str], titles:dict) -> str:
         src = "".join(c["source"])
         if c["cell_type"] == "markdown":
             if i == 0 or src.startswith("# "): src = re.sub(r"^#\s+.+$|^>\s*.+$", "", src, count=2, flags=re.M)
-            src = re.sub(r"\]\((\w[\w-]*)\.ipynb\)", r"](\1.html)", src)
-            body.append(_MD.render(src))
+            body.append(_MD.render(_page_links(src)))
         elif c["cell_type"] == "code":
             if re.search(r"^#\|\s*(hide|default_exp)", src, re.M): continue
             code = "\n".join(l for l in src.splitlines() if not l.startswith("#|")).strip()
