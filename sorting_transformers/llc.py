@@ -6,7 +6,7 @@ Docs: https://sorting-transformers.github.io/sorting_transformers/llc.html.md"""
 
 # %% ../nbs/06_llc.ipynb #c002
 from __future__ import annotations
-import dataclasses, logging, math, os, warnings
+import dataclasses, math
 from dataclasses import dataclass, asdict
 from pathlib import Path
 import numpy as np
@@ -15,10 +15,10 @@ import torch, torch.nn as nn, torch.nn.functional as F
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 from tqdm.auto import tqdm
-from .core import get_profile, cached_tensors, seed_dir, analysis_dir, quiet_progress
+from .core import get_profile, cached_tensors, seed_dir, analysis_dir, quiet_progress, read_metadata
 from .data import SortTask, heldout, make_batch
-from .model import sort_logits, load_model
-from .train import LEVEL_COLORS
+from .model import sort_logits, load_model, load_seed_checkpoint, seed_checkpoints, preset_task
+from .train import LEVEL_COLORS, load_run, level_name
 
 # %% auto #0
 __all__ = ['CALIBRATED', 'LLCConfig', 'task_loss_fn', 'estimate_llc', 'trace_checks', 'calibrate', 'choose_setting',
@@ -149,7 +149,6 @@ def select_steps(steps:list[int], n:int|None) -> list[int]:
 def llc_checkpoint(path:str|Path, config:LLCConfig|None=None, param_masks:str|None=None) -> dict:
     "`estimate_llc` of a saved checkpoint (`param_masks`: a devinterp restriction such as 'l0h1'), cached next to it."
     from devinterp.slt.weight_restrictions import create_param_masks
-    from sorting_transformers.core import read_metadata
     path = Path(path); config = (config or LLCConfig()).for_task(SortTask.from_dict(read_metadata(path)["task"]))
     def compute():
         model, task = load_model(path)
@@ -165,7 +164,6 @@ def llc_checkpoint(path:str|Path, config:LLCConfig|None=None, param_masks:str|No
 def llc_run(run_dir:str|Path, config:LLCConfig|None=None, n_checkpoints:int|None=None,
             param_masks:str|None=None, progress:bool=True) -> pd.DataFrame:
     "LLC (mean, std over chains) at the run's checkpoints, beside the run's held-out loss and accuracy."
-    from sorting_transformers.train import load_run, level_name
     run_dir = Path(run_dir); cfg, metrics = load_run(run_dir)
     steps = select_steps(sorted(int(p.stem.split("_")[1]) for p in (run_dir / "checkpoints").glob("step_*.safetensors")), n_checkpoints)
     rows = []
@@ -213,7 +211,6 @@ def plot_llc(llc_df:pd.DataFrame, title:str="LLC over training") -> go.Figure:
 # %% ../nbs/06_llc.ipynb #c027
 def seed_llc_comparison(folder:str|Path, config:LLCConfig|None=None) -> pd.DataFrame:
     "Our LLC on the seed's checkpoints under `folder` beside the seed's published value (`results/llc_values.csv`)."
-    from sorting_transformers.model import load_seed_checkpoint, seed_checkpoints, preset_task
     folder = Path(folder); pub = pd.read_csv(folder / "results" / "llc_values.csv").set_index("model")["llc_value"]
     rows = []
     for p in seed_checkpoints(folder / "checkpoints"):

@@ -16,7 +16,7 @@ from transformer_lens import HookedTransformer
 from transformer_lens import patching as tl_patching
 from .core import get_profile, cached_tensors, analysis_dir, quiet_progress
 from .data import SortTask, Batch, make_batch, sample_lists, generator
-from .model import sort_logits
+from .model import sort_logits, load_model
 
 # %% auto #0
 __all__ = ['PatchPairs', 'make_pairs', 'logit_diff', 'kl_to_clean', 'patching_metric', 'patch_model', 'patching_key',
@@ -104,7 +104,6 @@ def patching_key(pairs_seed:int, n_pairs:int, metric:str, kind:str="replace") ->
 def patch_checkpoint(path:str|Path, n_pairs:int|None=None, # default: the profile's
                      metric:str="logit_diff", seed:int=0) -> dict[str, torch.Tensor]:
     "`patch_model` for a saved checkpoint, cached in `RUN/analysis/` next to it."
-    from sorting_transformers.model import load_model
     path = Path(path); n_pairs = n_pairs or get_profile().n_pairs
     def compute():
         model, task = load_model(path)
