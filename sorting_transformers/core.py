@@ -6,7 +6,7 @@ Docs: https://sorting-transformers.github.io/sorting_transformers/core.html.md""
 
 # %% ../nbs/00_core.ipynb #c002
 from __future__ import annotations
-import hashlib, io, json, os, warnings
+import hashlib, io, json, math, os, re, secrets, warnings
 from contextlib import contextmanager, redirect_stderr
 from dataclasses import dataclass, asdict, fields
 from pathlib import Path
@@ -16,8 +16,8 @@ from safetensors.torch import save_file, safe_open
 
 # %% auto #0
 __all__ = ['PROFILES', 'PROFILE_ENV', 'SHARED_ENV', 'RUNS_ENV', 'Profile', 'get_profile', 'shared_dir', 'seed_dir', 'runs_dir',
-           'atomic_write_text', 'atomic_save_tensors', 'read_metadata', 'load_tensors', 'config_key', 'cached_tensors',
-           'analysis_dir', 'quiet_progress']
+           'remove_stale_tmp', 'atomic_write_text', 'atomic_save_tensors', 'read_metadata', 'tensor_shapes',
+           'load_tensors', 'config_key', 'cached_tensors', 'analysis_dir', 'quiet_progress', 'md_code', 'md_text']
 
 # %% ../nbs/00_core.ipynb #c005
 @dataclass(frozen=True)
@@ -66,7 +66,8 @@ def get_profile(name:str|None=None, # profile name; None reads the environment
     "The `Profile` called `name`, or the one the environment selects."
     if name is None: name = os.environ.get(PROFILE_ENV) or ("test" if os.environ.get("IN_TEST") else "default")
     if name not in PROFILES:
-        raise ValueError(f"unknown profile {name!r}: allowed profiles are {sorted(PROFILES)}")
+        src = "" if name is None or os.environ.get(PROFILE_ENV) != name else f" (from ${PROFILE_ENV})"
+        raise ValueError(f"unknown profile {name!r}{src}: allowed profiles are {sorted(PROFILES)}")
     return PROFILES[name]
 
 # %% ../nbs/00_core.ipynb #c010
@@ -99,42 +100,96 @@ def runs_dir(profile:str|None=None, # a profile name; None: the active profile
     return root / get_profile(profile).name
 
 # %% ../nbs/00_core.ipynb #c015
-def _tmp_path(path:Path) -> Path: return path.with_name(f".{path.name}.tmp{os.getpid()}")
+def _tmp_path(path:Path) -> Path: return path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
+
+def _pid_alive(pid:int) -> bool:
+    try: os.kill(pid, 0)
+    except ProcessLookupError: return False
+    except PermissionError: return True
+    return True
+
+def remove_stale_tmp(folder:str|Path) -> list[Path]:
+    "Delete the temporary files under `folder` whose writing process is gone; returns them."
+    gone = []
+    for p in Path(folder).rglob(".*.tmp"):
+        m = re.search(r"\.(\d+)-[0-9a-f]+\.tmp$", p.name)
+        if m and not _pid_alive(int(m[1])): p.unlink(missing_ok=True); gone.append(p)
+    return gone
+
+def _umask_mode() -> int:
+    m = os.umask(0); os.umask(m); return 0o666 & ~m
 
 def atomic_write_text(path:str|Path, text:str):
     "Write `text` to `path` via a temporary file and an atomic rename."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True); tmp = _tmp_path(path)
-    with open(tmp, "w") as f: f.write(text); f.flush(); os.fsync(f.fileno())
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "w") as f: f.write(text); f.flush(); os.fsync(f.fileno())
+        os.replace(tmp, path)
+    finally: tmp.unlink(missing_ok=True)
 
 def atomic_save_tensors(tensors:dict, path:str|Path, metadata:dict):
     "Write tensors and JSON-serialisable `metadata` to a safetensors file, atomically."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True); tmp = _tmp_path(path)
-    save_file({k: v.detach().contiguous().cpu() for k, v in tensors.items()}, str(tmp),
-              metadata={k: json.dumps(v) for k, v in metadata.items()})
-    with open(tmp, "rb") as f: os.fsync(f.fileno())
-    os.replace(tmp, path)
+    try:
+        save_file({k: v.detach().contiguous().cpu() for k, v in tensors.items()}, str(tmp),
+                  metadata={k: json.dumps(v) for k, v in metadata.items()})
+        os.chmod(tmp, _umask_mode())
+        with open(tmp, "rb") as f: os.fsync(f.fileno())
+        os.replace(tmp, path)
+    finally: tmp.unlink(missing_ok=True)
+
+def _unreadable(path, e) -> ValueError:
+    return ValueError(f"{path}: not a readable safetensors file ({type(e).__name__}: {str(e)[:200]}); "
+                      "remove it or restore it from a backup")
 
 def read_metadata(path:str|Path) -> dict:
     "The JSON metadata of a safetensors file (no tensors are read)."
-    with safe_open(str(path), "pt") as f: return {k: json.loads(v) for k, v in (f.metadata() or {}).items()}
+    try:
+        with safe_open(str(path), "pt") as f: return {k: json.loads(v) for k, v in (f.metadata() or {}).items()}
+    except (OSError, ValueError) as e:
+        if isinstance(e, FileNotFoundError): raise
+        raise _unreadable(path, e) from None
+    except Exception as e: raise _unreadable(path, e) from None   # safetensors' own error type
+
+def tensor_shapes(path:str|Path) -> dict:
+    "Name -> shape of every tensor in a safetensors file, read from its header (no tensor is read)."
+    try:
+        with safe_open(str(path), "pt") as f: return {k: tuple(f.get_slice(k).get_shape()) for k in f.keys()}
+    except FileNotFoundError: raise
+    except Exception as e: raise _unreadable(path, e) from None
 
 def load_tensors(path:str|Path) -> dict:
     "Every tensor of a safetensors file, on the CPU."
-    with safe_open(str(path), "pt") as f: return {k: f.get_tensor(k) for k in f.keys()}
+    try:
+        with safe_open(str(path), "pt") as f: return {k: f.get_tensor(k) for k in f.keys()}
+    except FileNotFoundError: raise
+    except Exception as e: raise _unreadable(path, e) from None
 
 # %% ../nbs/00_core.ipynb #c018
 def config_key(config:dict) -> str:
     "A short stable hash of a JSON-serialisable config."
     return hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()[:12]
 
+def _cache_problem(path:Path, config:dict) -> str|None:
+    "Why the cache file `path` cannot stand for `config` (None when it can)."
+    try: meta, t = read_metadata(path), load_tensors(path)
+    except ValueError as e: return str(e)
+    if meta.get("config") != json.loads(json.dumps(config)): return "its header holds another config"
+    bad = [k for k, v in t.items() if v.is_floating_point() and not torch.isfinite(v).all()]
+    return f"non-finite values in {bad}" if bad else None
+
 def cached_tensors(folder:str|Path, name:str, config:dict, # what decides the result
                    compute:Callable[[], dict],            # returns a dict of tensors
                   ) -> dict:
-    "`compute()`'s tensors, read from `folder/NAME_KEY.safetensors` if present, else computed and saved."
+    "`compute()`'s tensors, read from `folder/NAME_KEY.safetensors` if valid, else computed and saved."
     path = Path(folder) / f"{name}_{config_key(config)}.safetensors"
-    if path.exists(): return load_tensors(path)
+    if path.exists():
+        why = _cache_problem(path, config)
+        if why is None: return load_tensors(path)
+        warnings.warn(f"{path}: ignored and recomputed: {why}", stacklevel=2)
     out = compute()
+    bad = [k for k, v in out.items() if torch.is_tensor(v) and v.is_floating_point() and not torch.isfinite(v).all()]
+    if bad: raise ValueError(f"{name}: the result is not finite (NaN or inf in {bad}); not cached. Config: {config}")
     atomic_save_tensors(out, path, {"config": config})
     return load_tensors(path)
 
@@ -153,3 +208,15 @@ def quiet_progress():
     finally:
         if old is None: del os.environ["TQDM_DISABLE"]
         else: os.environ["TQDM_DISABLE"] = old
+
+# %% ../nbs/00_core.ipynb #c021
+def md_code(text) -> str:
+    "`text` as a Markdown code span that its own backticks cannot end (CommonMark's rule: a longer fence)."
+    s = str(text).replace("\n", " ")
+    fence = "`" * (max((len(r) for r in re.findall(r"`+", s)), default=0) + 1)
+    pad = " " if s.startswith("`") or s.endswith("`") else ""
+    return f"{fence}{pad}{s}{pad}{fence}"
+
+def md_text(text) -> str:
+    "`text` with Markdown and HTML special characters escaped, for running text."
+    return re.sub(r"([\\`*_{}\[\]()#+!|~>])", r"\\\1", str(text)).replace("&", "&amp;").replace("<", "&lt;")

@@ -7,18 +7,20 @@ Docs: https://sorting-transformers.github.io/sorting_transformers/data.html.md""
 # %% ../nbs/01_data.ipynb #c002
 from __future__ import annotations
 import json, math
-from dataclasses import dataclass, asdict
+from dataclasses import dataclass, asdict, fields
 from typing import NamedTuple, Sequence
 import torch
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 # %% auto #0
-__all__ = ['FORMATS', 'HELDOUT_SEED', 'SortTask', 'Batch', 'sample_lists', 'make_batch', 'sample_batch', 'generator', 'heldout',
-           'gap_stats', 'encode', 'decode', 'plot_examples', 'plot_gap_distribution']
+__all__ = ['FORMATS', 'MAX_VALUES', 'MAX_LIST_LEN', 'HELDOUT_SEED', 'SortTask', 'Batch', 'sample_lists', 'make_batch',
+           'sample_batch', 'generator', 'heldout', 'gap_stats', 'encode', 'decode', 'plot_examples',
+           'plot_gap_distribution']
 
 # %% ../nbs/01_data.ipynb #c005
 FORMATS = ("inplace", "sep")
+MAX_VALUES, MAX_LIST_LEN = 1 << 16, 1 << 12   # bounds on a task read from a file (a vocabulary, a context)
 
 @dataclass(frozen=True)
 class SortTask:
@@ -32,8 +34,9 @@ class SortTask:
     def __post_init__(self):
         for k in ("list_len", "n_values"):
             v = getattr(self, k)
-            if not isinstance(v, int) or isinstance(v, bool) or v < 1:
-                raise ValueError(f"SortTask.{k}={v!r}: must be an integer >= 1")
+            hi = MAX_VALUES if k == "n_values" else MAX_LIST_LEN
+            if not isinstance(v, int) or isinstance(v, bool) or not 1 <= v <= hi:
+                raise ValueError(f"SortTask.{k}={v!r}: must be an integer >= 1 and <= {hi}")
         if self.list_len < 2: raise ValueError(f"SortTask.list_len={self.list_len}: must be >= 2 (a list of one is already sorted)")
         if self.format not in FORMATS: raise ValueError(f"SortTask.format={self.format!r}: allowed formats are {FORMATS}")
         if not isinstance(self.repeats, bool): raise ValueError(f"SortTask.repeats={self.repeats!r}: must be True or False")
@@ -41,7 +44,8 @@ class SortTask:
             raise ValueError(f"SortTask.list_len={self.list_len} without repeats needs list_len <= n_values={self.n_values}")
         if self.gap_mean is not None:
             lo, hi = self.min_gap, (self.n_values - 1) / (self.list_len - 1)
-            if not (isinstance(self.gap_mean, (int, float)) and lo <= self.gap_mean <= hi):
+            if not (isinstance(self.gap_mean, (int, float)) and not isinstance(self.gap_mean, bool)
+                    and lo <= self.gap_mean <= hi):
                 raise ValueError(f"SortTask.gap_mean={self.gap_mean!r}: must lie in [{lo}, {hi:.4g}] "
                                  f"(gaps of at least {lo}, and list_len-1 gaps must fit below n_values)")
 
@@ -75,7 +79,13 @@ class SortTask:
 
     def to_dict(self) -> dict: return asdict(self)
     @classmethod
-    def from_dict(cls, d:dict) -> SortTask: return cls(**d)
+    def from_dict(cls, d:dict) -> SortTask:
+        "The task `to_dict` wrote; unknown or missing fields are refused by name."
+        if not isinstance(d, dict): raise ValueError(f"a SortTask must be a dict of its fields, got {type(d).__name__}")
+        known = {f.name for f in fields(cls)}
+        if d.keys() - known: raise ValueError(f"SortTask: unknown field(s) {sorted(d.keys() - known)}: allowed {sorted(known)}")
+        if known - d.keys(): raise ValueError(f"SortTask: missing field(s) {sorted(known - d.keys())}")
+        return cls(**d)
 
 # %% ../nbs/01_data.ipynb #c010
 class Batch(NamedTuple):
@@ -121,11 +131,18 @@ def sample_lists(task:SortTask, n:int, # how many lists
 def make_batch(task:SortTask, lists:torch.Tensor, # int `[batch, list_len]` input lists
               ) -> Batch:
     "The `Batch` of `task` for the given input lists."
-    lists = torch.as_tensor(lists, dtype=torch.long)
+    lists = torch.as_tensor(lists)
+    if lists.is_floating_point() or lists.is_complex() or lists.dtype == torch.bool:
+        if lists.dtype == torch.bool or lists.is_complex() or not torch.equal(lists, lists.round()):
+            raise ValueError(f"lists of dtype {lists.dtype} with non-integer values: list values must be integers")
+    lists = lists.long()
     if lists.ndim != 2 or lists.shape[1] != task.list_len:
         raise ValueError(f"lists of shape {tuple(lists.shape)}: expected [batch, {task.list_len}]")
     if lists.min() < 0 or lists.max() >= task.n_values:
         raise ValueError(f"list values span {lists.min().item()}..{lists.max().item()}: allowed 0..{task.n_values - 1}")
+    if not task.repeats and (lists.sort(1).values.diff(1) == 0).any():
+        raise ValueError(f"a list repeats a value ({lists[(lists.sort(1).values.diff(1) == 0).any(1)][0].tolist()}); "
+                         "this task has repeats=False")
     targets = lists.sort(1).values
     if task.format == "inplace": tokens = lists
     else:

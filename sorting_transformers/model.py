@@ -17,13 +17,13 @@ warnings.filterwarnings("ignore", message="HookedTransformer is deprecated")
 warnings.filterwarnings("ignore", message="HookedTransformerConfig is deprecated")
 from transformer_lens import HookedTransformer, HookedTransformerConfig
 from .data import SortTask, Batch, heldout, encode, make_batch
-from .core import get_profile, seed_dir, atomic_save_tensors, load_tensors, read_metadata
+from .core import get_profile, seed_dir, atomic_save_tensors, load_tensors, read_metadata, tensor_shapes
 
 # %% auto #0
-__all__ = ['PRESETS', 'SEED_EVAL_LISTS', 'preset_config', 'preset_task', 'check_compatible', 'make_model', 'sort_logits',
-           'sort_loss', 'predict', 'sort_metrics', 'evaluate', 'cfg_to_dict', 'cfg_from_dict', 'save_model',
-           'load_model', 'ResidualCompression', 'SeedTransformer', 'load_seed_checkpoint', 'seed_checkpoints',
-           'seed_accuracy_table', 'plot_per_position_accuracy']
+__all__ = ['PRESETS', 'CFG_FIELDS', 'SEED_EVAL_LISTS', 'preset_config', 'preset_task', 'check_compatible', 'check_model_task',
+           'make_model', 'sort_logits', 'sort_loss', 'predict', 'sort_metrics', 'evaluate', 'check_cfg_dict',
+           'cfg_to_dict', 'cfg_from_dict', 'save_model', 'load_model', 'ResidualCompression', 'SeedTransformer',
+           'load_seed_checkpoint', 'seed_checkpoints', 'seed_accuracy_table', 'plot_per_position_accuracy']
 
 # %% ../nbs/02_model.ipynb #c005
 PRESETS = {
@@ -49,13 +49,18 @@ def check_compatible(cfg:HookedTransformerConfig, task:SortTask):
     "Raise `ValueError` unless a model with `cfg` can be trained and evaluated on `task`."
     probs = []
     if cfg.d_vocab < task.d_vocab: probs.append(f"d_vocab={cfg.d_vocab} < the task's {task.d_vocab} input tokens")
-    if cfg.d_vocab_out != task.d_vocab_out: probs.append(f"d_vocab_out={cfg.d_vocab_out}, the task needs {task.d_vocab_out}")
+    if cfg.d_vocab_out < task.d_vocab_out: probs.append(f"d_vocab_out={cfg.d_vocab_out} < the task's {task.d_vocab_out} numbers")
     if cfg.n_ctx < task.seq_len: probs.append(f"n_ctx={cfg.n_ctx} < the task's {task.seq_len} positions")
     if cfg.attention_dir != task.attention_dir:
         probs.append(f"attention_dir={cfg.attention_dir!r}, the {task.format!r} format needs {task.attention_dir!r}"
                      + (" (a bidirectional model would read the answers it must predict)" if task.format == "sep" else
                         " (position 0 must see the whole list)"))
     if probs: raise ValueError("model and task do not fit: " + "; ".join(probs))
+
+def check_model_task(model:nn.Module, task:SortTask):
+    "Raise `ValueError` unless `model` (a TransformerLens model, or anything with a `cfg`) fits `task`."
+    if not isinstance(task, SortTask): raise ValueError(f"task must be a SortTask, got {type(task).__name__}")
+    if getattr(model, "cfg", None) is not None: check_compatible(model.cfg, task)
 
 def make_model(spec:str|HookedTransformerConfig, # a preset name or any HookedTransformerConfig
                task:SortTask|None=None,          # checked for compatibility when given
@@ -83,6 +88,7 @@ def sort_loss(logits:torch.Tensor, # `[batch, seq, d_vocab_out]`
 def predict(model:nn.Module, task:SortTask, xs:Sequence[int], # one list of `list_len` numbers
            ) -> list[int]:
     "The model's sorted version of `xs`."
+    check_model_task(model, task)
     toks = encode(task, xs).to(next(model.parameters()).device)
     if task.format == "inplace": return model(toks)[0].argmax(-1).tolist()
     for _ in range(task.list_len):
@@ -114,6 +120,9 @@ def evaluate(model:nn.Module, task:SortTask,
              batch_size:int|None=None, # lists per forward pass; default: the profile's
             ) -> dict:
     "`sort_metrics` over a whole batch (the held-out set by default), computed in chunks."
+    check_model_task(model, task)
+    if batch_size is not None and (not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1):
+        raise ValueError(f"batch_size={batch_size!r}: must be an integer >= 1 (or None for the profile's)")
     prof = get_profile()
     batch = heldout(task, prof.n_heldout) if batch is None else batch
     bs = batch_size or prof.eval_batch_size
@@ -126,8 +135,36 @@ def evaluate(model:nn.Module, task:SortTask,
 # %% ../nbs/02_model.ipynb #c015
 _DERIVED = {"device", "n_devices", "n_params", "attn_scale", "initializer_range", "dtype"}
 
+def _int_in(lo, hi): return lambda v: isinstance(v, int) and not isinstance(v, bool) and lo <= v <= hi, f"an integer in [{lo}, {hi}]"
+def _one_of(*xs): return lambda v: any(v is x or (v == x and type(v) is type(x)) for x in xs), f"one of {list(xs)}"
+_BOOL = (lambda v: isinstance(v, bool), "true or false")
+_EPS = (lambda v: isinstance(v, float) and 0 < v < 1, "a number in (0, 1)")
+
+CFG_FIELDS = {  # the HookedTransformerConfig fields a saved model may set, each with its check
+    "n_layers": _int_in(1, 64), "d_model": _int_in(1, 8192), "n_heads": _int_in(1, 256), "d_head": _int_in(1, 8192),
+    "d_mlp": _int_in(1, 65536), "n_ctx": _int_in(1, 65536), "d_vocab": _int_in(1, 1 << 20), "d_vocab_out": _int_in(1, 1 << 20),
+    "act_fn": _one_of("relu", "gelu", "gelu_new", "gelu_fast", "silu", "solu_ln"),
+    "normalization_type": _one_of(None, "LN", "LNPre", "RMS", "RMSPre"),
+    "attention_dir": _one_of("causal", "bidirectional"), "positional_embedding_type": _one_of("standard"),
+    "dtype": _one_of("float32", "float64", "float16", "bfloat16"), "eps": _EPS,
+    **{k: _BOOL for k in ("attn_only", "use_attn_scale", "use_attn_result", "use_split_qkv_input", "use_hook_mlp_in",
+                          "use_attn_in", "final_rms", "default_prepend_bos")},
+}
+
+def check_cfg_dict(d:dict) -> dict:
+    "`d` if it is a config `cfg_from_dict` may build: known fields only, each of the right type and range."
+    if not isinstance(d, dict): raise ValueError(f"a model config must be a dict of fields, got {type(d).__name__}")
+    unknown = sorted(d.keys() - CFG_FIELDS.keys())
+    if unknown: raise ValueError(f"model config: field(s) {unknown} not allowed; allowed fields: {sorted(CFG_FIELDS)}")
+    for k, v in d.items():
+        ok, allowed = CFG_FIELDS[k]
+        if not ok(v): raise ValueError(f"model config: {k}={v!r} not allowed: must be {allowed}")
+    for k in ("d_model", "d_head", "n_layers", "n_ctx", "d_vocab"):
+        if k not in d: raise ValueError(f"model config: field {k!r} is missing")
+    return d
+
 def cfg_to_dict(cfg:HookedTransformerConfig) -> dict:
-    "The arguments that rebuild `cfg` (those that differ from the defaults), JSON-serialisable."
+    "The arguments that rebuild `cfg` (those that differ from the defaults), JSON-serialisable and allow-listed."
     out = {}
     for f in dataclasses.fields(cfg):
         if not f.init or f.name in _DERIVED: continue
@@ -138,20 +175,23 @@ def cfg_to_dict(cfg:HookedTransformerConfig) -> dict:
         if v != d: out[f.name] = v
     if cfg.dtype != torch.float32: out["dtype"] = str(cfg.dtype).removeprefix("torch.")
     json.dumps(out)
-    return out
+    return check_cfg_dict(out)
 
 def cfg_from_dict(d:dict) -> HookedTransformerConfig:
-    "Inverse of `cfg_to_dict`."
-    d = dict(d)
+    "Inverse of `cfg_to_dict`: the config of an allow-listed dict (a `ValueError` names any bad field)."
+    d = dict(check_cfg_dict(d))
     if "dtype" in d: d["dtype"] = getattr(torch, d["dtype"])
-    return HookedTransformerConfig(**d)
+    try: return HookedTransformerConfig(**d)
+    except (AssertionError, ValueError, TypeError) as e: raise ValueError(f"model config {d}: {e}") from None
 
+# %% ../nbs/02_model.ipynb #c015a
 def _weights(model:nn.Module) -> dict:
     return {k: v for k, v in model.state_dict().items() if not k.endswith((".mask", ".IGNORE"))}
 
 def save_model(model:HookedTransformer, task:SortTask, path:str|Path, # a `.safetensors` file
                **extra) -> Path:
     "Save weights, config, task and `extra` JSON metadata into one safetensors file, atomically."
+    check_model_task(model, task)
     meta = dict(arch=type(model).__name__, cfg=cfg_to_dict(model.cfg), task=task.to_dict(), extra=extra)
     atomic_save_tensors(_weights(model), Path(path), meta)
     return Path(path)
@@ -162,13 +202,31 @@ def _load_weights(model:nn.Module, sd:dict, src) -> nn.Module:
     if missing or unexpected: raise ValueError(f"{src}: missing weights {missing}, unexpected weights {unexpected}")
     return model.eval()
 
+# %% ../nbs/02_model.ipynb #c015b
+def _expected_shapes(cls, cfg:HookedTransformerConfig) -> dict:
+    "Name -> shape of every weight of `cls(cfg)`, from a copy on the `meta` device (nothing is allocated)."
+    with torch.device("meta"): m = cls(dataclasses.replace(cfg, device="meta"))
+    return {k: tuple(v.shape) for k, v in _weights(m).items()}
+
+_ARCHS = ("HookedTransformer", "SeedTransformer")
+
 def load_model(path:str|Path) -> tuple[HookedTransformer, SortTask]:
-    "Load a model and its task saved by `save_model`."
+    "Load a model and its task saved by `save_model`; the header is allow-listed and checked against the tensors first."
     meta = read_metadata(path)
-    if "cfg" not in meta: raise ValueError(f"{path}: no model config in its metadata; not written by save_model")
-    cls = {"HookedTransformer": HookedTransformer, "SeedTransformer": SeedTransformer}.get(meta["arch"])
-    if cls is None: raise ValueError(f"{path}: unknown architecture {meta['arch']!r}")
-    return _load_weights(cls(cfg_from_dict(meta["cfg"])), load_tensors(path), path), SortTask.from_dict(meta["task"])
+    if not {"arch", "cfg", "task"} <= meta.keys():
+        raise ValueError(f"{path}: no model config, architecture and task in its metadata; not written by save_model")
+    if meta["arch"] not in _ARCHS: raise ValueError(f"{path}: architecture {meta['arch']!r} not allowed: one of {list(_ARCHS)}")
+    cls = {"HookedTransformer": HookedTransformer, "SeedTransformer": SeedTransformer}[meta["arch"]]
+    try: cfg, task = cfg_from_dict(meta["cfg"]), SortTask.from_dict(meta["task"])
+    except ValueError as e: raise ValueError(f"{path}: {e}") from None
+    want, have = _expected_shapes(cls, cfg), tensor_shapes(path)
+    if want != have:
+        diff = sorted(k for k in want.keys() | have.keys() if want.get(k) != have.get(k))
+        raise ValueError(f"{path}: its config does not match its tensors ({len(diff)} differ, e.g. "
+                         + "; ".join(f"{k}: config {want.get(k)}, file {have.get(k)}" for k in diff[:3]) + ")")
+    try: check_compatible(cfg, task)
+    except ValueError as e: raise ValueError(f"{path}: {e}") from None
+    return _load_weights(cls(cfg), load_tensors(path), path), task
 
 # %% ../nbs/02_model.ipynb #c017
 class ResidualCompression(nn.Module):
