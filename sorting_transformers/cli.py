@@ -11,9 +11,11 @@ from pathlib import Path
 import pandas as pd
 from .core import PROFILES, PROFILE_ENV, get_profile, seed_dir, runs_dir
 from .data import heldout
-from .model import PRESETS, make_model, preset_task, evaluate, seed_accuracy_table, seed_checkpoints, SEED_EVAL_LISTS
-from .train import LEVELS, TrainConfig, sweep_configs, seed_recipe_configs, train_sweep, final_metrics, load_checkpoint
-from .llc import LLCConfig, llc_run, CALIBRATED
+from .model import (PRESETS, make_model, preset_task, evaluate, seed_accuracy_table, seed_checkpoints,
+    SEED_EVAL_LISTS, cfg_from_dict)
+from .train import (LEVELS, TrainConfig, sweep_configs, seed_recipe_configs, train_sweep, final_metrics,
+    load_checkpoint, check_sweep, check_out_dir, load_run)
+from .llc import LLCConfig, llc_run, CALIBRATED, check_restriction
 from .report import build_site
 
 # %% auto #0
@@ -42,7 +44,7 @@ def cmd_seed_accuracy(folder:str|Path|None, n:int=SEED_EVAL_LISTS, required:bool
     folder = Path(folder) if folder else seed_dir()
     if not folder.is_dir() or not seed_checkpoints(folder):
         msg = f"no seed checkpoints (*.pth, *.pth_N) under {folder}"
-        if required: raise SystemExit(f"error: {msg}")
+        if required: raise ValueError(msg)
         print(f"\nskipped the seed import: {msg} (give --seed-dir, or set SORTING_TRANSFORMERS_SHARED)"); return None
     df = seed_accuracy_table(folder, n)
     _print_table(df.round(4), f"Seed checkpoints under {folder}: accuracy on {n} uniform random lists")
@@ -61,15 +63,24 @@ def _nonneg_float(s:str) -> float:
     if not v >= 0 or v == float("inf"): raise argparse.ArgumentTypeError(f"{v:g} is not allowed: must be a finite number >= 0")
     return v
 
+def _seed(s:str) -> int:
+    try: return int(s)
+    except ValueError: raise argparse.ArgumentTypeError(f"{s!r} is not an integer")
+
 def _weight_decay(s:str) -> float:
     "A weight decay: a number >= 0 or a level name."
     return LEVELS[s] if s in LEVELS else _nonneg_float(s)
 
+class _Parser(argparse.ArgumentParser):
+    "argparse, with each error in one line (no usage block)."
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
 def build_parser() -> argparse.ArgumentParser:
     "The argument parser of `sorting-transformers`."
-    p = argparse.ArgumentParser(prog="sorting-transformers",
+    p = _Parser(prog="sorting-transformers",
         description="What weight decay changes in what a transformer learns when it sorts lists.")
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument("--profile", choices=sorted(PROFILES),
         help="size profile of every stage: test (seconds), default (a laptop), full (a GPU); "
              f"default: ${PROFILE_ENV} or 'default'")
@@ -91,7 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"weight decays: numbers >= 0 or level names {dict(LEVELS)} (default: the three levels)")
     t.add_argument("--act-penalty", nargs="+", type=_nonneg_float, default=[0.0], metavar="LAMBDA",
         help="strengths λ of the seed's activation penalty λ/1000·Σmin(|a|,1-|a|) on hook_resid_post (default: 0)")
-    t.add_argument("--seeds", nargs="+", type=int, default=None, metavar="S", help="training seeds (default: the profile's)")
+    t.add_argument("--seeds", nargs="+", type=_seed, default=None, metavar="S", help="training seeds, integers >= 0 (default: the profile's)")
     t.add_argument("--steps", type=_positive_int, default=None, help="optimiser steps per run (default: the profile's)")
     t.add_argument("--batch-size", type=_positive_int, default=None, help="fresh lists per step (default: the profile's)")
     t.add_argument("--lr", type=float, default=None, help="peak learning rate, in (0, 1) (default: the profile's)")
@@ -155,9 +166,13 @@ def llc_config(args:argparse.Namespace|None=None) -> LLCConfig:
                      localization=getattr(args, "localization", None), num_chains=chains, num_draws=draws,
                      num_burnin=draws // 10, n_lists=size["n_lists"], batch_size=size["batch_size"])
 
-def _check_runs(run_dirs:list[Path]):
+def _check_runs(run_dirs:list[Path], restriction:str|None=None):
+    "Every run folder readable and checked (config, metrics, checkpoints), and the restriction valid for its model."
     bad = [str(d) for d in run_dirs if not (d / "config.json").exists() or not list((d / "checkpoints").glob("step_*.safetensors"))]
     if bad: raise ValueError(f"not a run folder with checkpoints: {', '.join(bad)}")
+    for d in run_dirs:
+        cfg, _ = load_run(d)
+        check_restriction(restriction, cfg.model_cfg())
 
 def cmd_llc(run_dirs:list[Path], config:LLCConfig, n_checkpoints:int|None, restriction:str|None=None, progress:bool=True) -> pd.DataFrame:
     "LLC over training of every run; prints the table."
@@ -175,19 +190,34 @@ def cmd_report(out:Path):
     how = "Quarto (nbdev-docs)" if kind == "quarto" else "the static builder (quarto is not on PATH)"
     print(f"built {len(pages)} pages with {how}: open {(out / 'site' / 'index.html').resolve()}", flush=True)
 
+def _check_command(args:argparse.Namespace) -> tuple:
+    "Build and check everything `args` asks for, before any work: the configs, the folders, the LLC settings."
+    prof = get_profile()
+    configs = train_configs(args) if args.command == "train" else (
+              sweep_configs() + seed_recipe_configs() if args.command == "all" else [])
+    if configs: check_sweep(configs, args.out or runs_dir())
+    lcfg = llc_config(args if args.command == "llc" else None) if args.command in ("llc", "all") else None
+    if args.command == "llc": _check_runs(args.run_dirs, args.restriction)
+    if args.command == "all" and args.seed_dir is not None and not seed_checkpoints(args.seed_dir):
+        raise ValueError(f"--seed-dir {args.seed_dir}: no seed checkpoints (*.pth, *.pth_N) there")
+    if args.command == "seed-accuracy" and not seed_checkpoints(args.folder or seed_dir()):
+        raise ValueError(f"no seed checkpoints (*.pth, *.pth_N) under {args.folder or seed_dir()}")
+    if args.command == "report": check_out_dir(args.out)
+    return prof, configs, lcfg
+
 def main(argv:list[str]|None=None) -> int:
     "Entry point of the `sorting-transformers` console script."
     args = build_parser().parse_args(argv)
     if args.profile: os.environ[PROFILE_ENV] = args.profile
-    prof = get_profile()
-    try:   # every config is built and checked before any work starts
-        configs = train_configs(args) if args.command == "train" else (
-                  sweep_configs() + seed_recipe_configs() if args.command == "all" else [])
-        if args.command in ("llc", "all"): lcfg = llc_config(args if args.command == "llc" else None)
-        if args.command == "llc": _check_runs(args.run_dirs)
-    except ValueError as e:
-        print(f"sorting-transformers {args.command}: error: {e}", file=sys.stderr); return 2
-    print(f"profile: {prof.name}", flush=True)
+    try:
+        prof, configs, lcfg = _check_command(args)   # every config, folder and file checked before any work starts
+        print(f"profile: {prof.name}", flush=True)
+        return _run_command(args, prof, configs, lcfg)
+    except (ValueError, FileNotFoundError) as e:
+        msg = " ".join(str(e).split())   # one line
+        print(f"sorting-transformers {args.command}: error: {msg}", file=sys.stderr); return 2
+
+def _run_command(args, prof, configs, lcfg) -> int:
     if args.command == "seed-accuracy": cmd_seed_accuracy(args.folder, args.n_lists)
     elif args.command == "train": cmd_train(configs, args.out, not args.no_progress)
     elif args.command == "llc":

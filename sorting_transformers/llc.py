@@ -6,7 +6,7 @@ Docs: https://sorting-transformers.github.io/sorting_transformers/llc.html.md"""
 
 # %% ../nbs/06_llc.ipynb #c002
 from __future__ import annotations
-import dataclasses, math
+import dataclasses, math, re
 from dataclasses import dataclass, asdict
 from pathlib import Path
 import numpy as np
@@ -22,8 +22,8 @@ from .train import LEVEL_COLORS, load_run, level_name
 
 # %% auto #0
 __all__ = ['CALIBRATED', 'LLCConfig', 'task_loss_fn', 'estimate_llc', 'trace_checks', 'calibrate', 'choose_setting',
-           'plot_calibration', 'select_steps', 'llc_checkpoint', 'llc_run', 'stage_boundaries', 'plot_llc',
-           'seed_llc_comparison']
+           'plot_calibration', 'select_steps', 'check_restriction', 'llc_checkpoint', 'llc_run', 'stage_boundaries',
+           'plot_llc', 'seed_llc_comparison']
 
 # %% ../nbs/06_llc.ipynb #c005
 CALIBRATED = {  # (ε, nβ, γ) chosen by the calibration below, per task format (the model family trained on it)
@@ -45,12 +45,17 @@ class LLCConfig:
     seed:int=0               # seed of the chains
 
     def __post_init__(self):
+        def num(v): return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
         for k in ("lr", "n_beta"):
             v = getattr(self, k)
-            if v is not None and not v > 0: raise ValueError(f"LLCConfig.{k}={v!r}: must be > 0")
-        if self.localization is not None and not self.localization >= 0: raise ValueError(f"LLCConfig.localization={self.localization!r}: must be >= 0")
+            if v is not None and not (num(v) and v > 0): raise ValueError(f"LLCConfig.{k}={v!r}: must be a finite number > 0")
+        if self.localization is not None and not (num(self.localization) and self.localization >= 0):
+            raise ValueError(f"LLCConfig.localization={self.localization!r}: must be a finite number >= 0")
         for k in ("num_chains", "num_draws", "batch_size", "n_lists"):
-            if not (isinstance(getattr(self, k), int) and getattr(self, k) >= 1): raise ValueError(f"LLCConfig.{k}={getattr(self, k)!r}: must be an integer >= 1")
+            v = getattr(self, k)
+            if not (isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 10**7):
+                raise ValueError(f"LLCConfig.{k}={v!r}: must be an integer in [1, 10**7]")
+        if not (isinstance(self.seed, int) and 0 <= self.seed < 2**63): raise ValueError(f"LLCConfig.seed={self.seed!r}: must be an integer in [0, 2**63)")
         if not 0 <= self.num_burnin < self.num_draws: raise ValueError(f"LLCConfig.num_burnin={self.num_burnin}: must lie in [0, num_draws={self.num_draws})")
 
     def for_task(self, task:SortTask) -> LLCConfig:
@@ -146,12 +151,23 @@ def select_steps(steps:list[int], n:int|None) -> list[int]:
     idx = np.unique(np.round(np.interp(np.linspace(0, 1, n), np.log1p(steps) / np.log1p(steps[-1]), np.arange(len(steps)))).astype(int))
     return [steps[i] for i in idx]
 
+def check_restriction(restriction:str|None, cfg) -> str|None:
+    "`restriction` if it names parameters of a model with `cfg` (see devinterp's `create_param_masks`), else `ValueError`."
+    if restriction is None: return None
+    m = re.fullmatch(r"full|embed|unembed|l(\d+)(?:h(\d+)| (attn|mlp))?", str(restriction))
+    allowed = (f"'full', 'embed', 'unembed', 'l{{layer}}', 'l{{layer}}h{{head}}', 'l{{layer}} attn', 'l{{layer}} mlp' "
+               f"with layer < {cfg.n_layers}, head < {cfg.n_heads}")
+    bad = m is None or (m[1] is not None and int(m[1]) >= cfg.n_layers) or (m[2] is not None and int(m[2]) >= cfg.n_heads)
+    if not bad and m[3] == "mlp" and cfg.attn_only: bad, allowed = True, "no 'mlp' restriction: the model is attention-only"
+    if bad: raise ValueError(f"restriction {restriction!r} not allowed: {allowed}")
+    return restriction
+
 def llc_checkpoint(path:str|Path, config:LLCConfig|None=None, param_masks:str|None=None) -> dict:
     "`estimate_llc` of a saved checkpoint (`param_masks`: a devinterp restriction such as 'l0h1'), cached next to it."
     from devinterp.slt.weight_restrictions import create_param_masks
-    path = Path(path); config = (config or LLCConfig()).for_task(SortTask.from_dict(read_metadata(path)["task"]))
+    path = Path(path); model, task = load_model(path)
+    config = (config or LLCConfig()).for_task(task); check_restriction(param_masks, model.cfg)
     def compute():
-        model, task = load_model(path)
         masks = create_param_masks(model, param_masks) if param_masks else None
         e = estimate_llc(model, task, config=config, param_masks=masks)
         return dict(per_chain=e["per_chain"], loss_trace=e["loss_trace"], init_loss=torch.tensor(e["init_loss"]))

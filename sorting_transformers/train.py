@@ -6,7 +6,7 @@ Docs: https://sorting-transformers.github.io/sorting_transformers/train.html.md"
 
 # %% ../nbs/03_train.ipynb #c002
 from __future__ import annotations
-import base64, dataclasses, json, math, os, time
+import base64, dataclasses, json, math, os, tempfile, time
 from contextlib import contextmanager
 from dataclasses import dataclass, asdict, field
 from pathlib import Path
@@ -16,7 +16,8 @@ import torch, torch.nn as nn
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 from tqdm.auto import tqdm
-from .core import get_profile, Profile, runs_dir, atomic_write_text, atomic_save_tensors, load_tensors, read_metadata
+from .core import (get_profile, Profile, runs_dir, atomic_write_text, atomic_save_tensors, load_tensors,
+    read_metadata, remove_stale_tmp)
 from .data import SortTask, sample_batch, generator, heldout
 from .model import (make_model, preset_config, preset_task, check_compatible, cfg_from_dict, cfg_to_dict,
     SeedTransformer, sort_loss, evaluate, save_model, load_model, PRESETS)
@@ -24,9 +25,10 @@ from .model import (make_model, preset_config, preset_task, check_compatible, cf
 # %% auto #0
 __all__ = ['LEVELS', 'SEED_RECIPE_PENALTIES', 'LEVEL_COLORS', 'TrainConfig', 'lr_at', 'checkpoint_steps', 'build_model',
            'make_optimizer', 'activation_penalty', 'train_step', 'deterministic', 'weight_norms', 'save_state',
-           'load_state', 'run_metrics', 'run_is_done', 'train_run', 'load_run', 'load_checkpoint', 'level_name',
-           'sweep_configs', 'seed_recipe_configs', 'combined_metrics', 'train_sweep', 'final_metrics', 'plot_curves',
-           'plot_final_per_position']
+           'load_state', 'run_metrics', 'read_run_config', 'state_step', 'check_metrics', 'run_is_done', 'run_config',
+           'check_run_folder', 'train_run', 'load_run', 'load_checkpoint', 'level_name', 'sweep_configs',
+           'seed_recipe_configs', 'combined_metrics', 'check_out_dir', 'check_sweep', 'train_sweep', 'final_metrics',
+           'plot_curves', 'plot_final_per_position']
 
 # %% ../nbs/03_train.ipynb #c005
 LEVELS = {"none": 0.0, "mid": 0.1, "high": 1.0}  # weight-decay levels of the sweep
@@ -66,7 +68,10 @@ class TrainConfig:
         if self.schedule not in ("cosine", "constant"): bad("schedule", "allowed: 'cosine', 'constant'")
         if self.decay not in ("matrices", "all"): bad("decay", "allowed: 'matrices', 'all'")
         if self.compression and self.preset != "seed": bad("compression", "the residual maps exist only for preset 'seed'")
-        if not isinstance(self.seed, int) or self.seed < 0: bad("seed", "must be an integer >= 0")
+        if not isinstance(self.seed, int) or isinstance(self.seed, bool) or not 0 <= self.seed < 2**63:
+            bad("seed", "must be an integer in [0, 2**63)")
+        for k in ("task", "model"):
+            if getattr(self, k) is not None and not isinstance(getattr(self, k), dict): bad(k, "must be a dict or None")
         check_compatible(self.model_cfg(), self.sort_task())   # fails here, before any work
 
     def sort_task(self) -> SortTask: return SortTask.from_dict(self.task) if self.task else preset_task(self.preset)
@@ -77,7 +82,12 @@ class TrainConfig:
         return f"{self.preset}{'-compressed' if self.compression else ''}_wd{self.weight_decay:g}_act{self.act_penalty:g}_seed{self.seed}"
     def to_dict(self) -> dict: return asdict(self)
     @classmethod
-    def from_dict(cls, d:dict) -> TrainConfig: return cls(**d)
+    def from_dict(cls, d:dict) -> TrainConfig:
+        "The config `to_dict` wrote; unknown fields are refused by name."
+        if not isinstance(d, dict): raise ValueError(f"a TrainConfig must be a dict of its fields, got {type(d).__name__}")
+        known = {f.name for f in dataclasses.fields(cls)}
+        if d.keys() - known: raise ValueError(f"TrainConfig: unknown field(s) {sorted(d.keys() - known)}: allowed {sorted(known)}")
+        return cls(**d)
 
 # %% ../nbs/03_train.ipynb #c008
 def lr_at(cfg:TrainConfig, step:int, # 0-based index of the update
@@ -187,32 +197,85 @@ def run_metrics(model:nn.Module, task:SortTask, step:int, cfg:TrainConfig, train
     row.update({f"acc_pos{i}": a for i, a in enumerate(r["per_position_acc"])})
     return {**row, **weight_norms(model)}
 
+def _fix(run_dir) -> str: return f"remove {run_dir} to train the run again"
+
+def read_run_config(run_dir:str|Path) -> dict|None:
+    "The parsed `config.json` of a run folder (`train`, `task`, `model`), None if absent; a damaged one is refused by name."
+    run_dir = Path(run_dir); cpath = run_dir / "config.json"
+    if run_dir.exists() and not run_dir.is_dir(): raise ValueError(f"{run_dir} is a file, not a run folder")
+    if not cpath.exists():
+        if run_dir.is_dir() and any(run_dir.iterdir()):
+            raise ValueError(f"{run_dir} holds training files but no config.json, so its config is unknown; "
+                             f"restore config.json or {_fix(run_dir)}")
+        return None
+    try:
+        conf = json.loads(cpath.read_text())
+        TrainConfig.from_dict(conf["train"])
+        return conf
+    except (ValueError, KeyError, TypeError) as e:
+        raise ValueError(f"{cpath}: not a valid run config ({type(e).__name__}: {str(e)[:200]}); {_fix(run_dir)}") from None
+
+def state_step(run_dir:str|Path) -> int:
+    "The step of a run's resume point (0 if it has none)."
+    p = Path(run_dir) / "state.safetensors"
+    if not p.exists(): return 0
+    step = read_metadata(p).get("step")
+    if not isinstance(step, int) or step < 0: raise ValueError(f"{p}: no valid step in its header; {_fix(Path(run_dir))}")
+    return step
+
+_REQUIRED = ["step", "loss", "token_acc", "seq_acc", "norm_total"]
+
+def check_metrics(run_dir:str|Path, cfg:TrainConfig, upto:int) -> pd.DataFrame:
+    "`metrics.csv` of a run, refused unless it has a complete, finite row (and a checkpoint file) for every checkpoint <= `upto`."
+    run_dir = Path(run_dir); mpath = run_dir / "metrics.csv"
+    want = [s for s in checkpoint_steps(cfg.steps, cfg.n_checkpoints) if s <= upto]
+    if not mpath.exists(): raise ValueError(f"{mpath} is missing (the run is at step {upto}); {_fix(run_dir)}")
+    try: df = pd.read_csv(mpath)
+    except Exception as e: raise ValueError(f"{mpath}: unreadable ({type(e).__name__}); {_fix(run_dir)}") from None
+    if missing := [c for c in _REQUIRED if c not in df]: raise ValueError(f"{mpath}: columns {missing} missing; {_fix(run_dir)}")
+    rows = df[df.step.isin(want)]
+    if gone := sorted(set(want) - set(rows.step)): raise ValueError(f"{mpath}: no row for checkpoint step(s) {gone[:5]}; {_fix(run_dir)}")
+    num = rows[[c for c in df if c != "train_loss"]].select_dtypes("number")
+    if not np.isfinite(num.to_numpy(float)).all() or len(rows) != len(want):
+        raise ValueError(f"{mpath}: rows with missing, non-finite or repeated values; {_fix(run_dir)}")
+    if lost := [s for s in want if not (run_dir / "checkpoints" / f"step_{s:06d}.safetensors").exists()]:
+        raise ValueError(f"{run_dir / 'checkpoints'}: checkpoint step(s) {lost[:5]} missing; {_fix(run_dir)}")
+    return df
+
 def run_is_done(run_dir:Path) -> bool:
     "Has the run in `run_dir` reached its last step?"
-    p = Path(run_dir) / "state.safetensors"
-    if not p.exists() or not (Path(run_dir) / "config.json").exists(): return False
-    return read_metadata(p)["step"] == TrainConfig.from_dict(json.loads((Path(run_dir) / "config.json").read_text())["train"]).steps
+    conf = read_run_config(run_dir)
+    return conf is not None and state_step(run_dir) == conf["train"]["steps"]
 
 # %% ../nbs/03_train.ipynb #c020
+def run_config(cfg:TrainConfig) -> dict:
+    "What `config.json` holds: the training config and the task and model config it implies."
+    return json.loads(json.dumps(dict(train=cfg.to_dict(), task=cfg.sort_task().to_dict(), model=cfg_to_dict(cfg.model_cfg()))))
+
+def check_run_folder(cfg:TrainConfig, out:str|Path) -> Path:
+    "The folder of `cfg` under `out`, refused (nothing written) if it holds another run or a damaged one."
+    run_dir = Path(out) / cfg.run_name
+    old = read_run_config(run_dir)
+    if old is not None and old != run_config(cfg):
+        diff = {k: (old["train"].get(k), v) for k, v in cfg.to_dict().items() if old["train"].get(k) != v}
+        raise ValueError(f"{run_dir} holds the run with another config (stored, asked: {diff or 'task/model differ'}); "
+                         "use another --out or remove it")
+    if old is not None and (s := state_step(run_dir)) > 0: check_metrics(run_dir, cfg, s)
+    return run_dir
+
 def train_run(cfg:TrainConfig, out:str|Path, # the sweep's folder; the run goes to `out/cfg.run_name`
               resume_every:int|None=None,    # also save the resume state every this many steps (default: the profile's)
               stop_at:int|None=None,         # stop after this step, leaving the run resumable
               device:str|None=None,          # "cpu", "cuda", ...; default: cuda if available (bit-identical resumes: CPU)
               progress:bool=True) -> Path:
     "Train one run (or resume it, or skip it if finished); returns its folder."
-    run_dir = Path(out) / cfg.run_name
-    task = cfg.sort_task()
-    conf = dict(train=cfg.to_dict(), task=task.to_dict(), model=cfg_to_dict(cfg.model_cfg()))
-    cpath = run_dir / "config.json"
-    if cpath.exists():
-        old = json.loads(cpath.read_text())
-        if old != json.loads(json.dumps(conf)):
-            raise ValueError(f"{run_dir} holds a run with a different config; use another --out or remove it")
-    else:
+    run_dir = check_run_folder(cfg, out)
+    task, cpath = cfg.sort_task(), run_dir / "config.json"
+    if not cpath.exists():
         (run_dir / "checkpoints").mkdir(parents=True, exist_ok=True)
-        atomic_write_text(cpath, json.dumps(conf, indent=2))
+        atomic_write_text(cpath, json.dumps(run_config(cfg), indent=2))
+    remove_stale_tmp(run_dir)   # left by a killed writer; never read
     if run_is_done(run_dir): return run_dir
-    for tmp in run_dir.rglob(".*.tmp*"): tmp.unlink()   # left by a killed writer; never read
     resume_every = resume_every or get_profile().resume_every
     device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
     with deterministic(device): _train(cfg, run_dir, task, resume_every, stop_at, device, progress)
@@ -224,7 +287,7 @@ def _train(cfg, run_dir, task, resume_every, stop_at, device, progress):
     opt = make_optimizer(model, cfg)
     state, mpath = run_dir / "state.safetensors", run_dir / "metrics.csv"
     step = load_state(state, model, opt, g) if state.exists() else 0
-    rows = pd.read_csv(mpath).query("step <= @step").to_dict("records") if (mpath.exists() and step > 0) else []
+    rows = check_metrics(run_dir, cfg, step).query("step <= @step").to_dict("records") if step > 0 else []
     ckpts = set(checkpoint_steps(cfg.steps, cfg.n_checkpoints))
     def checkpoint(step, train_loss):
         save_model(model, task, run_dir / "checkpoints" / f"step_{step:06d}.safetensors", step=step, train=cfg.to_dict(),
@@ -243,10 +306,11 @@ def _train(cfg, run_dir, task, resume_every, stop_at, device, progress):
     bar.close()
 
 def load_run(run_dir:str|Path) -> tuple[TrainConfig, pd.DataFrame]:
-    "A run's config and metrics table."
-    run_dir = Path(run_dir)
-    return (TrainConfig.from_dict(json.loads((run_dir / "config.json").read_text())["train"]),
-            pd.read_csv(run_dir / "metrics.csv"))
+    "A run's config and metrics table, checked: complete and finite up to its resume point, consistent with its checkpoints."
+    run_dir = Path(run_dir); conf = read_run_config(run_dir)
+    if conf is None: raise ValueError(f"{run_dir}: not a run folder (no config.json)")
+    cfg = TrainConfig.from_dict(conf["train"]); step = state_step(run_dir)
+    return cfg, check_metrics(run_dir, cfg, step).query("step <= @step").reset_index(drop=True)
 
 def load_checkpoint(run_dir:str|Path, step:int|None=None) -> tuple[nn.Module, SortTask]:
     "The model (and task) of a run at `step` (default: the last checkpoint)."
@@ -290,12 +354,30 @@ def combined_metrics(out:str|Path) -> pd.DataFrame:
     if not frames: raise FileNotFoundError(f"no runs under {out}")
     return pd.concat(frames, ignore_index=True)
 
+def check_out_dir(out:str|Path):
+    "Refuse an output folder that is a file or cannot be written (tried with a temporary file, removed at once)."
+    out = Path(out)
+    if out.exists() and not out.is_dir(): raise ValueError(f"--out {out} is a file: give a folder")
+    probe = next(p for p in [out, *out.parents] if p.exists())
+    if not probe.is_dir(): raise ValueError(f"--out {out}: {probe} is a file, so no folder can be made there")
+    try:
+        with tempfile.TemporaryFile(dir=probe): pass
+    except OSError as e: raise ValueError(f"--out {out}: cannot write in {probe} ({e.strerror})") from None
+
+def check_sweep(configs:list[TrainConfig], out:str|Path):
+    "Check a whole sweep before any work: distinct runs, a writable `out`, no run folder holding another or a damaged run."
+    names = [c.run_name for c in configs]
+    if twice := sorted({n for n in names if names.count(n) > 1}):
+        raise ValueError(f"run(s) {twice} asked for more than once: give each seed, weight decay and penalty once")
+    check_out_dir(out)
+    for c in configs: check_run_folder(c, out)
+
 def train_sweep(configs:list[TrainConfig], out:str|Path|None=None, # default: `runs_dir()`
                 progress:bool=True) -> pd.DataFrame:
     "Train (or resume, or skip) every run, then write and return the combined metrics table."
     out = Path(out) if out else runs_dir()
+    check_sweep(configs, out)
     names = [c.run_name for c in configs]
-    if len(set(names)) != len(names): raise ValueError(f"two configs share a run folder: {names}")
     for c in tqdm(configs, desc="sweep", disable=not progress or len(configs) < 2): train_run(c, out, progress=progress)
     df = combined_metrics(out).query("run in @names").reset_index(drop=True)
     atomic_write_text(out / "metrics.csv", combined_metrics(out).to_csv(index=False))   # every run under `out`
