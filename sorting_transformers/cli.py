@@ -12,7 +12,7 @@ import pandas as pd
 from .core import PROFILES, PROFILE_ENV, get_profile, seed_dir, runs_dir
 from .data import heldout
 from .model import (PRESETS, make_model, preset_task, evaluate, seed_accuracy_table, seed_checkpoints,
-    SEED_EVAL_LISTS, cfg_from_dict)
+    SEED_EVAL_LISTS, read_model_header)
 from .train import (LEVELS, TrainConfig, sweep_configs, seed_recipe_configs, train_sweep, final_metrics,
     load_checkpoint, check_sweep, check_out_dir, load_run)
 from .llc import LLCConfig, llc_run, CALIBRATED, check_restriction
@@ -171,8 +171,9 @@ def _check_runs(run_dirs:list[Path], restriction:str|None=None):
     bad = [str(d) for d in run_dirs if not (d / "config.json").exists() or not list((d / "checkpoints").glob("step_*.safetensors"))]
     if bad: raise ValueError(f"not a run folder with checkpoints: {', '.join(bad)}")
     for d in run_dirs:
-        cfg, _ = load_run(d)
-        check_restriction(restriction, cfg.model_cfg())
+        load_run(d)
+        for ck in sorted((d / "checkpoints").glob("step_*.safetensors")):
+            check_restriction(restriction, read_model_header(ck)[1])
 
 def cmd_llc(run_dirs:list[Path], config:LLCConfig, n_checkpoints:int|None, restriction:str|None=None, progress:bool=True) -> pd.DataFrame:
     "LLC over training of every run; prints the table."

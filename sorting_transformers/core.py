@@ -159,9 +159,9 @@ def tensor_shapes(path:str|Path) -> dict:
     except Exception as e: raise _unreadable(path, e) from None
 
 def load_tensors(path:str|Path) -> dict:
-    "Every tensor of a safetensors file, on the CPU."
+    "Every tensor of a safetensors file, on the CPU, copied into memory (never backed by the file, which may change)."
     try:
-        with safe_open(str(path), "pt") as f: return {k: f.get_tensor(k) for k in f.keys()}
+        with safe_open(str(path), "pt") as f: return {k: f.get_tensor(k).clone() for k in f.keys()}
     except FileNotFoundError: raise
     except Exception as e: raise _unreadable(path, e) from None
 

@@ -17,7 +17,7 @@ from plotly.subplots import make_subplots
 from tqdm.auto import tqdm
 from .core import get_profile, cached_tensors, seed_dir, analysis_dir, quiet_progress, read_metadata
 from .data import SortTask, heldout, make_batch
-from .model import sort_logits, load_model, load_seed_checkpoint, seed_checkpoints, preset_task
+from .model import sort_logits, load_model, read_model_header, load_seed_checkpoint, seed_checkpoints, preset_task
 from .train import LEVEL_COLORS, load_run, level_name
 
 # %% auto #0
@@ -182,6 +182,8 @@ def llc_run(run_dir:str|Path, config:LLCConfig|None=None, n_checkpoints:int|None
     "LLC (mean, std over chains) at the run's checkpoints, beside the run's held-out loss and accuracy."
     run_dir = Path(run_dir); cfg, metrics = load_run(run_dir)
     steps = select_steps(sorted(int(p.stem.split("_")[1]) for p in (run_dir / "checkpoints").glob("step_*.safetensors")), n_checkpoints)
+    paths = [run_dir / "checkpoints" / f"step_{s:06d}.safetensors" for s in steps]
+    for p in paths: check_restriction(param_masks, read_model_header(p)[1])   # every file checked before any work
     rows = []
     for s in tqdm(steps, desc=f"LLC {run_dir.name}", disable=not progress, leave=False):
         e = llc_checkpoint(run_dir / "checkpoints" / f"step_{s:06d}.safetensors", config, param_masks)

@@ -22,8 +22,9 @@ from .core import get_profile, seed_dir, atomic_save_tensors, load_tensors, read
 # %% auto #0
 __all__ = ['PRESETS', 'CFG_FIELDS', 'SEED_EVAL_LISTS', 'preset_config', 'preset_task', 'check_compatible', 'check_model_task',
            'make_model', 'sort_logits', 'sort_loss', 'predict', 'sort_metrics', 'evaluate', 'check_cfg_dict',
-           'cfg_to_dict', 'cfg_from_dict', 'save_model', 'load_model', 'ResidualCompression', 'SeedTransformer',
-           'load_seed_checkpoint', 'seed_checkpoints', 'seed_accuracy_table', 'plot_per_position_accuracy']
+           'cfg_to_dict', 'cfg_from_dict', 'save_model', 'read_model_header', 'load_model', 'ResidualCompression',
+           'SeedTransformer', 'load_seed_checkpoint', 'seed_checkpoints', 'seed_accuracy_table',
+           'plot_per_position_accuracy']
 
 # %% ../nbs/02_model.ipynb #c005
 PRESETS = {
@@ -205,13 +206,15 @@ def _load_weights(model:nn.Module, sd:dict, src) -> nn.Module:
 # %% ../nbs/02_model.ipynb #c015b
 def _expected_shapes(cls, cfg:HookedTransformerConfig) -> dict:
     "Name -> shape of every weight of `cls(cfg)`, from a copy on the `meta` device (nothing is allocated)."
-    with torch.device("meta"): m = cls(dataclasses.replace(cfg, device="meta"))
+    try:
+        with torch.device("meta"): m = cls(dataclasses.replace(cfg, device="meta"))
+    except Exception as e: raise ValueError(f"no {cls.__name__} can be built from this config ({type(e).__name__}: {e})") from None
     return {k: tuple(v.shape) for k, v in _weights(m).items()}
 
 _ARCHS = ("HookedTransformer", "SeedTransformer")
 
-def load_model(path:str|Path) -> tuple[HookedTransformer, SortTask]:
-    "Load a model and its task saved by `save_model`; the header is allow-listed and checked against the tensors first."
+def read_model_header(path:str|Path) -> tuple[type, HookedTransformerConfig, SortTask]:
+    "The class, config and task of a model file, each allow-listed and checked against the file's tensor shapes; no tensor is read."
     meta = read_metadata(path)
     if not {"arch", "cfg", "task"} <= meta.keys():
         raise ValueError(f"{path}: no model config, architecture and task in its metadata; not written by save_model")
@@ -220,12 +223,17 @@ def load_model(path:str|Path) -> tuple[HookedTransformer, SortTask]:
     try: cfg, task = cfg_from_dict(meta["cfg"]), SortTask.from_dict(meta["task"])
     except ValueError as e: raise ValueError(f"{path}: {e}") from None
     want, have = _expected_shapes(cls, cfg), tensor_shapes(path)
-    if want != have:
+    if want != have:  # compared before any real tensor is allocated
         diff = sorted(k for k in want.keys() | have.keys() if want.get(k) != have.get(k))
         raise ValueError(f"{path}: its config does not match its tensors ({len(diff)} differ, e.g. "
                          + "; ".join(f"{k}: config {want.get(k)}, file {have.get(k)}" for k in diff[:3]) + ")")
     try: check_compatible(cfg, task)
     except ValueError as e: raise ValueError(f"{path}: {e}") from None
+    return cls, cfg, task
+
+def load_model(path:str|Path) -> tuple[HookedTransformer, SortTask]:
+    "Load a model and its task saved by `save_model`; the header is checked (`read_model_header`) before anything is built."
+    cls, cfg, task = read_model_header(path)
     return _load_weights(cls(cfg), load_tensors(path), path), task
 
 # %% ../nbs/02_model.ipynb #c017

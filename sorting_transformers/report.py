@@ -77,7 +77,8 @@ def execute_notebooks(nbs:str|Path, out:str|Path, # a copy of `nbs` with outputs
     return done
 
 # %% ../nbs/08_report.ipynb #c009
-_MD = MarkdownIt("commonmark", {"html": True}).enable("table")
+_MD = MarkdownIt("commonmark", {"html": True}).enable("table")         # the notebooks' own markdown cells
+_MD_OUTPUT = MarkdownIt("commonmark", {"html": False}).enable("table") # computed markdown: raw HTML shown as text
 _CSS = """body{font-family:system-ui,sans-serif;margin:0;display:flex;color:#222}
 nav{width:230px;min-width:230px;background:#f6f7f9;padding:1rem;height:100vh;position:sticky;top:0;overflow:auto;border-right:1px solid #ddd}
 nav a{display:block;padding:.25rem .4rem;color:#2c5c97;text-decoration:none;border-radius:4px}nav a.active{background:#dde7f3;font-weight:600}
@@ -103,7 +104,7 @@ def _output_html(o:dict) -> str:
     d = o.get("data", {})
     if "text/html" in d: return "".join(d["text/html"])
     if "image/png" in d: return f"<img src='data:image/png;base64,{''.join(d['image/png']).strip()}'>"
-    if "text/markdown" in d: return _MD.render(_page_links("".join(d["text/markdown"])))
+    if "text/markdown" in d: return _MD_OUTPUT.render(_page_links("".join(d["text/markdown"])))
     if "text/plain" in d: return f"<pre>{html.escape(''.join(d['text/plain']))}</pre>"
     return ""
 

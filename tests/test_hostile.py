@@ -1,0 +1,314 @@
+"""Hostile and damaged input, tried as a new user (and as an attacker) would.
+
+Each case of the table gives the command line (run in-process through `cli.main`, with a fresh copy
+of a small trained run folder), the damage done first, and the message expected. Every case must
+end with exit code 2, exactly one line on stderr that contains the message, and nothing written or
+changed under the working folder. Cases where the right answer is "recompute" (a damaged LLC cache)
+are tested separately, as are the library calls and two property-based fuzzers (model headers, CLI
+arguments).
+"""
+import json, os, pickle, shutil, subprocess, sys, warnings
+from pathlib import Path
+import pytest, torch
+from hypothesis import HealthCheck, given, settings, strategies as st
+from safetensors.torch import save_file
+from conftest import ROOT, tool
+
+from sorting_transformers.core import PROFILE_ENV, RUNS_ENV, read_metadata, load_tensors, md_code
+from sorting_transformers import cli
+from sorting_transformers.data import SortTask, make_batch
+from sorting_transformers.model import (PRESETS, make_model, preset_task, evaluate, predict, save_model, load_model,
+                                        load_seed_checkpoint, cfg_to_dict, preset_config)
+
+RUN = "attn1l_wd0.1_act0_seed0"
+TRAIN = ["train", "--profile", "test", "--preset", "attn1l", "--weight-decay", "0.1", "--steps", "12",
+         "--n-checkpoints", "3", "--no-progress"]
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    "A small finished run folder (trained once), and a stopped one, to copy from."
+    from sorting_transformers.train import load_run, train_run
+    base = tmp_path_factory.mktemp("trained")
+    with pytest.MonkeyPatch.context() as mp:   # cli.main sets the profile variable: keep it out of other tests
+        mp.setenv(PROFILE_ENV, "test")
+        assert cli.main([*TRAIN, "--out", str(base / "done")]) == 0
+    cfg, _ = load_run(base / "done" / RUN)
+    train_run(cfg, base / "part", stop_at=7, progress=False)
+    return base
+
+
+@pytest.fixture
+def work(tmp_path, trained, monkeypatch):
+    "A working folder with copies of the trained runs; the environment is restored afterwards."
+    monkeypatch.setenv(PROFILE_ENV, "test")
+    monkeypatch.setenv(RUNS_ENV, str(tmp_path / "runs_root"))
+    shutil.copytree(trained / "done", tmp_path / "done")
+    shutil.copytree(trained / "part", tmp_path / "part")
+    return tmp_path
+
+
+def snapshot(root: Path) -> dict:
+    return {str(p.relative_to(root)): (p.stat().st_mtime_ns, p.stat().st_size) for p in root.rglob("*")}
+
+
+def forge(path: Path, src: Path, **meta_over):
+    "Write `path`: the tensors of checkpoint `src` with its header's fields replaced by `meta_over`."
+    meta = {**read_metadata(src), **meta_over}
+    save_file(load_tensors(src), str(path), metadata={k: json.dumps(v) for k, v in meta.items()})
+
+
+def last_ckpt(run: Path) -> Path:
+    return sorted((run / "checkpoints").glob("step_*.safetensors"))[-1]
+
+
+# --- the table: (name, damage(work) -> None, argv(work) -> list, expected message) ------------------------
+def _evil_tokenizer(w: Path):
+    "A tokenizer folder whose remote code would write a marker file, named in a checkpoint's header."
+    tok = w / "evil_tok"; tok.mkdir()
+    (tok / "tokenizer_config.json").write_text(json.dumps({"auto_map": {"AutoTokenizer": ["evil.EvilTok", None]}}))
+    (tok / "evil.py").write_text(f"open({str(w / 'PWNED')!r}, 'w').write('ran')\n")
+    ck = last_ckpt(w / "done" / RUN); cfg = read_metadata(ck)["cfg"]
+    forge(ck, ck, cfg={**cfg, "tokenizer_name": str(tok), "trust_remote_code": True})
+
+def _vocab(n):
+    def harm(w: Path):
+        ck = last_ckpt(w / "done" / RUN); forge(ck, ck, cfg={**read_metadata(ck)["cfg"], "d_vocab": n})
+    return harm
+
+def _task_misfit(w: Path):
+    ck = last_ckpt(w / "done" / RUN); forge(ck, ck, task={**read_metadata(ck)["task"], "n_values": 80})
+
+def _truncate(p: Path, keep: int = 60):
+    p.write_bytes(p.read_bytes()[:keep])
+
+def _other_config_at_second_run(w: Path):
+    "The second run of a two-seed sweep already exists with another batch size."
+    from sorting_transformers.train import TrainConfig, train_run
+    cfg = TrainConfig(preset="attn1l", weight_decay=0.1, seed=1, steps=12, batch_size=8, warmup_steps=5, n_checkpoints=3)
+    train_run(cfg, w / "sweep", stop_at=2, progress=False)
+
+def _make_file(p: Path):
+    p.parent.mkdir(parents=True, exist_ok=True); p.write_text("not a folder")
+
+def _nothing(w): pass
+
+def _nan_in_metrics(w: Path):
+    import pandas as pd
+    p = w / "done" / RUN / "metrics.csv"; df = pd.read_csv(p)
+    df.loc[len(df) - 1, "loss"] = float("nan"); p.write_text(df.to_csv(index=False))
+
+CASES = [
+    # critical
+    ("tokenizer with remote code in a model header", _evil_tokenizer,
+     lambda w: ["llc", str(w / "done" / RUN), "--profile", "test", "--draws", "8"], "'tokenizer_name', 'trust_remote_code'] not allowed"),
+    ("header size out of range (38 GB of embedding)", _vocab(10**8),
+     lambda w: ["llc", str(w / "done" / RUN), "--profile", "test", "--draws", "8"], "d_vocab=100000000 not allowed"),
+    ("header sizes that do not match the tensors", _vocab(10**6),
+     lambda w: ["llc", str(w / "done" / RUN), "--profile", "test", "--draws", "8"], "config (1000000, 96), file (52, 96)"),
+    ("task in the header that does not fit the weights", _task_misfit,
+     lambda w: ["llc", str(w / "done" / RUN), "--profile", "test", "--draws", "8"], "d_vocab=52 < the task's 81"),
+    # silently wrong numbers
+    ("llc --lr inf", _nothing, lambda w: ["llc", str(w / "done" / RUN), "--lr", "inf"], "lr=inf"),
+    ("llc --lr nan", _nothing, lambda w: ["llc", str(w / "done" / RUN), "--lr", "nan"], "lr=nan"),
+    ("llc --localization -1", _nothing, lambda w: ["llc", str(w / "done" / RUN), "--localization", "-1"], "localization=-1"),
+    ("resume with a truncated metrics.csv", lambda w: (w / "part" / RUN / "metrics.csv").write_text(
+        (w / "part" / RUN / "metrics.csv").read_text()[:-150]), lambda w: [*TRAIN, "--out", str(w / "part")], "metrics.csv"),
+    ("resume with metrics.csv deleted", lambda w: (w / "part" / RUN / "metrics.csv").unlink(),
+     lambda w: [*TRAIN, "--out", str(w / "part")], "metrics.csv is missing"),
+    ("resume with config.json deleted", lambda w: (w / "part" / RUN / "config.json").unlink(),
+     lambda w: [*TRAIN, "--out", str(w / "part")], "no config.json"),
+    ("read a finished run whose metrics.csv lost a row", lambda w: (w / "done" / RUN / "metrics.csv").write_text(
+        "\n".join((w / "done" / RUN / "metrics.csv").read_text().splitlines()[:-1]) + "\n"),
+     lambda w: ["llc", str(w / "done" / RUN), "--draws", "8"], "no row for checkpoint step(s) [12]"),
+    ("a NaN in metrics.csv", _nan_in_metrics,
+     lambda w: ["llc", str(w / "done" / RUN), "--draws", "8"], "non-finite"),
+    # late or unclear errors
+    ("duplicate seeds", _nothing, lambda w: [*TRAIN, "--seeds", "0", "0", "--out", str(w / "new")], "asked for more than once"),
+    ("duplicate levels", _nothing, lambda w: [*TRAIN[:6], "0.1", "mid", *TRAIN[7:], "--out", str(w / "new")],
+     "asked for more than once"),
+    ("--out is a file", lambda w: _make_file(w / "afile"), lambda w: [*TRAIN, "--out", str(w / "afile")], "is a file"),
+    ("--out under a file", lambda w: _make_file(w / "afile"), lambda w: [*TRAIN, "--out", str(w / "afile" / "x")], "is a file"),
+    ("--out read-only", _nothing, lambda w: [*TRAIN, "--out", "/proc/sorting_transformers_runs"], "cannot write in /proc"),
+    ("report --out is a file", lambda w: _make_file(w / "afile"), lambda w: ["report", "--out", str(w / "afile")], "is a file"),
+    ("a run folder with the same run under another config, listed second", _other_config_at_second_run,
+     lambda w: [*TRAIN, "--seeds", "0", "1", "--out", str(w / "sweep")], "holds the run with another config"),
+    ("unknown --restriction", _nothing, lambda w: ["llc", str(w / "done" / RUN), "--restriction", "l0h7"], "'l0h7' not allowed"),
+    ("--restriction that is a path", _nothing, lambda w: ["llc", str(w / "done" / RUN), "--restriction", "../../x"], "not allowed"),
+    ("all --seed-dir with a wrong path", _nothing,
+     lambda w: ["all", "--profile", "test", "--seed-dir", str(w / "nowhere"), "--out", str(w / "new")], "--seed-dir"),
+    ("a seed too large for the generator", _nothing,
+     lambda w: [*TRAIN, "--seeds", str(2**64), "--out", str(w / "new")], "seed=18446744073709551616"),
+    ("a seed that is not a number", _nothing, lambda w: [*TRAIN, "--seeds", "x", "--out", str(w / "new")], "'x' is not an integer"),
+    ("a damaged resume state", lambda w: _truncate(w / "part" / RUN / "state.safetensors"),
+     lambda w: [*TRAIN, "--out", str(w / "part")], "state.safetensors: not a readable safetensors file"),
+    ("a damaged checkpoint", lambda w: _truncate(last_ckpt(w / "done" / RUN)),
+     lambda w: ["llc", str(w / "done" / RUN), "--draws", "8"], "step_000012.safetensors: not a readable"),
+    ("a damaged config.json", lambda w: (w / "done" / RUN / "config.json").write_text('{"train": {"preset": "gpt2"}}'),
+     lambda w: ["llc", str(w / "done" / RUN)], "config.json: not a valid run config"),
+    ("seed-accuracy on a folder without checkpoints", _nothing, lambda w: ["seed-accuracy", str(w)], "no seed checkpoints"),
+    ("llc on a folder that is not a run", _nothing, lambda w: ["llc", str(w)], "not a run folder"),
+]
+
+
+@pytest.mark.parametrize("name,damage,argv,msg", CASES, ids=[c[0] for c in CASES])
+def test_hostile_command(name, damage, argv, msg, work, capsys):
+    damage(work)
+    capsys.readouterr()
+    before = snapshot(work)
+    try: code = cli.main(argv(work))
+    except SystemExit as e: code = e.code   # argparse's own checks
+
+    out, err = capsys.readouterr()
+    assert code == 2, (code, out[-2000:], err[-2000:])
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and msg in lines[0], err
+    assert snapshot(work) == before, "something was written"
+    assert not (work / "PWNED").exists(), "code from a file ran"
+
+
+def test_bad_profile_in_the_environment_is_one_line(tmp_path):
+    env = {**os.environ, PROFILE_ENV: "huge"}
+    r = subprocess.run([tool("sorting-transformers"), "train", "--out", str(tmp_path / "x")], cwd=ROOT, env=env,
+                       capture_output=True, text=True)
+    assert r.returncode == 2 and r.stderr.strip().count("\n") == 0 and "'huge'" in r.stderr, r.stderr
+    assert not (tmp_path / "x").exists()
+
+
+def test_argparse_errors_are_one_line():
+    r = subprocess.run([tool("sorting-transformers"), "train", "--weight-decay", "-1"], cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode == 2 and r.stderr.strip().count("\n") == 0 and "-1 is not allowed" in r.stderr, r.stderr
+
+
+# --- damaged caches are recomputed, never trusted; NaN is never cached ---------------------------------------
+def test_damaged_llc_cache_is_named_and_recomputed(work):
+    from sorting_transformers.llc import LLCConfig, llc_checkpoint
+    ck = last_ckpt(work / "done" / RUN)
+    cfg = LLCConfig(num_chains=2, num_draws=8, num_burnin=1, n_lists=64, batch_size=16)
+    first = llc_checkpoint(ck, cfg)
+    cache = next((work / "done" / RUN / "analysis").glob("llc_*.safetensors"))
+    other = llc_checkpoint(ck, LLCConfig(num_chains=2, num_draws=9, num_burnin=1, n_lists=64, batch_size=16))
+    other_file = next(p for p in (work / "done" / RUN / "analysis").glob("llc_*.safetensors") if p != cache)
+    def nan_fill():
+        key = read_metadata(cache)["config"]
+        save_file({k: torch.full_like(v, float("nan")) for k, v in load_tensors(cache).items()}, str(cache),
+                  metadata={"config": json.dumps(key)})
+    for harm, why in [(lambda: cache.write_bytes(other_file.read_bytes()), "another config"),
+                      (lambda: _truncate(cache), "not a readable"),
+                      (nan_fill, "non-finite")]:
+        harm()
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            again = llc_checkpoint(ck, cfg)
+        assert any(cache.name in str(x.message) for x in w), [str(x.message) for x in w]
+        assert any(why in str(x.message) for x in w), [str(x.message) for x in w]
+        assert torch.equal(again["per_chain"], first["per_chain"]), (why, first["per_chain"], again["per_chain"])
+    assert other["mean"] != first["mean"]
+
+
+def test_a_nan_llc_is_not_cached_and_the_command_fails(work, capsys):
+    code = cli.main(["llc", str(work / "done" / RUN), "--profile", "test", "--draws", "8", "--n-checkpoints", "1",
+                     "--lr", "10", "--localization", "0", "--no-progress"])
+    err = capsys.readouterr().err
+    assert code == 2 and "not finite" in err and err.strip().count("\n") == 0, err
+    assert not list((work / "done" / RUN).rglob("llc_*")), "a NaN estimate was cached"
+
+
+# --- the library: wrong task, bad batches, pickles -----------------------------------------------------------
+def test_library_refuses_what_would_be_silently_wrong(tmp_path):
+    seed_task, arena_task = preset_task("seed"), preset_task("attn1l")
+    a, s = make_model("attn1l"), make_model("seed")
+    for call, msg in [(lambda: evaluate(a, seed_task), "attention_dir='causal'"),
+                      (lambda: evaluate(s, arena_task), "d_vocab=12"),
+                      (lambda: predict(s, arena_task, list(range(10))), "d_vocab=12"),
+                      (lambda: evaluate(a, arena_task, batch_size=0), "batch_size=0"),
+                      (lambda: make_batch(seed_task, torch.tensor([[0.5] * 10])), "non-integer"),
+                      (lambda: make_batch(arena_task, torch.tensor([[1, 1] + list(range(2, 10))])), "repeats=False"),
+                      (lambda: save_model(a, seed_task, tmp_path / "x.safetensors"), "do not fit")]:
+        with pytest.raises(ValueError) as e: call()
+        assert msg in str(e.value), str(e.value)
+    assert not list(tmp_path.iterdir())
+
+
+class _Boom:
+    def __reduce__(self): return (open, (str(Path(os.environ.get("TMPDIR", "/tmp")) / "st_pickle_ran"), "w"))
+
+def test_pickled_code_in_a_seed_checkpoint_never_runs(tmp_path):
+    marker = Path(os.environ.get("TMPDIR", "/tmp")) / "st_pickle_ran"; marker.unlink(missing_ok=True)
+    p = tmp_path / "evil.pth"
+    torch.save({"compression.fc_compress.weight": _Boom()}, p)
+    with pytest.raises(Exception) as e: load_seed_checkpoint(p)
+    assert "weights_only" in str(e.value) or "Unsupported" in str(e.value) or "global" in str(e.value).lower()
+    assert not marker.exists()
+
+
+def test_files_follow_the_umask(tmp_path):
+    old = os.umask(0o027)
+    try:
+        p = save_model(make_model("attn1l"), preset_task("attn1l"), tmp_path / "m.safetensors")
+    finally: os.umask(old)
+    assert p.stat().st_mode & 0o777 == 0o640
+
+
+def test_names_from_files_cannot_break_a_page():
+    from markdown_it import MarkdownIt
+    for evil in ["a`b.pth", "x`<img src=y onerror=alert(1)>.pth", "``", "`a`"]:
+        html = MarkdownIt("commonmark").render(f"file {md_code(evil)} here")
+        assert "<img" not in html and html.count("<code>") == 1, html
+
+
+# --- property-based fuzzing ------------------------------------------------------------------------------------
+_GOOD = cfg_to_dict(preset_config("attn1l"))
+_JSON = st.recursive(st.none() | st.booleans() | st.integers(-2**70, 2**70) | st.floats(allow_nan=True) | st.text(max_size=20),
+                     lambda c: st.lists(c, max_size=3) | st.dictionaries(st.text(max_size=8), c, max_size=3), max_leaves=6)
+_FIELDS = st.sampled_from(sorted({*_GOOD, "tokenizer_name", "trust_remote_code", "device", "n_params", "seed",
+                                  "init_weights", "model_name", "original_architecture", "rotary_dim", "gated_mlp"}))
+
+
+@pytest.fixture(scope="module")
+def saved_model(tmp_path_factory):
+    return save_model(make_model("attn1l"), preset_task("attn1l"), tmp_path_factory.mktemp("m") / "ok.safetensors")
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=list(HealthCheck))
+@given(changes=st.dictionaries(_FIELDS, _JSON | st.integers(0, 200), max_size=3),
+       task_changes=st.dictionaries(st.sampled_from(["list_len", "n_values", "repeats", "format", "gap_mean", "x"]),
+                                    _JSON, max_size=2),
+       arch=st.sampled_from(["HookedTransformer", "HookedTransformer", "SeedTransformer", "builtins.eval"]))
+def test_fuzz_model_headers(saved_model, tmp_path_factory, changes, task_changes, arch):
+    "Any header either loads a model whose config and task are the stored ones, or is refused with a ValueError."
+    meta = read_metadata(saved_model)
+    p = tmp_path_factory.mktemp("fuzz") / "f.safetensors"
+    forge(p, saved_model, arch=arch, cfg={**meta["cfg"], **changes}, task={**meta["task"], **task_changes})
+    try:
+        model, task = load_model(p)
+    except ValueError:
+        return
+    assert model.cfg.tokenizer_name is None and model.tokenizer is None
+    assert sum(v.numel() for v in model.parameters()) == sum(v.numel() for v in load_tensors(p).values())
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@given(argv=st.lists(st.sampled_from(["--steps", "--lr", "--seeds", "--weight-decay", "--batch-size", "--warmup-steps",
+                                      "--n-checkpoints", "--act-penalty", "--decay", "--schedule", "--preset",
+                                      "0", "1", "-1", "2", "1e9", "nan", "inf", "-inf", "0.5", "x", "none", "mid", "attn1l",
+                                      "seed", "all", "cosine", "", "1e-400", str(2**64)]), max_size=8))
+def test_fuzz_train_arguments(argv, tmp_path_factory, monkeypatch):
+    "Random `train` arguments: either every check passes, or one clear line and exit 2; never anything written."
+    monkeypatch.setenv(PROFILE_ENV, "test")
+    out = tmp_path_factory.mktemp("fz") / "runs"
+    full = ["train", *argv, "--out", str(out)]
+    import contextlib, io
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+        try:
+            args = cli.build_parser().parse_args(full)
+        except SystemExit as e:
+            assert e.code == 2 and err.getvalue().strip().count("\n") == 0, err.getvalue()
+            return
+        try:
+            cli._check_command(args)
+        except ValueError:
+            assert cli.main(full) == 2
+            assert err.getvalue().strip().count("\n") == 0, err.getvalue()
+    assert not out.exists()
