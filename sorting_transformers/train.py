@@ -301,6 +301,9 @@ def _train(cfg, run_dir, task, resume_every, stop_at, device, progress):
     end = cfg.steps if stop_at is None else min(stop_at, cfg.steps)
     while step < end:
         loss = train_step(model, opt, cfg, task, step, g); step += 1; bar.update(1)
+        if not math.isfinite(loss):   # nothing of this step is saved: the run stays resumable from its last good state
+            raise ValueError(f"{cfg.run_name}: the training loss became {loss} at step {step}: the run diverged; "
+                             f"try a smaller lr than {cfg.lr:g}")
         if step in ckpts: checkpoint(step, loss); bar.set_postfix(loss=f"{loss:.3f}", acc=f"{rows[-1]['token_acc']:.3f}")
         elif step % resume_every == 0 or step == end: save_state(state, model, opt, g, step)
     bar.close()

@@ -312,3 +312,17 @@ def test_fuzz_train_arguments(argv, tmp_path_factory, monkeypatch):
             assert cli.main(full) == 2
             assert err.getvalue().strip().count("\n") == 0, err.getvalue()
     assert not out.exists()
+
+
+def test_a_diverging_run_stops_without_saving_nan(tmp_path, monkeypatch):
+    "A NaN loss stops the run with one clear error; no NaN reaches a checkpoint, the metrics or the resume state."
+    import math
+    import sorting_transformers.train as tr
+    real = tr.train_step
+    monkeypatch.setattr(tr, "train_step", lambda model, opt, cfg, task, step, g: float("nan") if step == 5 else real(model, opt, cfg, task, step, g))
+    cfg = tr.TrainConfig(preset="attn1l", steps=12, batch_size=8, warmup_steps=2, n_checkpoints=3)
+    with pytest.raises(ValueError, match="diverged"): tr.train_run(cfg, tmp_path, progress=False)
+    run = tmp_path / cfg.run_name
+    assert tr.state_step(run) <= 5
+    _, df = tr.load_run(run)   # what was saved is complete and finite
+    assert df.step.max() <= 5
