@@ -17,7 +17,7 @@ from safetensors.torch import save_file, safe_open
 # %% auto #0
 __all__ = ['PROFILES', 'PROFILE_ENV', 'SHARED_ENV', 'RUNS_ENV', 'Profile', 'get_profile', 'shared_dir', 'seed_dir', 'runs_dir',
            'remove_stale_tmp', 'atomic_write_text', 'atomic_save_tensors', 'read_metadata', 'tensor_shapes',
-           'load_tensors', 'config_key', 'cached_tensors', 'analysis_dir', 'quiet_progress', 'md_code', 'md_text']
+           'load_tensors', 'config_key', 'cached_tensors', 'analysis_dir', 'quiet_progress', 'md_code']
 
 # %% ../nbs/00_core.ipynb #c005
 @dataclass(frozen=True)
@@ -216,7 +216,3 @@ def md_code(text) -> str:
     fence = "`" * (max((len(r) for r in re.findall(r"`+", s)), default=0) + 1)
     pad = " " if s.startswith("`") or s.endswith("`") else ""
     return f"{fence}{pad}{s}{pad}{fence}"
-
-def md_text(text) -> str:
-    "`text` with Markdown and HTML special characters escaped, for running text."
-    return re.sub(r"([\\`*_{}\[\]()#+!|~>])", r"\\\1", str(text)).replace("&", "&amp;").replace("<", "&lt;")

@@ -6,7 +6,7 @@ Docs: https://sorting-transformers.github.io/sorting_transformers/train.html.md"
 
 # %% ../nbs/03_train.ipynb #c002
 from __future__ import annotations
-import base64, dataclasses, json, math, os, tempfile, time
+import base64, dataclasses, json, math, os, tempfile, time, warnings
 from contextlib import contextmanager
 from dataclasses import dataclass, asdict, field
 from pathlib import Path
@@ -350,7 +350,9 @@ def combined_metrics(out:str|Path) -> pd.DataFrame:
     frames = []
     for cpath in sorted(Path(out).glob("*/config.json")):
         if not (cpath.parent / "metrics.csv").exists(): continue
-        cfg, df = load_run(cpath.parent)
+        try: cfg, df = load_run(cpath.parent)
+        except ValueError as e:   # another run's damaged folder: named, left out, never a reason to stop this sweep
+            warnings.warn(f"left out of the combined table: {e}", stacklevel=2); continue
         frames.append(df.assign(run=cfg.run_name, preset=cfg.preset + ("-compressed" if cfg.compression else ""),
                                 weight_decay=cfg.weight_decay, level=level_name(cfg.weight_decay),
                                 act_penalty=cfg.act_penalty, seed=cfg.seed, final_step=cfg.steps))
