@@ -23,12 +23,11 @@ def test_missing_seed_folder_is_an_error(tmp_path):
     r = run("seed-accuracy", str(tmp_path))
     assert r.returncode != 0 and "no seed checkpoints" in r.stderr
 
-def test_main_job_imports_the_seed():
+def test_main_job_imports_the_seed(main_job_test_profile):
     seed = shared_seed_dir()
     if not (seed / "models").is_dir():
         pytest.skip(f"the seed's checkpoints are not at {seed} (set SORTING_TRANSFORMERS_SHARED)")
-    r = run("all", "--profile", "test")
-    assert r.returncode == 0, r.stderr
+    _, r = main_job_test_profile
     out = r.stdout
     assert "attn1l" in out and "bidirectional" in out
     row = next(l for l in out.splitlines() if l.strip().startswith("models/sort_mid_decay_l1_activation.pth "))

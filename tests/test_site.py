@@ -10,14 +10,11 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--
         "--disable-component-update", "--disable-sync"]
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory):
-    out = tmp_path_factory.mktemp("report")
-    env = {**os.environ, "SORTING_TRANSFORMERS_RUNS": str(out / "runs")}
-    r = subprocess.run([tool("sorting-transformers"), "report", "--profile", "test", "--out", str(out)], cwd=ROOT, env=env,
-                       capture_output=True, text=True)
-    assert r.returncode == 0, r.stdout[-4000:] + r.stderr[-4000:]
+def report(main_job_test_profile):
+    "The site the main job built on the `test` profile (its last step is `sorting-transformers report`)."
+    work, r = main_job_test_profile
     assert re.search(r"built \d+ pages with (Quarto|the static builder)", r.stdout), r.stdout[-2000:]
-    return out
+    return work / "_site"
 
 def figures_in(nb_path: Path) -> int:
     "Plotly figures among a notebook's outputs."
