@@ -6,7 +6,7 @@ Docs: https://sorting-transformers.github.io/sorting_transformers/core.html.md""
 
 # %% ../nbs/00_core.ipynb #c002
 from __future__ import annotations
-import hashlib, io, json, math, os, re, secrets, warnings
+import hashlib, io, json, os, re, secrets, warnings
 from contextlib import contextmanager, redirect_stderr
 from dataclasses import dataclass, asdict, fields
 from pathlib import Path
@@ -146,10 +146,8 @@ def read_metadata(path:str|Path) -> dict:
     "The JSON metadata of a safetensors file (no tensors are read)."
     try:
         with safe_open(str(path), "pt") as f: return {k: json.loads(v) for k, v in (f.metadata() or {}).items()}
-    except (OSError, ValueError) as e:
-        if isinstance(e, FileNotFoundError): raise
-        raise _unreadable(path, e) from None
-    except Exception as e: raise _unreadable(path, e) from None   # safetensors' own error type
+    except FileNotFoundError: raise
+    except Exception as e: raise _unreadable(path, e) from None   # safetensors' own error, bad JSON, ...
 
 def tensor_shapes(path:str|Path) -> dict:
     "Name -> shape of every tensor in a safetensors file, read from its header (no tensor is read)."

@@ -15,7 +15,7 @@ import torch, torch.nn as nn, torch.nn.functional as F
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 from tqdm.auto import tqdm
-from .core import get_profile, cached_tensors, seed_dir, analysis_dir, quiet_progress, read_metadata
+from .core import get_profile, cached_tensors, seed_dir, analysis_dir, quiet_progress
 from .data import SortTask, heldout, make_batch
 from .model import sort_logits, load_model, read_model_header, load_seed_checkpoint, seed_checkpoints, preset_task
 from .train import LEVEL_COLORS, load_run, level_name
