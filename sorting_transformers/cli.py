@@ -15,7 +15,7 @@ from .model import (PRESETS, make_model, preset_task, evaluate, seed_accuracy_ta
     SEED_EVAL_LISTS, read_model_header)
 from .train import (LEVELS, TrainConfig, sweep_configs, seed_recipe_configs, train_sweep, final_metrics,
     load_checkpoint, check_sweep, check_out_dir, load_run)
-from .llc import LLCConfig, llc_run, CALIBRATED, check_restriction
+from .llc import LLCConfig, llc_runs, profile_llc_config, CALIBRATED, SAMPLERS, check_restriction
 from .report import build_site
 
 # %% auto #0
@@ -125,9 +125,13 @@ def build_parser() -> argparse.ArgumentParser:
     l.add_argument("--all-checkpoints", action="store_true", help="every checkpoint of each run")
     l.add_argument("--chains", type=_positive_int, default=None, help="SGLD chains (default: the profile's)")
     l.add_argument("--draws", type=_positive_int, default=None, help="draws per chain (default: the profile's)")
-    l.add_argument("--lr", type=float, default=None, help=f"SGLD step size ε (default: calibrated per task format, {CALIBRATED})")
+    l.add_argument("--lr", type=float, default=None,
+        help="SGLD step size ε (default: the calibrated ε per task format, halved where the MALA acceptance is below 0.9)")
     l.add_argument("--n-beta", type=float, default=None, help="inverse temperature nβ (default: calibrated per task format)")
     l.add_argument("--localization", type=float, default=None, help="localisation γ (default: calibrated per task format)")
+    l.add_argument("--sampler", choices=sorted(SAMPLERS), default=None, help="SGLD variant (default: calibrated per task format)")
+    l.add_argument("--workers", type=_positive_int, default=None,
+        help="processes estimating at once, one thread each; the numbers do not depend on it (default: the profile's)")
     l.add_argument("--restriction", default=None, help="sample only some weights, e.g. 'l0h1' (one head; devinterp's parameter masks)")
     l.add_argument("--no-progress", action="store_true", help="no progress bars")
     r = sub.add_parser("report", parents=[common], help="execute the notebooks on the results and build the website",
@@ -161,10 +165,10 @@ def cmd_train(configs:list[TrainConfig], out:Path|None, progress:bool=True):
 def llc_config(args:argparse.Namespace|None=None) -> LLCConfig:
     "The sampler config of an `llc` command (or the profile's, for the main job); raises `ValueError` when invalid."
     size = get_profile().llc
-    chains = getattr(args, "chains", None) or size["chains"]; draws = getattr(args, "draws", None) or size["draws"]
-    return LLCConfig(lr=getattr(args, "lr", None), n_beta=getattr(args, "n_beta", None),
-                     localization=getattr(args, "localization", None), num_chains=chains, num_draws=draws,
-                     num_burnin=draws // 10, n_lists=size["n_lists"], batch_size=size["batch_size"])
+    draws = getattr(args, "draws", None) or size["draws"]
+    return profile_llc_config(size, lr=getattr(args, "lr", None), n_beta=getattr(args, "n_beta", None),
+                              localization=getattr(args, "localization", None), sampler=getattr(args, "sampler", None),
+                              num_chains=getattr(args, "chains", None) or size["chains"], num_draws=draws, num_burnin=draws // 5)
 
 def _check_runs(run_dirs:list[Path], restriction:str|None=None):
     "Every run folder readable and checked (config, metrics, checkpoints), and the restriction valid for its model."
@@ -175,13 +179,14 @@ def _check_runs(run_dirs:list[Path], restriction:str|None=None):
         for ck in sorted((d / "checkpoints").glob("step_*.safetensors")):
             check_restriction(restriction, read_model_header(ck)[1])
 
-def cmd_llc(run_dirs:list[Path], config:LLCConfig, n_checkpoints:int|None, restriction:str|None=None, progress:bool=True) -> pd.DataFrame:
+def cmd_llc(run_dirs:list[Path], config:LLCConfig, n_checkpoints:int|None, restriction:str|None=None, progress:bool=True,
+            workers:int=1) -> pd.DataFrame:
     "LLC over training of every run; prints the table."
-    given = {k: getattr(config, k) for k in ("lr", "n_beta", "localization") if getattr(config, k) is not None}
-    print(f"LLC: {given or 'calibrated'} sampler settings {CALIBRATED if len(given) < 3 else ''}, "
-          f"{config.num_chains} chains x {config.num_draws} draws", flush=True)
-    df = pd.concat([llc_run(d, config, n_checkpoints, restriction, progress) for d in run_dirs], ignore_index=True)
-    _print_table(df[["run", "step", "llc", "llc_std", "loss", "token_acc"]].round(4), "LLC over training (cached in RUN/analysis/)")
+    given = {k: getattr(config, k) for k in ("lr", "n_beta", "localization", "sampler") if getattr(config, k) is not None}
+    print(f"LLC: sampler settings {given or 'calibrated'} (calibrated: {CALIBRATED}), "
+          f"{config.num_chains} chains x {config.num_draws} draws, {workers} worker(s)", flush=True)
+    df = llc_runs(run_dirs, config, n_checkpoints, restriction, workers, progress)
+    _print_table(df[["run", "step", "llc", "llc_lo", "llc_hi", "loss", "token_acc"]].round(4), "LLC over training (cached in RUN/analysis/)")
     return df
 
 def cmd_report(out:Path):
@@ -223,14 +228,14 @@ def _run_command(args, prof, configs, lcfg) -> int:
     elif args.command == "train": cmd_train(configs, args.out, not args.no_progress)
     elif args.command == "llc":
         n = None if args.all_checkpoints else (args.n_checkpoints or prof.llc["n_checkpoints"])
-        cmd_llc(args.run_dirs, lcfg, n, args.restriction, not args.no_progress)
+        cmd_llc(args.run_dirs, lcfg, n, args.restriction, not args.no_progress, args.workers or prof.llc["workers"])
     elif args.command == "report": cmd_report(args.out)
     elif args.command == "all":
         _print_table(presets_table(), "Presets and their tasks (fresh models, held-out accuracy before training)")
         cmd_train(configs, args.out)
         cmd_seed_accuracy(args.seed_dir, required=args.seed_dir is not None)
         out = args.out or runs_dir()
-        cmd_llc([out / c.run_name for c in sweep_configs()], lcfg, prof.llc["n_checkpoints"])
+        cmd_llc([out / c.run_name for c in sweep_configs()], lcfg, prof.llc["n_checkpoints"], workers=prof.llc["workers"])
         if args.out is None: cmd_report(Path("_site"))   # the notebooks read the default runs folder
         else: print(f"\nno report: the notebooks read {runs_dir()}, not --out {out}; run 'sorting-transformers report' after training there")
     return 0

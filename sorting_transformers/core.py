@@ -27,32 +27,27 @@ class Profile:
     n_heldout:int            # lists in each task's fixed held-out set
     train:dict               # preset -> TrainConfig fields of the sweep (steps, batch_size, lr, ...)
     n_pairs:int=200          # clean/corrupted pairs per activation-patching analysis
-    llc:dict=None            # LLC sizes: chains, draws, checkpoints per run, calibration grid (see 06_llc)
+    llc:dict=None            # LLC sizes: chains, draws, checkpoints per run, data, worker processes, calibration and ground truth (see 06_llc)
     seeds:tuple=(0,)         # training seeds of the sweep
     resume_every:int=100     # steps between resume points (besides checkpoints)
     eval_batch_size:int=4096 # lists per forward pass during evaluation
 
 PROFILES = {p.name: p for p in [
     Profile("test", n_heldout=512, resume_every=10, n_pairs=32,
-            llc=dict(chains=2, draws=12, n_checkpoints=3, n_lists=256, batch_size=32,
-                     cal_chains=2, cal_draws=12, cal_grid=dict(sep=dict(lrs=[1e-4], n_betas=[100.0], gammas=[1e4]),
-                                                              inplace=dict(lrs=[1e-5], n_betas=[100.0], gammas=[1e5]))),
+            llc=dict(chains=4, draws=12, n_checkpoints=3, n_lists=256, batch_size=32, workers=2,
+                     cal_chains=4, cal_draws=12, gt_chains=8, gt_draws=1000),
             train=dict(seed=dict(steps=30, batch_size=64, warmup_steps=5, n_checkpoints=8),
                        attn1l=dict(steps=30, batch_size=64, warmup_steps=5, n_checkpoints=8),
                        seed_recipe=dict(steps=20, batch_size=64, n_checkpoints=8))),
     Profile("default", n_heldout=4096,
-            llc=dict(chains=2, draws=100, n_checkpoints=8, n_lists=1024, batch_size=64,
-                     cal_chains=2, cal_draws=100,
-                     cal_grid=dict(sep=dict(lrs=[3e-5, 1e-4], n_betas=[30.0, 100.0], gammas=[1e3, 1e4]),
-                                   inplace=dict(lrs=[1e-5, 3e-5], n_betas=[30.0, 100.0], gammas=[1e4, 1e5]))),
+            llc=dict(chains=4, draws=120, n_checkpoints=4, n_lists=2048, batch_size=64, workers=2,
+                     cal_chains=4, cal_draws=100, gt_chains=8, gt_draws=1000),
             train=dict(seed=dict(steps=1500, batch_size=256, lr=3e-3, warmup_steps=50, n_checkpoints=40),
                        attn1l=dict(steps=1500, batch_size=256, lr=3e-3, warmup_steps=50, n_checkpoints=40),
                        seed_recipe=dict(steps=300, batch_size=256, n_checkpoints=40))),
     Profile("full", n_heldout=16384, seeds=(0, 1, 2), resume_every=500, n_pairs=1000,
-            llc=dict(chains=4, draws=400, n_checkpoints=None, n_lists=4096, batch_size=128,
-                     cal_chains=4, cal_draws=400,
-                     cal_grid=dict(sep=dict(lrs=[1e-5, 3e-5, 1e-4], n_betas=[10.0, 30.0, 100.0, 300.0], gammas=[1e3, 1e4, 1e5]),
-                                   inplace=dict(lrs=[1e-6, 3e-6, 1e-5, 3e-5], n_betas=[10.0, 30.0, 100.0, 300.0], gammas=[1e4, 1e5, 1e6]))),
+            llc=dict(chains=4, draws=400, n_checkpoints=None, n_lists=2048, batch_size=64, workers=1,
+                     cal_chains=4, cal_draws=400, gt_chains=8, gt_draws=2000),
             train=dict(seed=dict(steps=6000, batch_size=512, lr=1e-3, warmup_steps=200, n_checkpoints=100),
                        attn1l=dict(steps=6000, batch_size=512, lr=1e-3, warmup_steps=200, n_checkpoints=100),
                        seed_recipe=dict(steps=300, batch_size=256, n_checkpoints=300))),

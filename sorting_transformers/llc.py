@@ -1,4 +1,4 @@
-"""The local learning coefficient over training: a calibrated SGLD estimate at every checkpoint, per weight-decay level.
+"""The local learning coefficient: an SGLD estimate checked on models whose LLC is known, invariant to the symmetries of the weights, at the checkpoints of every run.
 
 Docs: https://sorting-transformers.github.io/sorting_transformers/llc.html.md"""
 
@@ -6,61 +6,283 @@ Docs: https://sorting-transformers.github.io/sorting_transformers/llc.html.md"""
 
 # %% ../nbs/06_llc.ipynb #c002
 from __future__ import annotations
-import dataclasses, math, re
+import copy, dataclasses, math, re
+from contextlib import contextmanager
 from dataclasses import dataclass, asdict
 from pathlib import Path
+from typing import Callable, Sequence
 import numpy as np
 import pandas as pd
 import torch, torch.nn as nn, torch.nn.functional as F
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
+from jaxtyping import Float
 from tqdm.auto import tqdm
-from .core import get_profile, cached_tensors, seed_dir, analysis_dir, quiet_progress
+from transformer_lens import HookedTransformer
+from .core import cached_tensors, analysis_dir, quiet_progress
 from .data import SortTask, heldout, make_batch
-from .model import sort_logits, load_model, read_model_header, load_seed_checkpoint, seed_checkpoints, preset_task
+from .model import sort_logits, load_model, read_model_header, load_seed_checkpoint, seed_checkpoints, preset_task, check_model_task
 from .train import LEVEL_COLORS, load_run, level_name
 
 # %% auto #0
-__all__ = ['CALIBRATED', 'LLCConfig', 'task_loss_fn', 'estimate_llc', 'trace_checks', 'calibrate', 'choose_setting',
-           'plot_calibration', 'select_steps', 'check_restriction', 'llc_checkpoint', 'llc_run', 'stage_boundaries',
-           'plot_llc', 'seed_llc_comparison']
+__all__ = ['SAMPLERS', 'CALIBRATED', 'LR_GRID', 'CHECKS', 'RMSPROP_LR', 'LLCConfig', 'sample_llc', 'mala_acceptance', 'choose_lr',
+           'Potential', 'potential_loss', 'ReducedRankRegression', 'rrr_loss', 'aoyagi_lambda', 'ground_truth_llc',
+           'canonical_form', 'rescale_symmetries', 'task_loss_fn', 'estimate_llc', 'trace_checks', 'nbeta_sweep',
+           'nbeta_slope', 'plot_traces', 'select_steps', 'check_restriction', 'llc_checkpoint', 'llc_run',
+           'chain_interval', 'llc_runs', 'stage_boundaries', 'plot_llc', 'profile_llc_config', 'llc_at_loss',
+           'compare_levels', 'seed_llc_comparison']
 
 # %% ../nbs/06_llc.ipynb #c005
-CALIBRATED = {  # (ε, nβ, γ) chosen by the calibration below, per task format (the model family trained on it)
-    "sep": dict(lr=1e-4, n_beta=100.0, localization=1e4),       # attn1l
-    "inplace": dict(lr=1e-5, n_beta=100.0, localization=1e5),   # seed-shaped
+SAMPLERS = {"sgld": "sgmcmc_sgld", "rmsprop_sgld": "rmsprop_sgld"}   # our name -> devinterp's `sampling_method`
+
+CALIBRATED = {  # (ε, nβ, γ, sampler) per task format (the model family trained on it), chosen by the calibration below
+    "sep": dict(lr=1e-5, n_beta=2000.0, localization=100.0, sampler="sgld"),       # attn1l
+    "inplace": dict(lr=2e-6, n_beta=2000.0, localization=100.0, sampler="sgld"),   # seed-shaped
 }
+
+def _num(v) -> bool: return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
 
 @dataclass(frozen=True)
 class LLCConfig:
-    "SGLD settings of an LLC estimate; ε, nβ, γ left at None take the calibrated values for the task (`CALIBRATED`)."
-    lr:float|None=None           # SGLD step size ε
-    n_beta:float|None=None       # inverse temperature nβ
-    localization:float|None=None # γ, pull towards the checkpoint
-    num_chains:int=4         # independent chains
-    num_draws:int=200        # draws per chain
-    num_burnin:int=20        # first draws of each chain left out of the mean
-    batch_size:int=64        # lists per SGLD step
-    n_lists:int=2048         # lists in the fixed data set (the task's held-out set)
-    seed:int=0               # seed of the chains
+    "SGLD settings of an LLC estimate; ε, nβ, γ and the sampler left at None take the task's `CALIBRATED` values."
+    lr:float|None=None            # SGLD step size ε; None: the calibrated ε, halved until the MALA acceptance is >= 0.9
+    n_beta:float|None=None        # inverse temperature nβ
+    localization:float|None=None  # γ, the pull towards the starting weights
+    sampler:str|None=None         # 'sgld' or 'rmsprop_sgld' (devinterp's RMSProp-preconditioned SGLD)
+    num_chains:int=4              # independent chains (at least 4 for a reported value)
+    num_draws:int=200             # draws per chain
+    num_burnin:int=40             # first draws of each chain left out of the mean
+    batch_size:int=64             # lists per SGLD step
+    n_lists:int=2048              # lists in the fixed data set (the task's held-out set)
+    seed:int=0                    # seed of the chains
+    canonical:bool=True           # sample from the canonical form of the weights (`canonical_form`)
 
     def __post_init__(self):
-        def num(v): return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
         for k in ("lr", "n_beta"):
             v = getattr(self, k)
-            if v is not None and not (num(v) and v > 0): raise ValueError(f"LLCConfig.{k}={v!r}: must be a finite number > 0")
-        if self.localization is not None and not (num(self.localization) and self.localization >= 0):
+            if v is not None and not (_num(v) and v > 0): raise ValueError(f"LLCConfig.{k}={v!r}: must be a finite number > 0")
+        if self.localization is not None and not (_num(self.localization) and self.localization >= 0):
             raise ValueError(f"LLCConfig.localization={self.localization!r}: must be a finite number >= 0")
+        if self.sampler is not None and self.sampler not in SAMPLERS:
+            raise ValueError(f"LLCConfig.sampler={self.sampler!r}: allowed {sorted(SAMPLERS)}")
         for k in ("num_chains", "num_draws", "batch_size", "n_lists"):
             v = getattr(self, k)
             if not (isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 10**7):
                 raise ValueError(f"LLCConfig.{k}={v!r}: must be an integer in [1, 10**7]")
-        if not (isinstance(self.seed, int) and 0 <= self.seed < 2**63): raise ValueError(f"LLCConfig.seed={self.seed!r}: must be an integer in [0, 2**63)")
-        if not 0 <= self.num_burnin < self.num_draws: raise ValueError(f"LLCConfig.num_burnin={self.num_burnin}: must lie in [0, num_draws={self.num_draws})")
+        if not (isinstance(self.seed, int) and not isinstance(self.seed, bool) and 0 <= self.seed < 2**63):
+            raise ValueError(f"LLCConfig.seed={self.seed!r}: must be an integer in [0, 2**63)")
+        if not (isinstance(self.num_burnin, int) and 0 <= self.num_burnin < self.num_draws):
+            raise ValueError(f"LLCConfig.num_burnin={self.num_burnin!r}: must be an integer in [0, num_draws={self.num_draws})")
+        if not isinstance(self.canonical, bool): raise ValueError(f"LLCConfig.canonical={self.canonical!r}: must be True or False")
 
     def for_task(self, task:SortTask) -> LLCConfig:
-        "This config with ε, nβ, γ that are None filled in from `CALIBRATED[task.format]`."
-        return dataclasses.replace(self, **{k: v for k, v in CALIBRATED[task.format].items() if getattr(self, k) is None})
+        "This config with nβ, γ and the sampler that are None filled in from `CALIBRATED[task.format]` (ε stays None: auto)."
+        cal = CALIBRATED[task.format]
+        return dataclasses.replace(self, **{k: cal[k] for k in ("n_beta", "localization", "sampler") if getattr(self, k) is None})
+
+# %% ../nbs/06_llc.ipynb #c005b
+@contextmanager
+def _one_thread(device:torch.device):
+    "On CPU, run with one thread so that an estimate is the same number whichever process or worker computes it."
+    if device.type != "cpu": yield; return
+    n = torch.get_num_threads(); torch.set_num_threads(1)
+    try: yield
+    finally: torch.set_num_threads(n)
+
+def sample_llc(model:nn.Module,
+               loss_fn, # devinterp's `loss_fn(model, input_ids) -> [batch, seq-1]` per-token losses
+               input_ids:torch.Tensor, # `[n, seq]` integer rows of the fixed data set
+               lr:float, n_beta:float, localization:float, sampler:str="sgld",
+               num_chains:int=4, num_draws:int=200, num_burnin:int=40, batch_size:int=64, seed:int=0,
+               param_masks:dict|None=None, # devinterp parameter masks, None for every parameter
+              ) -> dict:
+    "λ̂ = nβ·(mean loss of the draws after burn-in − initial loss), per chain, with devinterp's sampler; `model` is left unchanged."
+    from datasets import Dataset
+    from devinterp.slt.llc import llc as devinterp_llc
+    ds = Dataset.from_dict({"input_ids": input_ids.tolist()}).with_format("torch")
+    dev = next(model.parameters()).device
+    with quiet_progress(), _one_thread(dev):
+        r = devinterp_llc(model, ds, {}, lr=lr, n_beta=n_beta, localization=localization, param_masks=param_masks, loss_fn=loss_fn,
+                          num_chains=num_chains, num_draws=num_draws, batch_size=batch_size, init_seed=seed, device=str(dev),
+                          sampling_method=SAMPLERS[sampler])
+    trace = torch.as_tensor(np.asarray(r.loss_trace.values), dtype=torch.float64)   # [chain, draw]
+    init = float(r.init_loss)
+    per_chain = n_beta * (trace[:, num_burnin:].mean(1) - init)
+    return dict(mean=per_chain.mean().item(), std=per_chain.std().item() if num_chains > 1 else 0.0,
+                per_chain=per_chain, loss_trace=trace, init_loss=init, lr=lr)
+
+def mala_acceptance(model:nn.Module, loss:Callable[[nn.Module], torch.Tensor], # model -> scalar loss on a fixed batch
+                    lr:float, n_beta:float, localization:float, steps:int=20, seed:int=0) -> float:
+    "Mean Metropolis acceptance probability of SGLD's proposals along a short chain from the current weights (weights restored)."
+    g = torch.Generator().manual_seed(seed)
+    ps = [p for p in model.parameters() if p.requires_grad]; w0 = [p.detach().clone() for p in ps]
+    def potential():   # U(w) = nβ·L(w) + γ/2·|w − w0|², and its gradient
+        for p in ps: p.grad = None
+        U = n_beta * loss(model) + localization / 2 * sum(((p - q) ** 2).sum() for p, q in zip(ps, w0))
+        U.backward()
+        return U.item(), [p.grad.detach().clone() for p in ps]
+    acc = []
+    with _one_thread(ps[0].device):
+        U, G = potential()
+        for _ in range(steps):
+            w = [p.detach().clone() for p in ps]
+            with torch.no_grad():
+                for p, gr in zip(ps, G): p.add_(-lr / 2 * gr + math.sqrt(lr) * torch.randn(p.shape, generator=g).to(p.device))
+            U2, G2 = potential()
+            with torch.no_grad():
+                fwd = sum(((p - q + lr / 2 * gr) ** 2).sum() for p, q, gr in zip(ps, w, G)).item()
+                bwd = sum(((q - p + lr / 2 * gr) ** 2).sum() for p, q, gr in zip(ps, w, G2)).item()
+            log_a = U - U2 + (fwd - bwd) / (2 * lr)
+            acc.append(math.exp(min(log_a, 0.0)) if math.isfinite(log_a) else 0.0)
+            U, G = U2, G2    # follow the unadjusted chain, as SGLD does
+        with torch.no_grad():
+            for p, q in zip(ps, w0): p.copy_(q)
+    return float(np.mean(acc))
+
+def choose_lr(model:nn.Module, loss:Callable[[nn.Module], torch.Tensor], n_beta:float, localization:float,
+              lrs:Sequence[float], target:float=0.9, seed:int=0) -> tuple[float, float]:
+    "(ε, acceptance): the largest of `lrs` (scanned from the smallest up, stopping at the first miss) whose MALA acceptance >= target."
+    best = None
+    for lr in sorted(lrs):
+        a = mala_acceptance(model, loss, lr, n_beta, localization, seed=seed)
+        if a < target: break
+        best = (lr, a)
+    if best is None: raise ValueError(f"no step size in {sorted(lrs)} reaches MALA acceptance {target} (nβ={n_beta}, γ={localization})")
+    return best
+
+# %% ../nbs/06_llc.ipynb #c101
+class Potential(nn.Module):
+    "K(w) = ½·Σᵢ wᵢ^pᵢ (even powers pᵢ), minimal at w = 0; its learning coefficient is Σᵢ 1/pᵢ."
+    def __init__(self, powers:Sequence[int]):
+        super().__init__()
+        if not powers or any(not isinstance(p, int) or p < 2 or p % 2 for p in powers):
+            raise ValueError(f"powers={powers!r}: must be even integers >= 2")
+        self.register_buffer("powers", torch.tensor(powers, dtype=torch.float32))
+        self.w = nn.Parameter(torch.zeros(len(powers)))
+    def forward(self) -> torch.Tensor: return 0.5 * (self.w ** self.powers).sum()
+    def llc(self) -> float: return float((1 / self.powers).sum())
+
+def potential_loss(model:Potential, input_ids:torch.Tensor) -> torch.Tensor:
+    "devinterp loss of a `Potential`: K(w) in every entry (the data set only counts steps)."
+    return model().expand(input_ids.shape[0], input_ids.shape[1] - 1)
+
+class ReducedRankRegression(nn.Module):
+    "A two-layer linear network y = B·A·x (x ∈ ℝᴹ, hidden H, y ∈ ℝᴺ) at a true parameter of rank r, with its inputs."
+    def __init__(self, M:int, H:int, N:int, r:int, n:int=4096, seed:int=0):
+        super().__init__()
+        if not 0 <= r <= min(M, H, N): raise ValueError(f"r={r}: must lie in [0, min(M, H, N)={min(M, H, N)}]")
+        g = torch.Generator().manual_seed(seed)
+        A, B = torch.zeros(H, M), torch.zeros(N, H)   # the most singular true parameter: unused hidden units at zero
+        A[:r] = torch.randn(r, M, generator=g); B[:, :r] = torch.randn(N, r, generator=g)
+        self.A, self.B = nn.Parameter(A), nn.Parameter(B)
+        self.register_buffer("C", B @ A); self.register_buffer("X", torch.randn(n, M, generator=g))
+        self.shape = (M, H, N, r)
+    def forward(self, x:torch.Tensor) -> torch.Tensor: return x @ self.A.T @ self.B.T
+    def llc(self) -> float: return aoyagi_lambda(*self.shape)
+
+def rrr_loss(model:ReducedRankRegression, input_ids:torch.Tensor) -> torch.Tensor:
+    "devinterp loss of a `ReducedRankRegression`: ½·|B·A·x − C·x|² (Gaussian noise of variance 1) of the rows `input_ids[:, 0]`."
+    x = model.X[input_ids[:, 0]]
+    return (0.5 * ((model(x) - x @ model.C.T) ** 2).sum(1))[:, None].expand(-1, input_ids.shape[1] - 1)
+
+def aoyagi_lambda(M:int, H:int, N:int, r:int) -> float:
+    "Learning coefficient of reduced-rank regression (Aoyagi & Watanabe 2005): inputs M, hidden H, outputs N, true rank r."
+    if M + H < N + r: return (H * M - H * r + N * r) / 2
+    if N + H < M + r: return (H * N - H * r + M * r) / 2
+    if M + N < H + r: return M * N / 2
+    s = 2 * (H + r) * (M + N) - (M - N) ** 2 - (H + r) ** 2
+    return (s + (M + H + N + r) % 2) / 8
+
+def ground_truth_llc(model:nn.Module, loss_fn, n_beta:float, localization:float, lrs:Sequence[float],
+                     num_chains:int=8, num_draws:int=1000, n:int=4096, seed:int=0) -> dict:
+    "`sample_llc` of a model with a known LLC (`model.llc()`), ε chosen by `choose_lr` as for the sorters."
+    ids = torch.arange(n)[:, None].repeat(1, 2)
+    batch = ids[:256]
+    lr, acc = choose_lr(model, lambda m: loss_fn(m, batch)[:, 0].mean(), n_beta, localization, lrs, seed=seed)
+    e = sample_llc(model, loss_fn, ids, lr, n_beta, localization, num_chains=num_chains, num_draws=num_draws,
+                   num_burnin=num_draws // 5, seed=seed)
+    return dict(truth=model.llc(), llc=e["mean"], std=e["std"], se=e["std"] / math.sqrt(num_chains), lr=lr, acceptance=acc,
+                rel_error=e["mean"] / model.llc() - 1)
+
+# %% ../nbs/06_llc.ipynb #c201
+def _signed_svd(M:Float[torch.Tensor, "m n"], k:int):
+    "Top-k SVD (float64) with each pair's sign fixed: the largest-magnitude entry of each left vector is positive."
+    U, S, Vh = torch.linalg.svd(M.double(), full_matrices=False)
+    U, S, Vh = U[:, :k], S[:k], Vh[:k]
+    sign = torch.sign(U.gather(0, U.abs().argmax(0, keepdim=True)))[0]; sign[sign == 0] = 1
+    return U * sign, S, Vh * sign[:, None]
+
+def _balance(a:torch.Tensor, b:torch.Tensor) -> torch.Tensor:
+    "Per-unit factors c with |a·c| = |b/c| (the minimum of |a c|² + |b/c|²); 1 where either side is zero."
+    return torch.sqrt(b / a.clamp_min(1e-30)).where((a > 0) & (b > 0), torch.ones_like(a))
+
+def _balance_norm_readers(ln:nn.Module, readers:list[torch.Tensor]):
+    "Rescale a LayerNorm/RMSNorm's weight (and bias) per coordinate against the rows of the matrices that read it."
+    own = [ln.w] + ([ln.b] if hasattr(ln, "b") else [])
+    a = torch.sqrt(sum(p.pow(2) for p in own))
+    r = torch.sqrt(sum(R.pow(2).sum(-1) if R.dim() == 2 else R.pow(2).sum((0, 2)) for R in readers))  # [d_model]
+    c = _balance(a, r)
+    for p in own: p.mul_(c)
+    for R in readers: R.div_(c[:, None] if R.dim() == 2 else c[None, :, None])
+
+@torch.no_grad()
+def canonical_form(model:HookedTransformer, max_sweeps:int=200, tol:float=1e-6) -> HookedTransformer:
+    "A copy of `model` computing the same function, at the one point of its orbit under the weight symmetries (see above)."
+    m = copy.deepcopy(model); cfg = m.cfg; nt = cfg.normalization_type
+    if getattr(cfg, "n_key_value_heads", None) or getattr(cfg, "gated_mlp", False):
+        raise ValueError("canonical_form: grouped-query attention and gated MLPs are not supported")
+    writers = [m.embed.W_E, m.pos_embed.W_pos] + [w for b in m.blocks for w in (b.attn.W_O, b.attn.b_O)]
+    if not cfg.attn_only: writers += [w for b in m.blocks for w in (b.mlp.W_out, b.mlp.b_out)]
+    m.unembed.W_U.sub_(m.unembed.W_U.mean(1, keepdim=True)); m.unembed.b_U.sub_(m.unembed.b_U.mean())   # softmax shift
+    residual_symmetric = nt is not None and type(m) is HookedTransformer   # every reader of the residual stream normalises it
+    if residual_symmetric and nt.startswith("LN"):
+        for w in writers: w.sub_(w.mean(-1, keepdim=True))      # LayerNorm removes the mean over d_model
+    if residual_symmetric:                                       # and its scale: fix it at RMS 1 for the embeddings
+        s = torch.cat([m.embed.W_E, m.pos_embed.W_pos]).pow(2).mean().sqrt()
+        for w in writers: w.div_(s)
+    for sweep in range(max_sweeps):
+        before = [p.clone() for p in m.parameters()]
+        for b in m.blocks:
+            if nt in ("LN", "RMS"):
+                _balance_norm_readers(b.ln1, [b.attn.W_Q, b.attn.W_K, b.attn.W_V])
+                if not cfg.attn_only: _balance_norm_readers(b.ln2, [b.mlp.W_in])
+            at = b.attn
+            for h in range(cfg.n_heads):
+                Q = torch.cat([at.W_Q[h], at.b_Q[h][None]]); K = torch.cat([at.W_K[h], at.b_K[h][None]])   # [d_model+1, d_head]
+                U, S, Vh = _signed_svd(Q.double() @ K.double().T, cfg.d_head)
+                Q, K = (U * S.sqrt()).to(Q.dtype), (Vh.T * S.sqrt()).to(K.dtype)
+                at.W_Q[h], at.b_Q[h], at.W_K[h], at.b_K[h] = Q[:-1], Q[-1], K[:-1], K[-1]
+                V = torch.cat([at.W_V[h], at.b_V[h][None]])
+                U, S, Vh = _signed_svd(V.double() @ at.W_O[h].double(), cfg.d_head)
+                V, O = (U * S.sqrt()).to(V.dtype), (S.sqrt()[:, None] * Vh).to(V.dtype)
+                at.W_V[h], at.b_V[h], at.W_O[h] = V[:-1], V[-1], O
+            if not cfg.attn_only and cfg.act_fn == "relu":
+                mlp = b.mlp
+                c = _balance(torch.sqrt(mlp.W_in.pow(2).sum(0) + mlp.b_in.pow(2)), mlp.W_out.pow(2).sum(1).sqrt())
+                mlp.W_in.mul_(c); mlp.b_in.mul_(c); mlp.W_out.div_(c[:, None])
+        if nt in ("LN", "RMS"): _balance_norm_readers(m.ln_final, [m.unembed.W_U])
+        change = max(((p - q).abs().max() / q.abs().max().clamp_min(1e-30)).item() for p, q in zip(m.parameters(), before))
+        if change < tol: break
+    return m
+
+@torch.no_grad()
+def rescale_symmetries(model:HookedTransformer, c:float=3.0) -> HookedTransformer:
+    "A copy of `model` moved along its symmetries by `c`: W_Q·c, W_K/c, W_V·c, W_O/c, ReLU W_in·c, W_out/c (biases alike), norm weights·c."
+    m = copy.deepcopy(model); cfg = m.cfg
+    for b in m.blocks:
+        at = b.attn
+        at.W_Q.mul_(c); at.b_Q.mul_(c); at.W_K.div_(c); at.b_K.div_(c); at.W_V.mul_(c); at.b_V.mul_(c); at.W_O.div_(c)
+        if not cfg.attn_only and cfg.act_fn == "relu": b.mlp.W_in.mul_(c); b.mlp.b_in.mul_(c); b.mlp.W_out.div_(c)
+        if cfg.normalization_type in ("LN", "RMS"):   # a norm's weight (and bias) against the matrices that read it
+            for p in [b.ln1.w] + ([b.ln1.b] if hasattr(b.ln1, "b") else []): p.mul_(c)
+            for W in (at.W_Q, at.W_K, at.W_V): W.div_(c)
+    if cfg.normalization_type is not None and type(m) is HookedTransformer:   # the residual stream's scale, read only through norms
+        for w in [m.embed.W_E, m.pos_embed.W_pos] + [w for b in m.blocks for w in (b.attn.W_O, b.attn.b_O)] + \
+                 ([] if cfg.attn_only else [w for b in m.blocks for w in (b.mlp.W_out, b.mlp.b_out)]):
+            w.div_(c)
+    return m
+
+# %% ../nbs/06_llc.ipynb #c204
+LR_GRID = (1e-7, 2e-7, 5e-7, 1e-6, 2e-6, 5e-6, 1e-5, 2e-5, 5e-5, 1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2)  # ε scanned
 
 def task_loss_fn(task:SortTask):
     "devinterp's `loss_fn(model, input_ids) -> (batch, seq-1)`: each list's mean loss over its predicted positions, in every column."
@@ -75,74 +297,77 @@ def estimate_llc(model:nn.Module, task:SortTask, *, num_chains:int|None=None, nu
                  config:LLCConfig|None=None, # every other setting; keyword arguments override it
                  param_masks:dict|None=None, # devinterp parameter masks (e.g. one head), None for all parameters
                  **kw) -> dict:
-    "LLC of `model` at its current weights: `mean`, `std` (over chains), `per_chain`, `loss_trace` [chain, draw], `init_loss`."
-    from datasets import Dataset
-    from devinterp.slt.llc import llc as devinterp_llc
+    "LLC of `model` at its current weights: `mean`, `std` (over chains), `per_chain`, `loss_trace` [chain, draw], `init_loss`, `lr`, `acceptance`."
     over = {k: v for k, v in dict(num_chains=num_chains, num_draws=num_draws, seed=seed, **kw).items() if v is not None}
     cfg = dataclasses.replace(config or LLCConfig(), **over).for_task(task)
-    ds = Dataset.from_dict({"input_ids": heldout(task, cfg.n_lists).tokens.tolist()}).with_format("torch")
-    dev = next(model.parameters()).device
+    check_model_task(model, task)
     was_training = model.training; model.eval()
-    with quiet_progress():
-        r = devinterp_llc(model, ds, {}, lr=cfg.lr, n_beta=cfg.n_beta, localization=cfg.localization, param_masks=param_masks,
-                          loss_fn=task_loss_fn(task), num_chains=cfg.num_chains, num_draws=cfg.num_draws, batch_size=cfg.batch_size,
-                          init_seed=cfg.seed, device=str(dev))
+    m = canonical_form(model) if cfg.canonical else model
+    ids = heldout(task, cfg.n_lists).tokens.to(next(m.parameters()).device)
+    loss_fn = task_loss_fn(task)
+    batch_loss = lambda mm: loss_fn(mm, ids[:128])[:, 0].mean()
+    lr = cfg.lr
+    if lr is None:   # the calibrated ε, halved until SGLD's proposals would pass a Metropolis test 90% of the time
+        lr = CALIBRATED[task.format]["lr"]
+        for _ in range(8):
+            acc = mala_acceptance(m, batch_loss, lr, cfg.n_beta, cfg.localization, seed=cfg.seed)
+            if acc >= 0.9: break
+            lr /= 2
+    else: acc = mala_acceptance(m, batch_loss, lr, cfg.n_beta, cfg.localization, seed=cfg.seed)
+    e = sample_llc(m, loss_fn, ids, lr, cfg.n_beta, cfg.localization, cfg.sampler, cfg.num_chains, cfg.num_draws,
+                   cfg.num_burnin, cfg.batch_size, cfg.seed, param_masks)
     model.train(was_training)
-    trace = torch.as_tensor(np.asarray(r.loss_trace.values), dtype=torch.float64)
-    init = float(r.init_loss)
-    per_chain = cfg.n_beta * (trace[:, cfg.num_burnin:].mean(1) - init)
-    return dict(mean=per_chain.mean().item(), std=per_chain.std().item() if cfg.num_chains > 1 else 0.0,
-                per_chain=per_chain, loss_trace=trace, init_loss=init)
+    return dict(e, acceptance=acc)
 
 # %% ../nbs/06_llc.ipynb #c008
-def trace_checks(est:dict, n_vocab_out:int) -> dict:
-    "The calibration checks of one estimate (see above), each True when passed."
+def trace_checks(est:dict) -> dict:
+    "The checks of one estimate (see above), each True when passed; every one of them can fail."
     tr = est["loss_trace"]; n = tr.shape[1]; init = est["init_loss"]
-    q3, q4 = tr[:, n // 2: 3 * n // 4].mean(), tr[:, 3 * n // 4:].mean()
-    rise = max(q4.item() - init, 1e-12)
-    return dict(in_basin=bool(torch.isfinite(tr).all() and tr.max() < 0.5 * math.log(n_vocab_out)),
-                plateau=abs(q4 - q3).item() < 0.1 * rise,
-                chains_agree=est["std"] < 0.15 * abs(est["mean"]),
+    q3, q4 = tr[:, n // 2: 3 * n // 4].mean().item(), tr[:, 3 * n // 4:].mean().item()
+    rise = max(q4 - init, 1e-12)
+    late = tr[:, n // 2:]
+    return dict(acceptance=est.get("acceptance", 1.0) >= 0.9,
+                in_basin=bool(torch.isfinite(tr).all()) and late.max().item() - init < 10 * max(late.mean().item() - init, 0.0) + 1e-6,
+                plateau=abs(q4 - q3) < 0.1 * rise,
+                chains_agree=len(est["per_chain"]) >= 4 and est["std"] < 0.2 * abs(est["mean"]),
                 positive=est["mean"] > 0)
 
-def calibrate(checkpoints:dict, # name -> (model, task)
-              lrs:list[float], n_betas:list[float], localizations:list[float], config:LLCConfig|None=None) -> pd.DataFrame:
-    "One row per (checkpoint, γ, ε, nβ): the estimate, its checks, and its loss trace (averaged over chains)."
-    rows = []
-    for name, (model, task) in checkpoints.items():
-        for gamma in localizations:
-            for lr in lrs:
-                for nb in n_betas:
-                    est = estimate_llc(model, task, config=config, lr=lr, n_beta=nb, localization=gamma)
-                    rows.append(dict(checkpoint=name, localization=gamma, lr=lr, n_beta=nb, llc=est["mean"], llc_std=est["std"],
-                                     **trace_checks(est, task.d_vocab_out), trace=est["loss_trace"].mean(0).tolist(),
-                                     init_loss=est["init_loss"]))
+CHECKS = ("acceptance", "in_basin", "plateau", "chains_agree", "positive")
+
+RMSPROP_LR = 1e-6   # RMSProp-SGLD's step (its units differ from SGLD's): the largest of 1e-7, 1e-6, 1e-5 that kept chains finite
+
+def nbeta_sweep(model:nn.Module, task:SortTask, factors:Sequence[float]=(0.1, 1.0, 10.0), config:LLCConfig|None=None,
+                samplers:Sequence[str]=("sgld",)) -> pd.DataFrame:
+    "One row per (sampler, nβ = factor × calibrated nβ): ε from `choose_lr` (SGLD), λ̂, its checks and the mean loss trace."
+    cfg = (config or LLCConfig()).for_task(task); rows = []
+    m = canonical_form(model.eval()); ids = heldout(task, 128).tokens; lf = task_loss_fn(task)
+    for sampler in samplers:
+        for f in factors:
+            nb = cfg.n_beta * f
+            if sampler == "sgld": lr, acc = choose_lr(m, lambda mm: lf(mm, ids)[:, 0].mean(), nb, cfg.localization, LR_GRID, seed=cfg.seed)
+            else: lr, acc = RMSPROP_LR, float("nan")   # no Metropolis test for the preconditioned sampler
+            e = estimate_llc(model, task, config=dataclasses.replace(cfg, n_beta=nb, lr=lr, sampler=sampler))
+            e["acceptance"] = acc if sampler == "sgld" else 1.0
+            rows.append(dict(sampler=sampler, n_beta=nb, lr=lr, mala_acceptance=acc, llc=e["mean"], llc_std=e["std"],
+                             **trace_checks(e), trace=(e["loss_trace"].mean(0) - e["init_loss"]).tolist()))
     df = pd.DataFrame(rows)
-    df["passes"] = df[["in_basin", "plateau", "chains_agree", "positive"]].all(axis=1)
+    df["passes"] = df[list(CHECKS)].all(axis=1)
     return df
 
-def choose_setting(cal:pd.DataFrame) -> tuple[float, float, float]|None:
-    "(ε, nβ, γ) passing on every checkpoint: the largest ε, then the largest nβ, then the smallest γ (None if none passes)."
-    ok = cal.groupby(["lr", "n_beta", "localization"]).passes.all()
-    ok = ok[ok].reset_index().sort_values(["lr", "n_beta", "localization"], ascending=[False, False, True])
-    return None if ok.empty else (float(ok.lr.iloc[0]), float(ok.n_beta.iloc[0]), float(ok.localization.iloc[0]))
+def nbeta_slope(sweep:pd.DataFrame) -> pd.Series:
+    "Per sampler: the slope of log λ̂ against log nβ (1: λ̂ ∝ nβ, the localisation-dominated regime; 0: independent of nβ)."
+    def slope(d):
+        d = d[d.llc > 0]
+        return np.polyfit(np.log(d.n_beta), np.log(d.llc), 1)[0] if len(d) >= 2 else np.nan
+    return sweep.groupby("sampler").apply(slope, include_groups=False).rename("slope")
 
-def plot_calibration(cal:pd.DataFrame, localization:float) -> go.Figure:
-    "Loss traces (mean over chains, minus the initial loss) at one γ, one panel per (ε, nβ)."
-    cal = cal[cal.localization == localization]
-    lrs, nbs = sorted(cal.lr.unique()), sorted(cal.n_beta.unique())
-    fig = make_subplots(len(lrs), len(nbs), subplot_titles=[f"ε={lr:g}, nβ={nb:g}" for lr in lrs for nb in nbs],
-                        shared_xaxes=True, vertical_spacing=0.08)
-    for i, lr in enumerate(lrs):
-        for j, nb in enumerate(nbs):
-            for k, (_, r) in enumerate(cal[(cal.lr == lr) & (cal.n_beta == nb)].iterrows()):
-                fig.add_scatter(y=[t - r.init_loss for t in r.trace], mode="lines", name=r.checkpoint, row=i + 1, col=j + 1,
-                                legendgroup=r.checkpoint, showlegend=(i == 0 and j == 0),
-                                line=dict(color=["#1f77b4", "#ff7f0e", "#d62728", "#2ca02c", "#9467bd", "#8c564b"][k % 6],
-                                          dash="solid" if r.passes else "dot"))
-    fig.update_layout(title=f"SGLD calibration at γ={localization:g}: loss above the checkpoint's loss per draw (dotted: fails a check)",
-                      height=250 * len(lrs) + 100)
-    return fig
+def plot_traces(sweep:pd.DataFrame, title:str) -> go.Figure:
+    "Mean loss trace (over chains, minus the initial loss) of every row of an `nbeta_sweep`, dotted where a check fails."
+    fig = go.Figure()
+    for _, r in sweep.iterrows():
+        fig.add_scatter(y=r.trace, mode="lines", name=f"{r.sampler}, nβ={r.n_beta:g}, ε={r.lr:g}",
+                        line=dict(dash="solid" if r.passes else "dot"))
+    return fig.update_layout(title=title, xaxis_title="draw", yaxis_title="L(w) − L(w*)", yaxis_type="log")
 
 # %% ../nbs/06_llc.ipynb #c014
 def select_steps(steps:list[int], n:int|None) -> list[int]:
@@ -170,27 +395,57 @@ def llc_checkpoint(path:str|Path, config:LLCConfig|None=None, param_masks:str|No
     def compute():
         masks = create_param_masks(model, param_masks) if param_masks else None
         e = estimate_llc(model, task, config=config, param_masks=masks)
-        return dict(per_chain=e["per_chain"], loss_trace=e["loss_trace"], init_loss=torch.tensor(e["init_loss"]))
+        return dict(per_chain=e["per_chain"], loss_trace=e["loss_trace"], init_loss=torch.tensor(e["init_loss"]),
+                    lr=torch.tensor(e["lr"]), acceptance=torch.tensor(e["acceptance"]))
     key = dict(analysis="llc", checkpoint=path.name, restriction=param_masks, **asdict(config))
     t = cached_tensors(analysis_dir(path), f"llc_{path.stem}{'_' + param_masks if param_masks else ''}", key, compute)
     pc = t["per_chain"]
-    return dict(mean=pc.mean().item(), std=pc.std().item() if len(pc) > 1 else 0.0, per_chain=pc,
-                loss_trace=t["loss_trace"], init_loss=t["init_loss"].item())
+    return dict(mean=pc.mean().item(), std=pc.std().item() if len(pc) > 1 else 0.0, per_chain=pc, loss_trace=t["loss_trace"],
+                init_loss=t["init_loss"].item(), lr=t["lr"].item(), acceptance=t["acceptance"].item())
+
+def _run_steps(run_dir:Path, n_checkpoints:int|None) -> list[Path]:
+    steps = select_steps(sorted(int(p.stem.split("_")[1]) for p in (run_dir / "checkpoints").glob("step_*.safetensors")), n_checkpoints)
+    return [run_dir / "checkpoints" / f"step_{s:06d}.safetensors" for s in steps]
 
 def llc_run(run_dir:str|Path, config:LLCConfig|None=None, n_checkpoints:int|None=None,
             param_masks:str|None=None, progress:bool=True) -> pd.DataFrame:
-    "LLC (mean, std over chains) at the run's checkpoints, beside the run's held-out loss and accuracy."
+    "LLC (mean, std and 95% interval over chains) at the run's checkpoints, beside the run's held-out loss and accuracy."
     run_dir = Path(run_dir); cfg, metrics = load_run(run_dir)
-    steps = select_steps(sorted(int(p.stem.split("_")[1]) for p in (run_dir / "checkpoints").glob("step_*.safetensors")), n_checkpoints)
-    paths = [run_dir / "checkpoints" / f"step_{s:06d}.safetensors" for s in steps]
+    paths = _run_steps(run_dir, n_checkpoints)
     for p in paths: check_restriction(param_masks, read_model_header(p)[1])   # every file checked before any work
     rows = []
-    for s in tqdm(steps, desc=f"LLC {run_dir.name}", disable=not progress, leave=False):
-        e = llc_checkpoint(run_dir / "checkpoints" / f"step_{s:06d}.safetensors", config, param_masks)
-        rows.append(dict(step=s, llc=e["mean"], llc_std=e["std"]))
+    for p in tqdm(paths, desc=f"LLC {run_dir.name}", disable=not progress, leave=False):
+        e = llc_checkpoint(p, config, param_masks)
+        lo, hi = chain_interval(e["per_chain"])
+        rows.append(dict(step=int(p.stem.split("_")[1]), llc=e["mean"], llc_std=e["std"], llc_lo=lo, llc_hi=hi, **trace_checks(e)))
     out = pd.DataFrame(rows).merge(metrics[["step", "loss", "token_acc"]], on="step", how="left")
     return out.assign(run=cfg.run_name, preset=cfg.preset, weight_decay=cfg.weight_decay, level=level_name(cfg.weight_decay),
                       seed=cfg.seed, restriction=param_masks or "full")
+
+def chain_interval(per_chain:torch.Tensor, level:float=0.95) -> tuple[float, float]:
+    "Student-t confidence interval of the mean over chains (the sampler's uncertainty at one checkpoint)."
+    from scipy import stats
+    x = per_chain.double().numpy()
+    if len(x) < 2: return (float("nan"), float("nan"))
+    lo, hi = stats.t.interval(level, len(x) - 1, loc=x.mean(), scale=x.std(ddof=1) / math.sqrt(len(x)))
+    return float(lo), float(hi)
+
+def _llc_worker(args):
+    path, config, param_masks = args
+    llc_checkpoint(path, config, param_masks)
+
+def llc_runs(run_dirs:Sequence[str|Path], config:LLCConfig|None=None, n_checkpoints:int|None=None, param_masks:str|None=None,
+             workers:int=1, # processes estimating at once (one thread each); the numbers do not depend on it
+             progress:bool=True) -> pd.DataFrame:
+    "`llc_run` of every run, the missing estimates computed by `workers` processes first (each estimate is cached)."
+    run_dirs = [Path(d) for d in run_dirs]
+    jobs = [(p, config, param_masks) for d in run_dirs for p in _run_steps(d, n_checkpoints)]
+    for p, _, _ in jobs: check_restriction(param_masks, read_model_header(p)[1])
+    if workers > 1 and len(jobs) > 1:
+        import concurrent.futures as cf, multiprocessing as mp
+        with cf.ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn")) as pool:
+            list(tqdm(pool.map(_llc_worker, jobs), total=len(jobs), desc="LLC", disable=not progress, leave=False))
+    return pd.concat([llc_run(d, config, n_checkpoints, param_masks, progress) for d in run_dirs], ignore_index=True)
 
 # %% ../nbs/06_llc.ipynb #c016
 def stage_boundaries(steps:list[int], llc:list[float], flat_frac:float=0.1) -> list[int]:
@@ -226,6 +481,39 @@ def plot_llc(llc_df:pd.DataFrame, title:str="LLC over training") -> go.Figure:
     fig.update_layout(title=title, height=650)
     return fig
 
+# %% ../nbs/06_llc.ipynb #c021a
+def profile_llc_config(size:dict, # a profile's LLC sizes, `Profile.llc`
+                       **kw) -> LLCConfig:
+    "The sampler config of a profile's LLC stage: its chains, draws (the first fifth burn-in), data and batch sizes; `kw` overrides."
+    return LLCConfig(**{**dict(num_chains=size["chains"], num_draws=size["draws"], num_burnin=size["draws"] // 5,
+                               n_lists=size["n_lists"], batch_size=size["batch_size"]), **kw})
+
+# %% ../nbs/06_llc.ipynb #c030
+def llc_at_loss(run_llc:pd.DataFrame, loss:float) -> float:
+    "λ̂ of one run interpolated (in log loss) at the first point of training where the held-out loss falls to `loss`."
+    d = run_llc[run_llc.step > 0].sort_values("step")
+    below = np.flatnonzero(d.loss.values <= loss)
+    if len(below) == 0: return float("nan")
+    i = below[0]
+    if i == 0: return float(d.llc.iloc[0])
+    x0, x1 = np.log(d.loss.iloc[i - 1]), np.log(d.loss.iloc[i]); y0, y1 = d.llc.iloc[i - 1], d.llc.iloc[i]
+    return float(y0 + (np.log(loss) - x0) / (x1 - x0) * (y1 - y0)) if x1 != x0 else float(y1)
+
+def compare_levels(final:pd.DataFrame) -> pd.DataFrame:
+    "Per preset and level: λ̂ and its 95% interval beside the no-weight-decay run's, with a verdict that follows the intervals."
+    rows = []
+    for p, d in final.groupby("preset"):
+        base = d[d.weight_decay == 0]
+        if base.empty: continue
+        b = base.iloc[0]
+        for _, r in d[d.weight_decay > 0].iterrows():
+            if r.llc_lo > b.llc_hi: verdict = "higher"
+            elif r.llc_hi < b.llc_lo: verdict = "lower"
+            else: verdict = "no difference detected"
+            rows.append(dict(preset=p, level=r.level, llc=r.llc, llc_lo=r.llc_lo, llc_hi=r.llc_hi, none_llc=b.llc,
+                             none_lo=b.llc_lo, none_hi=b.llc_hi, verdict=verdict))
+    return pd.DataFrame(rows)
+
 # %% ../nbs/06_llc.ipynb #c027
 def seed_llc_comparison(folder:str|Path, config:LLCConfig|None=None) -> pd.DataFrame:
     "Our LLC on the seed's checkpoints under `folder` beside the seed's published value (`results/llc_values.csv`)."
@@ -233,6 +521,6 @@ def seed_llc_comparison(folder:str|Path, config:LLCConfig|None=None) -> pd.DataF
     rows = []
     for p in seed_checkpoints(folder / "checkpoints"):
         e = estimate_llc(load_seed_checkpoint(p), preset_task("seed"), config=config)
-        key = f"checkpoints/{p.name}"
-        rows.append(dict(checkpoint=key, ours=e["mean"], ours_std=e["std"], published=pub.get(key, np.nan), **trace_checks(e, 10)))
+        key = f"checkpoints/{p.name}"; lo, hi = chain_interval(e["per_chain"])
+        rows.append(dict(checkpoint=key, ours=e["mean"], ours_lo=lo, ours_hi=hi, published=pub.get(key, np.nan), **trace_checks(e)))
     return pd.DataFrame(rows)

@@ -20,3 +20,19 @@ def test_llc_command_caches(tmp_path):
     assert {p: p.stat().st_mtime_ns for p in (rd / "analysis").glob("llc_*.safetensors")} == cached   # read, not recomputed
     r3 = run("llc", str(rd), "--profile", "test", "--n-checkpoints", "3", "--draws", "9", "--no-progress")
     assert r3.returncode == 0 and len(list((rd / "analysis").glob("llc_*.safetensors"))) == 6       # another config: new files
+
+
+def test_llc_workers_give_the_same_numbers(tmp_path):
+    "Estimates computed by 2 worker processes equal those computed in-process (each runs on one thread)."
+    import shutil
+    r = run("train", "--profile", "test", "--preset", "seed", "--weight-decay", "0", "--steps", "12",
+            "--n-checkpoints", "3", "--out", str(tmp_path / "a"), "--no-progress")
+    assert r.returncode == 0, r.stderr
+    shutil.copytree(tmp_path / "a", tmp_path / "b")
+    outs = []
+    for folder, workers in (("a", "1"), ("b", "2")):
+        r = run("llc", str(tmp_path / folder / "seed_wd0_act0_seed0"), "--profile", "test", "--n-checkpoints", "3",
+                "--draws", "6", "--workers", workers, "--no-progress")
+        assert r.returncode == 0, r.stderr
+        outs.append(r.stdout.split("LLC over training")[1])
+    assert outs[0] == outs[1], outs
