@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import torch, torch.nn as nn, torch.nn.functional as F
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 from jaxtyping import Float
 from tqdm.auto import tqdm
 from transformer_lens import HookedTransformer
@@ -80,6 +81,8 @@ class LLCConfig:
         return dataclasses.replace(self, **{k: cal[k] for k in ("n_beta", "localization", "sampler") if getattr(self, k) is None})
 
 # %% ../nbs/06_llc.ipynb #c005b
+LR_GRID = (1e-7, 2e-7, 5e-7, 1e-6, 2e-6, 5e-6, 1e-5, 2e-5, 5e-5, 1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2)  # ε scanned
+
 @contextmanager
 def _one_thread(device:torch.device):
     "On CPU, run with one thread so that an estimate is the same number whichever process or worker computes it."
@@ -159,7 +162,7 @@ class Potential(nn.Module):
         self.register_buffer("powers", torch.tensor(powers, dtype=torch.float32))
         self.w = nn.Parameter(torch.zeros(len(powers)))
     def forward(self) -> torch.Tensor: return 0.5 * (self.w ** self.powers).sum()
-    def llc(self) -> float: return float((1 / self.powers).sum())
+    def llc(self) -> float: return sum(1 / p for p in self.powers.tolist())
 
 def potential_loss(model:Potential, input_ids:torch.Tensor) -> torch.Tensor:
     "devinterp loss of a `Potential`: K(w) in every entry (the data set only counts steps)."
@@ -266,7 +269,7 @@ def canonical_form(model:HookedTransformer, max_sweeps:int=200, tol:float=1e-6) 
 
 @torch.no_grad()
 def rescale_symmetries(model:HookedTransformer, c:float=3.0) -> HookedTransformer:
-    "A copy of `model` moved along its symmetries by `c`: W_Q·c, W_K/c, W_V·c, W_O/c, ReLU W_in·c, W_out/c (biases alike), norm weights·c."
+    "A copy of `model` moved along its symmetries by `c`: W_Q·c, W_K/c, W_V·c, W_O/c, ReLU W_in·c, W_out/c (biases alike), norm weights·c, residual·c."
     m = copy.deepcopy(model); cfg = m.cfg
     for b in m.blocks:
         at = b.attn
@@ -278,12 +281,10 @@ def rescale_symmetries(model:HookedTransformer, c:float=3.0) -> HookedTransforme
     if cfg.normalization_type is not None and type(m) is HookedTransformer:   # the residual stream's scale, read only through norms
         for w in [m.embed.W_E, m.pos_embed.W_pos] + [w for b in m.blocks for w in (b.attn.W_O, b.attn.b_O)] + \
                  ([] if cfg.attn_only else [w for b in m.blocks for w in (b.mlp.W_out, b.mlp.b_out)]):
-            w.div_(c)
+            w.mul_(c)
     return m
 
 # %% ../nbs/06_llc.ipynb #c204
-LR_GRID = (1e-7, 2e-7, 5e-7, 1e-6, 2e-6, 5e-6, 1e-5, 2e-5, 5e-5, 1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2)  # ε scanned
-
 def task_loss_fn(task:SortTask):
     "devinterp's `loss_fn(model, input_ids) -> (batch, seq-1)`: each list's mean loss over its predicted positions, in every column."
     def loss_fn(model, input_ids):
@@ -431,8 +432,8 @@ def chain_interval(per_chain:torch.Tensor, level:float=0.95) -> tuple[float, flo
     return float(lo), float(hi)
 
 def _llc_worker(args):
-    path, config, param_masks = args
-    llc_checkpoint(path, config, param_masks)
+    path, config, param_masks = args      # plain values: the pool pickles them by value
+    llc_checkpoint(path, LLCConfig(**config) if config else None, param_masks)
 
 def llc_runs(run_dirs:Sequence[str|Path], config:LLCConfig|None=None, n_checkpoints:int|None=None, param_masks:str|None=None,
              workers:int=1, # processes estimating at once (one thread each); the numbers do not depend on it
@@ -443,8 +444,10 @@ def llc_runs(run_dirs:Sequence[str|Path], config:LLCConfig|None=None, n_checkpoi
     for p, _, _ in jobs: check_restriction(param_masks, read_model_header(p)[1])
     if workers > 1 and len(jobs) > 1:
         import concurrent.futures as cf, multiprocessing as mp
+        from sorting_transformers.llc import _llc_worker as work   # by its module's name, also when this runs in a notebook
         with cf.ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn")) as pool:
-            list(tqdm(pool.map(_llc_worker, jobs), total=len(jobs), desc="LLC", disable=not progress, leave=False))
+            plain = [(str(p), asdict(c) if c else None, r) for p, c, r in jobs]
+            list(tqdm(pool.map(work, plain), total=len(jobs), desc="LLC", disable=not progress, leave=False))
     return pd.concat([llc_run(d, config, n_checkpoints, param_masks, progress) for d in run_dirs], ignore_index=True)
 
 # %% ../nbs/06_llc.ipynb #c016
