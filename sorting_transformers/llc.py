@@ -85,7 +85,7 @@ LR_GRID = (1e-7, 2e-7, 5e-7, 1e-6, 2e-6, 5e-6, 1e-5, 2e-5, 5e-5, 1e-4, 2e-4, 5e-
 
 @contextmanager
 def _one_thread(device:torch.device):
-    "On CPU, run with one thread so that an estimate is the same number whichever process or worker computes it."
+    "On CPU, run with one thread: multithreaded BLAS may split its sums differently under load, and SGLD chains amplify the last bit."
     if device.type != "cpu": yield; return
     n = torch.get_num_threads(); torch.set_num_threads(1)
     try: yield
@@ -302,6 +302,10 @@ def estimate_llc(model:nn.Module, task:SortTask, *, num_chains:int|None=None, nu
     over = {k: v for k, v in dict(num_chains=num_chains, num_draws=num_draws, seed=seed, **kw).items() if v is not None}
     cfg = dataclasses.replace(config or LLCConfig(), **over).for_task(task)
     check_model_task(model, task)
+    with _one_thread(next(model.parameters()).device):   # canonical form, ε and chains: the same bits under any load
+        return _estimate(model, task, cfg, param_masks)
+
+def _estimate(model:nn.Module, task:SortTask, cfg:LLCConfig, param_masks:dict|None) -> dict:
     was_training = model.training; model.eval()
     m = canonical_form(model) if cfg.canonical else model
     ids = heldout(task, cfg.n_lists).tokens.to(next(m.parameters()).device)
@@ -341,7 +345,8 @@ def nbeta_sweep(model:nn.Module, task:SortTask, factors:Sequence[float]=(0.1, 1.
                 samplers:Sequence[str]=("sgld",)) -> pd.DataFrame:
     "One row per (sampler, nβ = factor × calibrated nβ): ε from `choose_lr` (SGLD), λ̂, its checks and the mean loss trace."
     cfg = (config or LLCConfig()).for_task(task); rows = []
-    m = canonical_form(model.eval()); ids = heldout(task, 64).tokens; lf = task_loss_fn(task)
+    with _one_thread(next(model.parameters()).device): m = canonical_form(model.eval())
+    ids = heldout(task, 64).tokens; lf = task_loss_fn(task)
     for sampler in samplers:
         for f in factors:
             nb = cfg.n_beta * f
