@@ -37,7 +37,7 @@ SAMPLERS = {"sgld": "sgmcmc_sgld", "rmsprop_sgld": "rmsprop_sgld"}   # our name 
 
 CALIBRATED = {  # (ε, nβ, γ, sampler) per task format (the model family trained on it), chosen by the calibration below
     "sep": dict(lr=1e-5, n_beta=2000.0, localization=100.0, sampler="sgld"),       # attn1l
-    "inplace": dict(lr=2e-6, n_beta=2000.0, localization=100.0, sampler="sgld"),   # seed-shaped
+    "inplace": dict(lr=5e-6, n_beta=2000.0, localization=100.0, sampler="sgld"),   # seed-shaped
 }
 
 def _num(v) -> bool: return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
