@@ -37,7 +37,7 @@ SAMPLERS = {"sgld": "sgmcmc_sgld", "rmsprop_sgld": "rmsprop_sgld"}   # our name 
 
 CALIBRATED = {  # (ε, nβ, γ, sampler) per task format (the model family trained on it), chosen by the calibration below
     "sep": dict(lr=1e-5, n_beta=2000.0, localization=100.0, sampler="sgld"),       # attn1l
-    "inplace": dict(lr=5e-6, n_beta=2000.0, localization=100.0, sampler="sgld"),   # seed-shaped
+    "inplace": dict(lr=2e-6, n_beta=2000.0, localization=100.0, sampler="sgld"),   # seed-shaped
 }
 
 def _num(v) -> bool: return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
@@ -403,7 +403,8 @@ def llc_checkpoint(path:str|Path, config:LLCConfig|None=None, param_masks:str|No
         e = estimate_llc(model, task, config=config, param_masks=masks)
         return dict(per_chain=e["per_chain"], loss_trace=e["loss_trace"], init_loss=torch.tensor(e["init_loss"]),
                     lr=torch.tensor(e["lr"]), acceptance=torch.tensor(e["acceptance"]))
-    key = dict(analysis="llc", checkpoint=path.name, restriction=param_masks, **asdict(config))
+    key = dict(analysis="llc", checkpoint=path.name, restriction=param_masks, **asdict(config),
+               calibrated_lr=CALIBRATED[task.format]["lr"] if config.lr is None else None)   # a new calibration invalidates
     t = cached_tensors(analysis_dir(path), f"llc_{path.stem}{'_' + param_masks if param_masks else ''}", key, compute)
     pc = t["per_chain"]
     return dict(mean=pc.mean().item(), std=pc.std().item() if len(pc) > 1 else 0.0, per_chain=pc, loss_trace=t["loss_trace"],
