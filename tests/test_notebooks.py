@@ -1,6 +1,5 @@
 """Every notebook runs to its end on the `test` profile, and the package is what the notebooks export."""
-import filecmp, json, os, re, shutil, subprocess
-from pathlib import Path
+import json, os, re, shutil, subprocess
 import pytest
 from conftest import ROOT, tool
 
