@@ -9,18 +9,21 @@ from __future__ import annotations
 import math
 from pathlib import Path
 import pandas as pd
-import torch, torch.nn as nn
+import torch, torch.nn as nn, torch.nn.functional as F
 import plotly.graph_objects as go
+import plotly.express as px
 from plotly.subplots import make_subplots
 from transformer_lens import HookedTransformer, HookedTransformerConfig, FactoredMatrix
-from .data import SortTask, Batch, heldout, encode, decode
-from .model import SeedTransformer, sort_logits, make_model, evaluate
+from .data import SortTask, Batch, heldout, encode, decode, sample_lists, make_batch, generator
+from .model import SeedTransformer, sort_logits, sort_loss, make_model, evaluate, check_model_task
 from .patching import position_labels
 
 # %% auto #0
-__all__ = ['SUPPRESSION_MIN', 'SPECIALISATION_MIN', 'ACTIVE_MIN', 'embed_to_block', 'block_to_unembed', 'ov_circuit',
-           'default_positions', 'qk_circuit', 'qk_positional', 'head_names', 'head_dla', 'head_modes',
-           'hand_built_sorter', 'plot_circuits', 'plot_attention', 'logit_lens', 'plot_logit_lens', 'modes_table']
+__all__ = ['EXCLUSIVE_MIN', 'SUPPRESSION_MIN', 'FAMILIES', 'PREDICTED', 'embed_to_block', 'block_to_unembed', 'ov_circuit',
+           'default_positions', 'qk_circuit', 'qk_positional', 'head_evidence', 'per_value', 'classify_heads',
+           'ablation_contradictions', 'head_modes', 'hand_built_sorter', 'sorter_family', 'choose_threshold',
+           'plot_head_evidence', 'plot_circuits', 'plot_attention', 'logit_lens', 'plot_logit_lens', 'modes_table',
+           'answer_pattern', 'scrub_attention', 'adversarial_lists', 'range_boundaries', 'adversarial_table']
 
 # %% ../nbs/05_circuits.ipynb #c005
 def embed_to_block(model:HookedTransformer, layer:int) -> torch.Tensor:
@@ -86,97 +89,218 @@ def qk_positional(model:HookedTransformer, layer:int, head:int) -> FactoredMatri
                           (P @ model.W_K[layer, head]).T)
 
 # %% ../nbs/05_circuits.ipynb #c011
-def head_names(model:HookedTransformer) -> list[str]:
-    return [f"L{l}H{h}" for l in range(model.cfg.n_layers) for h in range(model.cfg.n_heads)]
-
 @torch.no_grad()
-def head_dla(model:HookedTransformer, task:SortTask, batch:Batch) -> torch.Tensor:
-    "`[n_layers*n_heads, d_vocab_out]`: mean direct logit attribution of each head to the correct answer, per answer value (NaN where no answer has that value)."
-    _, cache = model.run_with_cache(batch.tokens)
-    tgt = batch.targets.flatten(); V = model.cfg.d_vocab_out; out = []
-    scale = cache["ln_final.hook_scale"][:, batch.mask] if "ln_final.hook_scale" in cache else 1.0
+def head_evidence(model:HookedTransformer, task:SortTask, batch:Batch) -> dict[str, torch.Tensor]:
+    """Per head and predicted position: `dla` (direct attribution to the margin), `copy` (its part read from the
+    answer's own token), `ablation_loss` and `ablation_margin` (change when the head is mean-ablated), each
+    `[n_layers*n_heads, n_lists*list_len]`; `target`, `list_index`, `margin` `[n_lists*list_len]`."""
+    check_model_task(model, task)
+    logits, cache = model.run_with_cache(batch.tokens)
+    lg = sort_logits(logits, batch).float(); tgt = batch.targets
+    comp = lg.scatter(-1, tgt[..., None], -torch.inf).argmax(-1)              # strongest competitor [b, list_len]
+    margin = lg.gather(-1, tgt[..., None]).squeeze(-1) - lg.gather(-1, comp[..., None]).squeeze(-1)
+    ce = F.cross_entropy(lg.flatten(0, 1), tgt.flatten(), reduction="none")
+    scale = cache["ln_final.hook_scale"][:, batch.mask] if "ln_final.hook_scale" in cache else torch.ones(1, 1, 1)
+    is_answer = batch.lists[:, None, :] == tgt[..., None]                     # [b, query, list position]
+    K = task.list_len; out = {k: [] for k in ("dla", "copy", "ablation_loss", "ablation_margin")}
     for l in range(model.cfg.n_layers):
-        U = _unembed(model, l)
+        direction = (_unembed(model, l).T[tgt] - _unembed(model, l).T[comp]) / scale   # [b, list_len, d_model]
         for h in range(model.cfg.n_heads):
-            o = cache["z", l][:, batch.mask, h] @ model.W_O[l, h]                 # [b, list_len, d_model]
-            lg = ((o / scale) @ U).flatten(0, 1)                                  # [b*list_len, V]
-            contrib = lg.gather(1, tgt[:, None]).squeeze(1) - lg.mean(1)
-            s = torch.zeros(V).index_add_(0, tgt, contrib); n = torch.bincount(tgt, minlength=V).float()
-            out.append(torch.where(n > 0, s / n.clamp_min(1), torch.nan))
-    return torch.stack(out)
+            src = cache["v", l][:, :, h] @ model.W_O[l, h]                     # [b, key, d_model]
+            A = cache["pattern", l][:, h][:, batch.mask]                       # [b, list_len, key]
+            per_key = A * torch.einsum("bkd,bqd->bqk", src, direction)         # [b, list_len, key]
+            out["dla"].append(per_key.sum(-1).flatten())
+            out["copy"].append((per_key[..., :K] * is_answer).sum(-1).flatten())
+            z_mean = cache["z", l][:, :, h].mean(0)
+            def ablate(z, hook, h=h, z_mean=z_mean): z[:, :, h] = z_mean; return z
+            lg_a = sort_logits(model.run_with_hooks(batch.tokens, fwd_hooks=[(f"blocks.{l}.attn.hook_z", ablate)]), batch).float()
+            out["ablation_loss"].append(F.cross_entropy(lg_a.flatten(0, 1), tgt.flatten(), reduction="none") - ce)
+            m_a = lg_a.gather(-1, tgt[..., None]).squeeze(-1) - lg_a.scatter(-1, tgt[..., None], -torch.inf).max(-1).values
+            out["ablation_margin"].append((m_a - margin).flatten())
+    return dict(target=tgt.flatten(), list_index=torch.arange(len(tgt)).repeat_interleave(tgt.shape[1]),
+                margin=margin.flatten(), **{k: torch.stack(v) for k, v in out.items()})
+
+def per_value(x:torch.Tensor,      # `[..., n]`: a quantity per (list, position)
+              target:torch.Tensor, # int `[n]`: each row's answer value
+              n_values:int) -> torch.Tensor:
+    "`[..., n_values]`: the mean of `x` over the rows whose answer is each value (NaN where there are none)."
+    s = torch.zeros(*x.shape[:-1], n_values).index_add_(-1, target, x.float())
+    n = torch.bincount(target, minlength=n_values).float()
+    return torch.where(n > 0, s / n.clamp_min(1), torch.nan)
 
 # %% ../nbs/05_circuits.ipynb #c013
-SUPPRESSION_MIN = 0.2
-SPECIALISATION_MIN = 0.5
-ACTIVE_MIN = 0.1
+EXCLUSIVE_MIN = 0.5      # chosen from the hand-built sweep below (asserted there)
+SUPPRESSION_MIN = 0.075  # chosen from the hand-built sweep below (asserted there)
 
+def classify_heads(dla:torch.Tensor,  # `[n_heads_total, n_values]`: per-value DLA to the margin
+                   copy:torch.Tensor, # `[n_heads_total, n_values]`: its part read from the answer's own token
+                  ) -> dict:
+    "The mode and the scores that decide it; values that never occur (NaN) are ignored."
+    valid = ~(dla.isnan().any(0) | copy.isnan().any(0))
+    pos = torch.where(valid, dla, 0.0).clamp_min(0); top = pos.max(0).values
+    served = (pos >= 0.5 * top) & (top > 0)
+    active = served.any(1); n_active = int(active.sum())
+    second = pos.topk(2, 0).values[1] if len(pos) > 1 else torch.zeros_like(top)
+    decided = top > 0
+    exclusivity = (1 - second[decided] / top[decided]).mean().item() if decided.any() else float("nan")
+    cp = torch.where(valid, copy, 0.0)
+    suppression = (-cp).clamp_min(0).sum(1) / cp.clamp_min(0).max(0).values.sum().clamp_min(1e-12)
+    suppressor = suppression >= SUPPRESSION_MIN
+    base = ("no head decides" if n_active == 0 else "single head" if n_active == 1 else
+            "vocabulary-splitting" if exclusivity >= EXCLUSIVE_MIN else "overlapping ranges")
+    mode = base if not suppressor.any() else "copy-suppression" if base == "single head" else f"{base} + copy-suppression"
+    return dict(mode=mode, exclusivity=exclusivity, suppression=suppression, max_suppression=suppression.max().item(),
+                served=served, active=active, suppressor=suppressor)
+
+# %% ../nbs/05_circuits.ipynb #c013c
 def _ranges(values:list[int]) -> str:
-    if not values: return "-"
-    out, start = [], values[0]
-    for a, b in zip(values, values[1:] + [None]):
-        if b != a + 1: out.append(f"{start}-{a}" if a != start else f"{a}"); start = b
-    return ",".join(out)
+    "`[0, 1, 2, 5]` -> `'0-2,5'`."
+    return ",".join(f"{r[0]}-{r[-1]}" if len(r) > 1 else f"{r[0]}" for r in _runs(values)) or "-"
 
+def _runs(values:list[int]) -> list[list[int]]:
+    "Contiguous runs of sorted integers."
+    out = []
+    for x in values:
+        if out and x == out[-1][-1] + 1: out[-1].append(x)
+        else: out.append([x])
+    return out
+
+def ablation_contradictions(served:torch.Tensor,     # bool `[n_heads_total, n_values]`
+                            suppressor:torch.Tensor, # bool `[n_heads_total]`
+                            copy:torch.Tensor, ablation_loss:torch.Tensor, ablation_margin:torch.Tensor, # `[n_heads_total, n_values]`
+                            names:list[str]) -> list[str]:
+    "Each place where ablating a head disagrees with the role its attribution gives it."
+    out = []; valid = ~ablation_loss.isnan().any(0)
+    for i, name in enumerate(names):
+        s, o = served[i] & valid, ~served[i] & valid
+        if s.any():
+            hurt, rest = ablation_loss[i, s].mean().item(), (ablation_loss[i, o].mean().item() if o.any() else 0.0)
+            if not hurt > rest:
+                out.append(f"{name} serves {int(s.sum())} values but ablating it raises their loss by {hurt:.3g}, not more than the others' {rest:.3g}")
+        if suppressor[i]:
+            up = ablation_margin[i, (copy[i] < 0) & valid].mean().item()
+            if not up > 0: out.append(f"{name} suppresses but ablating it changes the margin of what it suppresses by {up:.3g} (expected > 0)")
+    return out
+
+def _boot_modes(ev:dict, n_values:int, n_boot:int, seed:int) -> list[str]:
+    "The mode on `n_boot` bootstrap resamples of the lists."
+    g = generator(seed); n = int(ev["list_index"].max()) + 1; out = []
+    for _ in range(n_boot):
+        w = torch.bincount(torch.randint(n, (n,), generator=g), minlength=n)[ev["list_index"]]
+        rep = lambda x: x.repeat_interleave(w, dim=-1)
+        out.append(classify_heads(per_value(rep(ev["dla"]), rep(ev["target"]), n_values),
+                                  per_value(rep(ev["copy"]), rep(ev["target"]), n_values))["mode"])
+    return out
+
+# %% ../nbs/05_circuits.ipynb #c013d
 @torch.no_grad()
-def head_modes(model:HookedTransformer, task:SortTask, batch:Batch|None=None, # default: the held-out set
+def head_modes(model:HookedTransformer, task:SortTask,
+               batch:Batch|None=None, # default: 2048 held-out lists
+               n_boot:int=50,         # bootstrap resamples of the lists for `stability`
                verbose:bool=False) -> dict:
-    "The model's head mode, the scores that decide it, and a per-head table."
+    "The head mode, its scores, `stability`, `contradictions`, per-value profiles `[head, value]` and a per-head table."
     batch = heldout(task, 2048) if batch is None else batch
-    dla = head_dla(model, task, batch); names = head_names(model); H = len(names)
-    nums = list(range(task.n_values))
-    ov = torch.stack([ov_circuit(model, l, h).AB[nums][:, nums] for l in range(model.cfg.n_layers) for h in range(model.cfg.n_heads)])
-    eye = torch.eye(len(nums), dtype=torch.bool)
-    copy = torch.stack([(o[eye].mean() - o[~eye].mean()) / o.std() for o in ov])
-    valid = ~dla.isnan().any(0); d = dla[:, valid]
-    dla_mean = d.mean(1); suppression = -dla_mean / dla_mean.abs().max()
-    active = dla_mean.abs() >= ACTIVE_MIN * dla_mean.abs().max(); Ha = int(active.sum())
-    pos = d.clamp_min(0) * active[:, None]; share = pos / pos.sum(0, keepdim=True).clamp_min(1e-12)
-    spec = ((share.max(0).values.mean() - 1 / Ha) / (1 - 1 / Ha)).item() if Ha > 1 else 1.0
-    if Ha == 1: mode = "single head"
-    elif (suppression > SUPPRESSION_MIN).any() and (dla_mean > 0).any(): mode = "copy-suppression"
-    elif spec >= SPECIALISATION_MIN: mode = "vocabulary-splitting"
-    else: mode = "overlapping ranges"
-    vals = torch.arange(task.n_values)[valid]; best = share.argmax(0)
-    table = pd.DataFrame(dict(head=names, active=active.tolist(), copy_score=copy.tolist(), dla_mean=dla_mean.tolist(),
-                              suppression=suppression.tolist(),
-                              range=[_ranges(vals[best == i].tolist()) if active[i] else "-" for i in range(H)]))
-    res = dict(mode=mode, specialisation=spec, max_suppression=suppression.max().item(), heads=table, dla=dla, share=share)
+    ev = head_evidence(model, task, batch); V = task.n_values; names = model.all_head_labels()
+    pv = {k: per_value(ev[k], ev["target"], V) for k in ("dla", "copy", "ablation_loss", "ablation_margin")}
+    c = classify_heads(pv["dla"], pv["copy"]); boot = _boot_modes(ev, V, n_boot, seed=1)
+    bad = ablation_contradictions(c["served"], c["suppressor"], pv["copy"], pv["ablation_loss"], pv["ablation_margin"], names)
+    eye = torch.eye(V, dtype=torch.bool); rows = []
+    for i, name in enumerate(names):
+        ov = ov_circuit(model, *divmod(i, model.cfg.n_heads)).AB[:V, :V]; s = c["served"][i]
+        vals = torch.nonzero(s).flatten().tolist(); runs = _runs(vals); valid = ~pv["ablation_loss"][i].isnan()
+        rows.append(dict(head=name, active=bool(c["active"][i]), suppressor=bool(c["suppressor"][i]), n_served=len(vals),
+                         range=_ranges(vals), n_runs=len(runs), contiguity=max(map(len, runs)) / len(vals) if vals else math.nan,
+                         dla_mean=pv["dla"][i].nanmean().item(), suppression=c["suppression"][i].item(),
+                         copy_score=((ov[eye].mean() - ov[~eye].mean()) / ov.std().clamp_min(1e-12)).item(),
+                         ablation_served=pv["ablation_loss"][i, s & valid].mean().item() if (s & valid).any() else math.nan,
+                         ablation_other=pv["ablation_loss"][i, ~s & valid].mean().item() if (~s & valid).any() else math.nan))
+    res = dict(mode=c["mode"] + (" (not confirmed by ablation)" if bad else ""), exclusivity=c["exclusivity"],
+               max_suppression=c["max_suppression"], stability=sum(b == c["mode"] for b in boot) / n_boot,
+               contradictions=bad, heads=pd.DataFrame(rows), served=c["served"], **pv)
     if verbose:
-        print(f"mode: {mode}  (specialisation {spec:.3f}, threshold {SPECIALISATION_MIN}; "
-              f"max suppression {res['max_suppression']:.3f}, threshold {SUPPRESSION_MIN})")
-        print(table.round(3).to_string(index=False))
+        print(f"mode: {res['mode']}  (exclusivity {res['exclusivity']:.3f}, threshold {EXCLUSIVE_MIN}; max suppression "
+              f"{res['max_suppression']:.3f}, threshold {SUPPRESSION_MIN}; same label in {res['stability']:.0%} of {n_boot} resamples)")
+        print(res["heads"].round(3).to_string(index=False))
+        for b in bad: print("ablation disagrees:", b)
     return res
 
 # %% ../nbs/05_circuits.ipynb #c015
-def hand_built_sorter(kind:str, # "splitting", "suppression" or "overlap"
-                      n_values:int=20, list_len:int=5) -> tuple[HookedTransformer, SortTask]:
-    "A one-layer two-head attention-only sorter with hand-set weights and a known head mode."
-    if kind not in ("splitting", "suppression", "overlap"): raise ValueError(f"kind={kind!r}: allowed 'splitting', 'suppression', 'overlap'")
+def hand_built_sorter(gains:list,             # per head: its OV gain on each answer value, `[n_values]` (negative: suppression)
+                      attends:list|None=None, # per head: query tokens (SEP = n_values) at which it attends to the answer; None: all
+                      n_values:int=20, list_len:int=5,
+                      sep_out:bool=False,     # SEP among the output classes too (`d_vocab_out = n_values + 1`)
+                     ) -> tuple[HookedTransformer, SortTask]:
+    "A one-layer attention-only sorter in the `sep` format whose heads' roles are set by hand (see above)."
+    H = len(gains); gains = [torch.as_tensor(g, dtype=torch.float) for g in gains]
+    if any(g.shape != (n_values,) for g in gains): raise ValueError(f"gains: need {H} tensors of shape [{n_values}]")
     task = SortTask(list_len, n_values, repeats=False, format="sep")
     V, SEP = n_values, n_values; d = V + 2; FLAG = V + 1
-    cfg = HookedTransformerConfig(n_layers=1, d_model=d, n_heads=2, d_head=d, attn_only=True, normalization_type=None,
-                                  attention_dir="causal", d_vocab=V + 1, d_vocab_out=V, n_ctx=task.seq_len)
-    model = make_model(cfg, task)
-    big, beta, half = 500.0, 10.0, V // 2
-    serves = {"splitting": [lambda a: a == SEP or a < half, lambda a: a != SEP and a >= half],
-              "suppression": [lambda a: True] * 2, "overlap": [lambda a: True] * 2}[kind]
-    gains = {"splitting": (10.0, 10.0), "suppression": (20.0, -10.0), "overlap": (5.0, 5.0)}[kind]
+    cfg = HookedTransformerConfig(n_layers=1, d_model=d, n_heads=H, d_head=d, attn_only=True, normalization_type=None,
+                                  attention_dir="causal", d_vocab=V + 1, d_vocab_out=V + sep_out, n_ctx=task.seq_len)
+    model = make_model(cfg, task); big, beta = 500.0, 10.0
     for p in model.parameters(): p.data.zero_()
-    model.W_E.data[:, :V + 1] = torch.eye(V + 1)
-    model.W_pos.data[:list_len, FLAG] = 1.0
-    model.W_U.data[:V] = torch.eye(V)
-    for h in range(2):
-        S = torch.zeros(d, d)                          # S[query dim, key dim]: score = x_q S x_kᵀ
+    model.W_E.data[:, :V + 1] = torch.eye(V + 1); model.W_pos.data[:list_len, FLAG] = 1.0
+    model.W_U.data[:V, :V] = torch.eye(V)
+    if sep_out: model.b_U.data[V] = -5.0                # SEP is never the answer and scores below every number
+    attn = model.blocks[0].attn                         # (model.W_Q etc. are stacked copies: write the parameters)
+    for h in range(H):
+        on = set(range(V + 1)) if attends is None or attends[h] is None else set(attends[h])
+        S = torch.zeros(d, d)                           # S[query dim, key dim]: score = x_q S x_kᵀ
         for a in range(V + 1):
-            if not serves[h](a): S[a, :V] = -2 * big; continue
+            if a not in on: S[a, :V] = -2 * big; continue
             S[a, FLAG] = big
             for b in range(V): S[a, b] = -beta * b if a == SEP else (-beta * (b - a) if b > a else -2 * big)
-        attn = model.blocks[0].attn       # (model.W_Q etc. are stacked copies; write the parameters themselves)
-        attn.W_Q.data[h] = torch.eye(d)
-        attn.W_K.data[h] = S.T * attn.attn_scale
-        attn.W_V.data[h] = torch.eye(d)
-        attn.W_O.data[h, :V, :V] = torch.eye(V) * gains[h]
+        attn.W_Q.data[h] = torch.eye(d); attn.W_K.data[h] = S.T * attn.attn_scale
+        attn.W_V.data[h] = torch.eye(d); attn.W_O.data[h, :V, :V] = torch.diag(gains[h])
     return model.eval(), task
+
+# %% ../nbs/05_circuits.ipynb #c015b
+def sorter_family(n_values:int=30, g:float=10.0) -> list[dict]:
+    "Hand-built cases between the modes: `case`, `param`, `truth` (the true mode), `gains`, `attends`."
+    V = n_values; v = torch.arange(V); one = torch.ones(V); half = V // 2; cases = []
+    def add(case, param, truth, gains, attends=None): cases.append(dict(case=case, param=param, truth=truth, gains=gains, attends=attends))
+    for k in (4, 8, 15, 22, 26):                                          # split point moved
+        add("split point", k, "vocabulary-splitting", [g * (v < k), g * (v >= k)])
+    for lo, w in ((0, 3), (11, 8), (20, 8), (26, 4)):                     # a narrow band served by one head
+        band = (v >= lo) & (v < lo + w); add("narrow band", f"{lo}-{lo + w - 1}", "vocabulary-splitting", [g * ~band, g * band])
+    for f in (0.0, 0.1, 0.2, 0.3, 0.4, 0.6, 0.7, 0.8, 0.9, 1.0):            # ranges overlapping by a growing fraction
+        o = round(f * half)
+        add("overlap", f, "vocabulary-splitting" if f < 0.5 else "overlapping ranges", [g * (v < half + o), g * (v >= half - o)])
+    for s in (0.0, 0.15, 0.3, 0.5, 0.7):                                  # suppression strength
+        add("suppression", s, "single head" if s == 0 else "copy-suppression", [2 * g * one, -s * 2 * g * one])
+    for s in (0.3, 0.6):                                                  # a split where one head also suppresses
+        add("split + suppression", s, "vocabulary-splitting + copy-suppression", [g * (v < half), g * (v >= half) - s * g * (v < half)])
+    add("split in QK", half, "vocabulary-splitting", [g * one, g * one], [list(range(half)) + [V], list(range(half, V))])
+    add("single head", 0, "single head", [g * one, 0 * one])
+    return cases
+
+def choose_threshold(scores:list[float], positive:list[bool]) -> float:
+    "The middle of the gap between the highest score of the negative cases and the lowest of the positive ones."
+    neg = [s for s, p in zip(scores, positive) if not p]; pos = [s for s, p in zip(scores, positive) if p]
+    if max(neg) >= min(pos): raise ValueError(f"no threshold separates the cases: negatives reach {max(neg):.4g}, positives start at {min(pos):.4g}")
+    return (max(neg) + min(pos)) / 2
+
+# %% ../nbs/05_circuits.ipynb #c017b
+def plot_head_evidence(results:dict, # model name -> result of `head_modes`
+                       title:str="Per-value evidence") -> go.Figure:
+    "Per answer value, one line per head: DLA to the margin (top) and the loss increase when the head is mean-ablated (bottom); a menu picks the model."
+    fig = make_subplots(2, 1, shared_xaxes=True, vertical_spacing=0.08,
+                        subplot_titles=["direct attribution to the margin (correct − strongest competitor)", "loss increase when mean-ablated"])
+    colours = px.colors.qualitative.Plotly; vis = []
+    for k, (name, r) in enumerate(results.items()):
+        for i, head in enumerate(r["heads"]["head"]):
+            for row, key in ((1, "dla"), (2, "ablation_loss")):
+                fig.add_scatter(y=r[key][i].tolist(), name=head, legendgroup=head, showlegend=row == 1, visible=k == 0,
+                                line_color=colours[i % len(colours)], row=row, col=1,
+                                hovertemplate=f"{head}, value %{{x}}: %{{y:.3g}}<extra></extra>")
+                vis.append(k)
+    buttons = [dict(label=n, method="update", args=[{"visible": [v == k for v in vis]}, {"title": f"{title}: {n} ({r['mode']})"}])
+               for k, (n, r) in enumerate(results.items())]
+    first = next(iter(results))
+    fig.update_layout(title=f"{title}: {first} ({results[first]['mode']})", height=560,
+                      updatemenus=[dict(buttons=buttons, x=1.0, xanchor="right", y=1.15)] if len(results) > 1 else [])
+    fig.update_xaxes(title="answer value", row=2, col=1)
+    return fig
 
 # %% ../nbs/05_circuits.ipynb #c019
 def plot_circuits(model:HookedTransformer, task:SortTask, layer:int=0) -> go.Figure:
@@ -202,7 +326,7 @@ def plot_attention(model:HookedTransformer, task:SortTask, xs:list[int]) -> go.F
     if task.format == "sep": toks = torch.cat([toks, torch.tensor([sorted(xs)])], 1)
     _, cache = model.run_with_cache(toks)
     labels = [f"{p}:{t}" for p, t in zip(position_labels(task), decode(task, toks[0]))]
-    names = head_names(model); L, H = model.cfg.n_layers, model.cfg.n_heads
+    names = model.all_head_labels(); L, H = model.cfg.n_layers, model.cfg.n_heads
     fig = make_subplots(1, L * H, subplot_titles=names, horizontal_spacing=0.05)
     for l in range(L):
         for h in range(H):
@@ -240,12 +364,84 @@ def plot_logit_lens(lens:dict) -> go.Figure:
 # %% ../nbs/05_circuits.ipynb #c024
 def modes_table(models:dict, # name -> (model, task)
                 n:int=2048) -> pd.DataFrame:
-    "One row per model: its head mode, the deciding scores, and each head's range and copy score."
+    "One row per model: its head mode, the deciding scores, stability, and each head's range."
     rows = []
     for name, (model, task) in models.items():
         r = head_modes(model, task, heldout(task, n))
-        row = dict(model=name, mode=r["mode"], specialisation=r["specialisation"], max_suppression=r["max_suppression"])
+        row = dict(model=name, mode=r["mode"], exclusivity=r["exclusivity"], max_suppression=r["max_suppression"],
+                   stability=r["stability"], confirmed=not r["contradictions"])
         for _, h in r["heads"].iterrows():
             row.update({f"{h['head']}_range": h["range"], f"{h['head']}_copy": h["copy_score"], f"{h['head']}_dla": h["dla_mean"]})
         rows.append(row)
+    return pd.DataFrame(rows)
+
+# %% ../nbs/05_circuits.ipynb #m01
+def answer_pattern(task:SortTask, batch:Batch) -> torch.Tensor:
+    "`[batch, list_len, seq_len]`: each predicted position's hypothesised attention, all on the list position(s) holding its answer."
+    A = (batch.lists[:, None, :] == batch.targets[..., None]).float()
+    return F.pad(A / A.sum(-1, keepdim=True), (0, task.seq_len - task.list_len))
+
+@torch.no_grad()
+def scrub_attention(model:HookedTransformer, task:SortTask, batch:Batch,
+                    served:torch.Tensor|None=None, # bool `[n_heads, n_values]`: route by value (others mean-ablated); None: every head attends
+                   ) -> dict:
+    "Loss (and token accuracy) with the layer-0 attention of the predicted positions replaced by `answer_pattern`, and `recovered` in %."
+    if model.cfg.n_layers != 1: raise ValueError(f"n_layers={model.cfg.n_layers}: the hypothesis is about one-layer models")
+    mask = batch.mask; A = answer_pattern(task, batch)
+    use = torch.ones(model.cfg.n_heads, *batch.targets.shape, dtype=torch.bool) if served is None else served[:, batch.targets]
+    def pattern(p, hook):                       # p: [batch, head, query, key]
+        p[:, :, mask] = torch.where(use.permute(1, 0, 2)[..., None], A[:, None], p[:, :, mask]); return p
+    def z_routed(z, hook):                      # z: [batch, pos, head, d_head]
+        z[:, mask] = torch.where(use.permute(1, 2, 0)[..., None], z[:, mask], z.mean(0, keepdim=True)[:, mask]); return z
+    def z_mean(z, hook): return z.mean(0, keepdim=True).expand_as(z).clone()
+    run = lambda hooks: model.run_with_hooks(batch.tokens, fwd_hooks=hooks)
+    hyp = run([("blocks.0.attn.hook_pattern", pattern), ("blocks.0.attn.hook_z", z_routed)])
+    clean, base, h = (sort_loss(x, batch).item() for x in (model(batch.tokens), run([("blocks.0.attn.hook_z", z_mean)]), hyp))
+    return dict(loss_model=clean, loss_ablated=base, loss_hypothesis=h, recovered=100 * (base - h) / (base - clean),
+                token_acc_hypothesis=(sort_logits(hyp, batch).argmax(-1) == batch.targets).float().mean().item())
+
+# %% ../nbs/05_circuits.ipynb #m04
+FAMILIES = ("uniform", "adjacent", "clustered", "spread", "boundary")
+
+def adversarial_lists(task:SortTask, family:str, n:int, seed:int=0,
+                      boundaries:list[int]=(), # for "boundary": values v whose serving heads differ from v-1's
+                     ) -> torch.Tensor:
+    "`[n, list_len]` lists of one family of `FAMILIES` (see above), without repeats."
+    if family not in FAMILIES: raise ValueError(f"family={family!r}: allowed {FAMILIES}")
+    if task.repeats: raise ValueError("adversarial_lists builds lists without repeats: needs task.repeats=False")
+    L, V, g = task.list_len, task.n_values, generator(seed)
+    start = lambda hi: torch.randint(hi, (n, 1), generator=g)
+    shuffle = lambda x: torch.gather(x, 1, torch.rand(x.shape, generator=g).argsort(1))
+    if family == "uniform": return sample_lists(task, n, g)
+    if family == "adjacent": return shuffle(start(V - L + 1) + torch.arange(L))
+    if family == "clustered":
+        w = min(2 * L, V); return shuffle(start(V - w + 1) + torch.rand(n, w, generator=g).argsort(1)[:, :L])
+    if family == "spread":
+        step = (V - 1) // (L - 1); return shuffle(start(V - step * (L - 1)) + step * torch.arange(L))
+    bs = [b for b in boundaries if 0 < b < V]
+    if not bs: raise ValueError("family 'boundary' needs a boundary in 1..n_values-1")
+    rows = [[bs[i % len(bs)] - 1, bs[i % len(bs)]] for i in range(n)]
+    rows = [r + [v for v in torch.randperm(V, generator=g).tolist() if v not in r][:L - 2] for r in rows]
+    return shuffle(torch.tensor(rows))
+
+def range_boundaries(served:torch.Tensor) -> list[int]:
+    "Values `v` whose set of serving heads differs from that of `v-1` (`served`: bool `[n_heads, n_values]`)."
+    return [v for v in range(1, served.shape[1]) if not torch.equal(served[:, v - 1], served[:, v])]
+
+# %% ../nbs/05_circuits.ipynb #m05
+PREDICTED = dict(adjacent="lower", clustered="lower", spread="not lower", boundary="lower")
+
+def adversarial_table(model:HookedTransformer, task:SortTask, served:torch.Tensor, n:int=1000, n_boot:int=500, seed:int=0) -> pd.DataFrame:
+    "Token accuracy per family, its difference from uniform lists with a 95% bootstrap interval, the prediction and whether it held."
+    g = generator(seed); hits = {}
+    for fam in FAMILIES:
+        b = make_batch(task, adversarial_lists(task, fam, n, seed, range_boundaries(served)))
+        hits[fam] = (sort_logits(model(b.tokens), b).argmax(-1) == b.targets).float().mean(1)   # per list
+    rows = []
+    for fam in FAMILIES[1:]:
+        i, j = torch.randint(n, (2, n_boot, n), generator=g)
+        d = hits[fam][i].mean(1) - hits["uniform"][j].mean(1); lo, hi = d.quantile(0.025).item(), d.quantile(0.975).item()
+        seen = "lower" if hi < 0 else "not lower"
+        rows.append(dict(family=fam, token_acc=hits[fam].mean().item(), uniform_acc=hits["uniform"].mean().item(),
+                         diff_lo=lo, diff_hi=hi, predicted=PREDICTED[fam], measured=seen, held=seen == PREDICTED[fam]))
     return pd.DataFrame(rows)
