@@ -33,13 +33,13 @@ class Profile:
     eval_batch_size:int=4096 # lists per forward pass during evaluation
 
 PROFILES = {p.name: p for p in [
-    Profile("test", n_heldout=512, resume_every=10, n_pairs=32,
+    Profile("test", n_heldout=512, resume_every=10, n_pairs=128,
             llc=dict(chains=4, draws=12, n_checkpoints=3, n_lists=256, batch_size=32, workers=2,
                      cal_chains=4, cal_draws=12, gt_chains=8, gt_draws=1000),
             train=dict(seed=dict(steps=30, batch_size=64, warmup_steps=5, n_checkpoints=8),
                        attn1l=dict(steps=30, batch_size=64, warmup_steps=5, n_checkpoints=8),
                        seed_recipe=dict(steps=20, batch_size=64, n_checkpoints=8))),
-    Profile("default", n_heldout=4096,
+    Profile("default", n_heldout=4096, n_pairs=600,
             llc=dict(chains=4, draws=120, n_checkpoints=4, n_lists=2048, batch_size=64, workers=2,
                      cal_chains=4, cal_draws=100, gt_chains=8, gt_draws=1000),
             train=dict(seed=dict(steps=1500, batch_size=256, lr=3e-3, warmup_steps=50, n_checkpoints=40),
