@@ -21,7 +21,7 @@ from .model import sort_logits, load_model
 # %% auto #0
 __all__ = ['DIRECTIONS', 'PatchPairs', 'make_pairs', 'logit_diff', 'patching_effect', 'patch_sites', 'patch_per_pair',
            'patch_model', 'patching_key', 'patch_checkpoint', 'position_labels', 'plot_patching', 'patching_summary',
-           'value_bins', 'grouped_effect', 'head_patching_by', 'plot_patching_by']
+           'site_labels', 'describe_patching', 'value_bins', 'grouped_effect', 'head_patching_by', 'plot_patching_by']
 
 # %% ../nbs/04_patching.ipynb #p005
 class PatchPairs(NamedTuple):
@@ -153,6 +153,25 @@ def patching_summary(results:dict) -> pd.DataFrame:
             if "mlp_out" in r: row[f"mlp_out{l}_max"] = r["mlp_out"][l].max().item()
         rows.append(row)
     return pd.DataFrame(rows)
+
+# %% ../nbs/04_patching.ipynb #c015b
+def site_labels(result:dict, component:str, task:SortTask) -> list[str]:
+    "A name per site of `result[component]` (flattened in its order): `layer 0 x3`, `L0H1`, `L0H1 y4`."
+    z = result[component]; pos = position_labels(task)
+    if component == "head_out": return [f"L{l}H{h}" for l in range(z.shape[0]) for h in range(z.shape[1])]
+    if component == "head_out_by_pos":
+        return [f"L{l}H{h} {pos[p]}" for l in range(z.shape[0]) for p in range(z.shape[1]) for h in range(z.shape[2])]
+    return [f"layer {l} {pos[p]}" for l in range(z.shape[0]) for p in range(z.shape[1])]
+
+def describe_patching(results:dict, # model name -> result of `patch_model`
+                      component:str, task:SortTask, k:int=3) -> str:
+    "One line per model: its `k` strongest sites with their effects, and how much of the total they hold."
+    lines = []
+    for name, r in results.items():
+        z = r[component].flatten(); top = z.abs().argsort(descending=True)[:k]; labels = site_labels(r, component, task)
+        lines.append(f"**{name}**: " + ", ".join(f"{labels[i]} {z[i]:+.2f}" for i in top)
+                     + f" ({z[top].abs().sum() / z.abs().sum().clamp_min(1e-12):.0%} of the summed |effect|)")
+    return "\n\n".join(lines)
 
 # %% ../nbs/04_patching.ipynb #s01
 def value_bins(task:SortTask, n_bins:int=10) -> tuple[torch.Tensor, list[str]]:
