@@ -1,16 +1,28 @@
-"""Training step time: each preset as a TransformerLens HookedTransformer (the package's `train_step`)
-next to a minimal plain-PyTorch implementation of the same architecture, batch and optimiser.
+"""Training and LLC throughput, measured side by side in one run; prints one table per question.
 
-    python benchmarks/bench_train.py [--steps 30] [--batch-size 256] [--device cpu|cuda]
+    python benchmarks/bench_train.py [--steps 40] [--batch-size 256] [--device cpu|cuda] [--no-llc]
 
-Both sides draw a fresh batch from the task's generator every step and run AdamW; both run under the
-same determinism setting the training loop uses. Prints one table: median ms per step and the ratio.
+1. Step time per preset: TransformerLens's forward (`model(tokens)`), the package's `fast_logits` on
+   the same parameters, and a minimal plain-PyTorch implementation of the same architecture (the
+   reference), each with AdamW on a fresh batch per step, median ms per step, best of 3 rounds.
+2. Sweep throughput (runs x steps per second) for the default sweep's shape: today's loop (before
+   this change: TransformerLens forward, one run after another, PyTorch's default threads), one run
+   at a time through `fast_logits` on one thread, groups of G runs with stacked parameters, and
+   `workers` processes side by side (one thread each), with the speed-up over today's loop.
+3. LLC seconds per checkpoint with the profile's sampler settings (one chain per process, as the
+   LLC stage runs it).
+
+Every side draws its batches from the task's generator and runs under the determinism setting the
+training loop uses (one thread, where the row says so).
 """
-import argparse, math, statistics, time
-import torch, torch.nn as nn, torch.nn.functional as F
+import argparse, math, os, statistics, time
+import multiprocessing as mp
+import torch, torch.nn as nn
+from torch.func import stack_module_state
 from sorting_transformers.data import sample_batch, generator
-from sorting_transformers.model import sort_loss
-from sorting_transformers.train import TrainConfig, build_model, make_optimizer, train_step, deterministic, lr_at
+from sorting_transformers.model import sort_loss, fast_logits
+from sorting_transformers.train import TrainConfig, build_model, make_optimizer, deterministic, lr_at
+
 
 class PlainAttention(nn.Module):
     def __init__(s, d_model, n_heads, d_head, causal):
@@ -46,50 +58,102 @@ class PlainTransformer(nn.Module):
             if not s.cfg.attn_only: x = x + b.mlp(b.ln2(x))
         return s.W_U(s.ln_f(x))
 
-def plain_step(model, opt, cfg, task, step, g):
+
+def _step(forward, model, opt, cfg, task, step, g, dev):
     for grp in opt.param_groups: grp["lr"] = lr_at(cfg, step)
     batch = sample_batch(task, cfg.batch_size, g)
-    dev = next(model.parameters()).device
-    loss = sort_loss(model(batch.tokens.to(dev)), batch)
+    loss = sort_loss(forward(batch.tokens.to(dev)), batch)
     opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
-    return loss.item()
 
-def time_steps(step_fn, model, cfg, n, device):
-    task, g = cfg.sort_task(), generator(0)
-    opt = make_optimizer(model, cfg)
-    for i in range(5): step_fn(model, opt, cfg, task, i, g)   # warm-up
-    ts = []
-    for i in range(n):
-        if device.type == "cuda": torch.cuda.synchronize()
-        t = time.perf_counter(); step_fn(model, opt, cfg, task, i, g)
-        if device.type == "cuda": torch.cuda.synchronize()
-        ts.append(time.perf_counter() - t)
+def _to(model, dev): return model if dev.type == "cpu" else model.to(dev)   # (TransformerLens prints on every .to)
+
+def _sync(dev):
+    if dev.type == "cuda": torch.cuda.synchronize()
+
+def step_ms(kind, cfg, n, dev):
+    "Median ms per step of one model trained through `kind`: 'tl', 'fast' or 'plain'."
+    model = _to(PlainTransformer(cfg.model_cfg()) if kind == "plain" else build_model(cfg), dev)
+    fwd = {"tl": model, "plain": model, "fast": lambda t: fast_logits(dict(model.named_parameters()), model.cfg, t)}[kind]
+    opt, task, g, ts = make_optimizer(model, cfg), cfg.sort_task(), generator(0), []
+    for i in range(n + 5):
+        _sync(dev); t = time.perf_counter(); _step(fwd, model, opt, cfg, task, i, g, dev); _sync(dev)
+        if i >= 5: ts.append(time.perf_counter() - t)
     return 1000 * statistics.median(ts)
+
+def group_runs_per_s(cfg, G, n, dev):
+    "Runs x steps per second of a group of G models trained with stacked parameters (as `train.train_group`)."
+    models = [_to(build_model(TrainConfig(**{**cfg.to_dict(), "seed": s})), dev) for s in range(G)]
+    P = {k: v.detach().requires_grad_() for k, v in stack_module_state(models)[0].items()}
+    opt = torch.optim.AdamW(list(P.values()), lr=cfg.lr); task = cfg.sort_task(); gs = [generator(s) for s in range(G)]
+    def step(i):
+        bs = [sample_batch(task, cfg.batch_size, g) for g in gs]
+        lg = fast_logits(P, models[0].cfg, torch.stack([b.tokens for b in bs]).to(dev))
+        loss = sum(sort_loss(lg[j], b) for j, b in enumerate(bs)); opt.zero_grad(); loss.backward(); opt.step()
+    for i in range(5): step(i)
+    _sync(dev); t = time.perf_counter()
+    for i in range(n): step(i)
+    _sync(dev); return G * n / (time.perf_counter() - t)
+
+def _one_run(args):
+    "In a worker process: n steps of one run through `fast_logits` on one thread; returns its wall seconds."
+    cfg, n = TrainConfig(**args[0]), args[1]
+    with deterministic("cpu"):
+        model = build_model(cfg); opt = make_optimizer(model, cfg); task, g = cfg.sort_task(), generator(cfg.seed)
+        fwd = lambda t: fast_logits(dict(model.named_parameters()), model.cfg, t)
+        for i in range(5): _step(fwd, model, opt, cfg, task, i, g, torch.device("cpu"))
+        t = time.perf_counter()
+        for i in range(n): _step(fwd, model, opt, cfg, task, i, g, torch.device("cpu"))
+        return time.perf_counter() - t
+
+def workers_runs_per_s(cfg, workers, n):
+    "Runs x steps per second of `workers` single-threaded processes training side by side (as `train_sweep(workers=...)`)."
+    with mp.get_context("spawn").Pool(workers) as pool:
+        secs = pool.map(_one_run, [({**cfg.to_dict(), "seed": s}, n) for s in range(workers)])
+    return workers * n / max(secs)
+
+def llc_s_per_checkpoint(preset, dev):
+    "Seconds of one LLC estimate (4 chains) with the default profile's sampler settings, at an untrained model."
+    from sorting_transformers.core import get_profile
+    from sorting_transformers.llc import profile_llc_config, estimate_llc
+    cfg = TrainConfig(preset=preset); model = _to(build_model(cfg), dev)
+    t = time.perf_counter(); estimate_llc(model, cfg.sort_task(), config=profile_llc_config(get_profile("default").llc))
+    return time.perf_counter() - t
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--steps", type=int, default=30); ap.add_argument("--batch-size", type=int, nargs="+", default=[256, 512])
+    ap.add_argument("--steps", type=int, default=40); ap.add_argument("--batch-size", type=int, default=256)
     ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
-    a = ap.parse_args(); device = torch.device(a.device)
-    rows = []
-    with deterministic(device):
+    ap.add_argument("--groups", type=int, nargs="+", default=[2, 3, 6]); ap.add_argument("--workers", type=int, default=os.cpu_count())
+    ap.add_argument("--no-llc", action="store_true")
+    a = ap.parse_args(); dev = torch.device(a.device)
+    name = torch.cuda.get_device_name() if dev.type == "cuda" else f"CPU, {os.cpu_count()} cores"
+    print(f"device: {name}; torch {torch.__version__}; batch {a.batch_size}; {a.steps} timed steps after 5 warm-up steps\n")
+    print("1. training step (ms, median; best of 3 rounds; on the CPU one thread, as training runs)")
+    print(f"{'preset':8} {'TL':>8} {'fast':>8} {'plain':>8} {'TL/plain':>8} {'fast/plain':>10}")
+    for preset in ("seed", "attn1l"):
+        cfg = TrainConfig(preset=preset, batch_size=a.batch_size, steps=1000, weight_decay=0.1, lr=3e-3)
+        with deterministic(dev):
+            t = {k: min(step_ms(k, cfg, a.steps, dev) for _ in range(3)) for k in ("tl", "fast", "plain")}
+        print(f"{preset:8} {t['tl']:8.2f} {t['fast']:8.2f} {t['plain']:8.2f} {t['tl'] / t['plain']:8.2f} {t['fast'] / t['plain']:10.2f}")
+    print("\n2. sweep throughput (runs x steps / s) and speed-up over today's loop")
+    print(f"{'preset':8} {'way of training':56} {'runs*steps/s':>12} {'speed-up':>8}")
+    for preset in ("seed", "attn1l"):
+        cfg = TrainConfig(preset=preset, batch_size=a.batch_size, steps=1000, weight_decay=0.1, lr=3e-3)
+        rows = []
+        torch.use_deterministic_algorithms(True)   # today's loop: deterministic kernels, PyTorch's default threads, no flushing
+        try: base = 1000 / step_ms("tl", cfg, a.steps, dev)
+        finally: torch.use_deterministic_algorithms(False)
+        rows.append(("today: TL forward, one run at a time, all threads", base))
+        with deterministic(dev):
+            rows.append(("fast_logits, one run at a time, 1 thread", 1000 / step_ms("fast", cfg, a.steps, dev)))
+            for G in a.groups: rows.append((f"fast_logits, group of {G}, 1 thread", group_runs_per_s(cfg, G, a.steps, dev)))
+        if dev.type == "cpu" and a.workers > 1:
+            rows.append((f"fast_logits, {a.workers} processes side by side, 1 thread each", workers_runs_per_s(cfg, a.workers, a.steps)))
+        for what, r in rows: print(f"{preset:8} {what:56} {r:12.1f} {r / base:8.2f}")
+    if not a.no_llc:
+        print("\n3. LLC (default profile's sampler settings)")
         for preset in ("seed", "attn1l"):
-            for bs in a.batch_size:
-                cfg = TrainConfig(preset=preset, batch_size=bs, steps=1000, weight_decay=0.1)
-                tl = build_model(cfg).to(device)
-                plain = PlainTransformer(cfg.model_cfg()).to(device)
-                n_tl, n_plain = sum(p.numel() for p in tl.parameters()), sum(p.numel() for p in plain.parameters())
-                # interleave the two to share any drift in machine load
-                t_tl, t_pl = [], []
-                for _ in range(3):
-                    t_tl.append(time_steps(train_step, tl, cfg, a.steps, device))
-                    t_pl.append(time_steps(plain_step, plain, cfg, a.steps, device))
-                rows.append((preset, bs, device.type, n_tl, n_plain, min(t_tl), min(t_pl)))
-    name = torch.cuda.get_device_name() if device.type == "cuda" else f"CPU, {torch.get_num_threads()} threads"
-    print(f"training step time ({name}; torch {torch.__version__}; median of {a.steps} steps, best of 3 rounds)")
-    print(f"{'preset':8} {'batch':>5} {'device':>6} {'params TL':>9} {'params plain':>12} {'TL ms':>8} {'plain ms':>8} {'TL/plain':>8}")
-    for p, bs, d, n1, n2, t1, t2 in rows:
-        print(f"{p:8} {bs:5d} {d:>6} {n1:9d} {n2:12d} {t1:8.2f} {t2:8.2f} {t1 / t2:8.2f}")
+            print(f"{preset:8} {llc_s_per_checkpoint(preset, dev):6.1f} s per checkpoint")
 
 if __name__ == "__main__":
     main()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse, os, sys
 from pathlib import Path
 import pandas as pd
-from .core import PROFILES, PROFILE_ENV, get_profile, seed_dir, runs_dir
+from .core import PROFILES, PROFILE_ENV, ENGINES, get_profile, seed_dir, runs_dir
 from .data import heldout
 from .model import (PRESETS, make_model, preset_task, evaluate, seed_accuracy_table, seed_checkpoints,
     SEED_EVAL_LISTS, read_model_header)
@@ -84,8 +84,15 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--profile", choices=sorted(PROFILES),
         help="size profile of every stage: test (seconds), default (a laptop), full (a GPU); "
              f"default: ${PROFILE_ENV} or 'default'")
+    fan = _Parser(add_help=False)
+    fan.add_argument("--workers", type=_positive_int, default=None,
+        help="processes working side by side, one thread each; the numbers do not depend on it (default: the profile's)")
+    fan.add_argument("--engine", choices=ENGINES, default="local",
+        help="'local' (default): this machine; 'dask': a Dask distributed cluster (needs the 'cluster' extra)")
+    fan.add_argument("--scheduler", default=None, metavar="ADDRESS",
+        help="with --engine dask: the scheduler of an existing cluster, e.g. tcp://10.0.0.5:8786 (default: a local cluster)")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    a = sub.add_parser("all", parents=[common], help="the main job: every stage in order",
+    a = sub.add_parser("all", parents=[common, fan], help="the main job: every stage in order",
         description="The main job: build the task and models, train the weight-decay sweep and the seed's recipe "
                     "(reusing finished runs), import the seed's checkpoints and print their accuracy, and estimate the "
                     "LLC over training of every run of the sweep (cached).")
@@ -93,7 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--seed-dir", type=Path, default=None,
         help="folder with the seed project's checkpoints (default: $SORTING_TRANSFORMERS_SHARED/seed or ../shared/seed); "
              "skipped with a message when absent")
-    t = sub.add_parser("train", parents=[common], help="train a sweep over weight decay (resumable)",
+    t = sub.add_parser("train", parents=[common, fan], help="train a sweep over weight decay (resumable)",
         description="Train every combination of preset, weight decay, activation penalty and seed. Each run gets a folder "
                     "OUT/PRESET_wdW_actL_seedS with checkpoints, metrics.csv and a resume point; rerunning the same "
                     "command skips finished runs and resumes unfinished ones. Sizes not given come from the profile.")
@@ -114,9 +121,12 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--recipe", choices=["sweep", "seed"], default="sweep",
         help="'sweep' (default) trains the options above; 'seed' reruns the seed's experiment as it was "
              "(AdamW default decay 0.01, λ in {0, 1e-4, 1e-3}, 300 steps of 256, residual maps)")
+    t.add_argument("--group-size", type=_positive_int, default=None,
+        help="runs trained together with stacked parameters when they differ only in weight decay and seed "
+             "(default: measured per device, see GROUP_SIZE)")
     t.add_argument("--out", type=Path, default=None, help="folder of the runs (default: runs/PROFILE)")
     t.add_argument("--no-progress", action="store_true", help="no progress bars")
-    l = sub.add_parser("llc", parents=[common], help="LLC at the checkpoints of training runs (cached, resumable)",
+    l = sub.add_parser("llc", parents=[common, fan], help="LLC at the checkpoints of training runs (cached, resumable)",
         description="Estimate the local learning coefficient at the checkpoints of each run folder with devinterp's SGLD. "
                     "Estimates are cached in RUN/analysis/ keyed by the sampler config; a rerun computes only what is missing.")
     l.add_argument("run_dirs", nargs="+", type=Path, metavar="RUN_DIR", help="run folders written by 'train'")
@@ -130,8 +140,6 @@ def build_parser() -> argparse.ArgumentParser:
     l.add_argument("--n-beta", type=float, default=None, help="inverse temperature nβ (default: calibrated per task format)")
     l.add_argument("--localization", type=float, default=None, help="localisation γ (default: calibrated per task format)")
     l.add_argument("--sampler", choices=sorted(SAMPLERS), default=None, help="SGLD variant (default: calibrated per task format)")
-    l.add_argument("--workers", type=_positive_int, default=None,
-        help="processes estimating at once, one thread each; the numbers do not depend on it (default: the profile's)")
     l.add_argument("--restriction", default=None, help="sample only some weights, e.g. 'l0h1' (one head; devinterp's parameter masks)")
     l.add_argument("--no-progress", action="store_true", help="no progress bars")
     r = sub.add_parser("report", parents=[common], help="execute the notebooks on the results and build the website",
@@ -155,11 +163,12 @@ def train_configs(args:argparse.Namespace) -> list[TrainConfig]:
 _FINAL = ["run", "level", "weight_decay", "act_penalty", "seed", "step", "loss", "token_acc", "seq_acc",
           "all_ascending", "contains_all_inputs", "ratio_inputs_contained", "ratio_sorted_pairs", "norm_total"]
 
-def cmd_train(configs:list[TrainConfig], out:Path|None, progress:bool=True):
-    "Train `configs` into `out` and print their final metrics."
+def cmd_train(configs:list[TrainConfig], out:Path|None, progress:bool=True, workers:int=1, group_size:int|None=None,
+              engine:str="local", scheduler:str|None=None):
+    "Train `configs` into `out` (see `train_sweep` for the fan-out options) and print their final metrics."
     out = out or runs_dir()
-    print(f"training {len(configs)} run(s) into {out}", flush=True)
-    df = train_sweep(configs, out, progress=progress)
+    print(f"training {len(configs)} run(s) into {out} ({workers} worker(s), engine {engine})", flush=True)
+    df = train_sweep(configs, out, progress=progress, workers=workers, group_size=group_size, engine=engine, scheduler=scheduler)
     _print_table(final_metrics(df)[_FINAL].round(4), f"Final held-out metrics ({out / 'metrics.csv'} has every checkpoint)")
 
 def llc_config(args:argparse.Namespace|None=None) -> LLCConfig:
@@ -180,12 +189,12 @@ def _check_runs(run_dirs:list[Path], restriction:str|None=None):
             check_restriction(restriction, read_model_header(ck)[1])
 
 def cmd_llc(run_dirs:list[Path], config:LLCConfig, n_checkpoints:int|None, restriction:str|None=None, progress:bool=True,
-            workers:int=1) -> pd.DataFrame:
+            workers:int=1, engine:str="local", scheduler:str|None=None) -> pd.DataFrame:
     "LLC over training of every run; prints the table."
     given = {k: getattr(config, k) for k in ("lr", "n_beta", "localization", "sampler") if getattr(config, k) is not None}
     print(f"LLC: sampler settings {given or 'calibrated'} (calibrated: {CALIBRATED}), "
           f"{config.num_chains} chains x {config.num_draws} draws, {workers} worker(s)", flush=True)
-    df = llc_runs(run_dirs, config, n_checkpoints, restriction, workers, progress)
+    df = llc_runs(run_dirs, config, n_checkpoints, restriction, workers, progress, engine, scheduler)
     _print_table(df[["run", "step", "llc", "llc_lo", "llc_hi", "loss", "token_acc"]].round(4), "LLC over training (cached in RUN/analysis/)")
     return df
 
@@ -209,6 +218,10 @@ def _check_command(args:argparse.Namespace) -> tuple:
     if args.command == "seed-accuracy" and not seed_checkpoints(args.folder or seed_dir()):
         raise ValueError(f"no seed checkpoints (*.pth, *.pth_N) under {args.folder or seed_dir()}")
     if args.command == "report": check_out_dir(args.out)
+    if getattr(args, "scheduler", None) and args.engine != "dask": raise ValueError(f"--scheduler {args.scheduler} needs --engine dask")
+    if getattr(args, "engine", "local") == "dask":
+        try: import distributed
+        except ImportError: raise ValueError("--engine dask needs Dask distributed: pip install 'sorting_transformers[cluster]'") from None
     return prof, configs, lcfg
 
 def main(argv:list[str]|None=None) -> int:
@@ -225,17 +238,20 @@ def main(argv:list[str]|None=None) -> int:
 
 def _run_command(args, prof, configs, lcfg) -> int:
     if args.command == "seed-accuracy": cmd_seed_accuracy(args.folder, args.n_lists)
-    elif args.command == "train": cmd_train(configs, args.out, not args.no_progress)
+    elif args.command == "train":
+        cmd_train(configs, args.out, not args.no_progress, args.workers or prof.workers, args.group_size, args.engine, args.scheduler)
     elif args.command == "llc":
         n = None if args.all_checkpoints else (args.n_checkpoints or prof.llc["n_checkpoints"])
-        cmd_llc(args.run_dirs, lcfg, n, args.restriction, not args.no_progress, args.workers or prof.llc["workers"])
+        cmd_llc(args.run_dirs, lcfg, n, args.restriction, not args.no_progress, args.workers or prof.llc["workers"],
+                args.engine, args.scheduler)
     elif args.command == "report": cmd_report(args.out)
     elif args.command == "all":
         _print_table(presets_table(), "Presets and their tasks (fresh models, held-out accuracy before training)")
-        cmd_train(configs, args.out)
+        cmd_train(configs, args.out, workers=args.workers or prof.workers, engine=args.engine, scheduler=args.scheduler)
         cmd_seed_accuracy(args.seed_dir, required=args.seed_dir is not None)
         out = args.out or runs_dir()
-        cmd_llc([out / c.run_name for c in sweep_configs()], lcfg, prof.llc["n_checkpoints"], workers=prof.llc["workers"])
+        cmd_llc([out / c.run_name for c in sweep_configs()], lcfg, prof.llc["n_checkpoints"],
+                workers=args.workers or prof.llc["workers"], engine=args.engine, scheduler=args.scheduler)
         if args.out is None: cmd_report(Path("_site"))   # the notebooks read the default runs folder
         else: print(f"\nno report: the notebooks read {runs_dir()}, not --out {out}; run 'sorting-transformers report' after training there")
     return 0

@@ -12,12 +12,14 @@ from dataclasses import dataclass, asdict, fields
 from pathlib import Path
 from typing import Callable
 import torch
+from tqdm.auto import tqdm
 from safetensors.torch import save_file, safe_open
 
 # %% auto #0
-__all__ = ['PROFILES', 'PROFILE_ENV', 'SHARED_ENV', 'RUNS_ENV', 'Profile', 'get_profile', 'shared_dir', 'seed_dir', 'runs_dir',
-           'remove_stale_tmp', 'atomic_write_text', 'atomic_save_tensors', 'read_metadata', 'tensor_shapes',
-           'load_tensors', 'config_key', 'cached_tensors', 'analysis_dir', 'quiet_progress', 'md_code']
+__all__ = ['PROFILES', 'PROFILE_ENV', 'SHARED_ENV', 'RUNS_ENV', 'ENGINES', 'Profile', 'get_profile', 'shared_dir', 'seed_dir',
+           'runs_dir', 'remove_stale_tmp', 'atomic_write_text', 'atomic_save_tensors', 'read_metadata', 'tensor_shapes',
+           'load_tensors', 'config_key', 'cached_tensors', 'analysis_dir', 'quiet_progress', 'one_thread', 'run_units',
+           'md_code']
 
 # %% ../nbs/00_core.ipynb #c005
 @dataclass(frozen=True)
@@ -31,15 +33,16 @@ class Profile:
     seeds:tuple=(0,)         # training seeds of the sweep
     resume_every:int=100     # steps between resume points (besides checkpoints)
     eval_batch_size:int=4096 # lists per forward pass during evaluation
+    workers:int=1            # training processes side by side (one thread each; see `train.train_sweep`)
 
 PROFILES = {p.name: p for p in [
-    Profile("test", n_heldout=512, resume_every=10, n_pairs=128,
+    Profile("test", n_heldout=512, resume_every=10, n_pairs=128, workers=2,
             llc=dict(chains=4, draws=12, n_checkpoints=3, n_lists=256, batch_size=32, workers=2,
                      cal_chains=4, cal_draws=12, gt_chains=8, gt_draws=1000),
             train=dict(seed=dict(steps=30, batch_size=64, warmup_steps=5, n_checkpoints=8),
                        attn1l=dict(steps=30, batch_size=64, warmup_steps=5, n_checkpoints=8),
                        seed_recipe=dict(steps=20, batch_size=64, n_checkpoints=8))),
-    Profile("default", n_heldout=4096, n_pairs=600,
+    Profile("default", n_heldout=4096, n_pairs=600, workers=2,
             llc=dict(chains=4, draws=120, n_checkpoints=4, n_lists=2048, batch_size=64, workers=2,
                      cal_chains=4, cal_draws=100, gt_chains=8, gt_draws=1000),
             train=dict(seed=dict(steps=1500, batch_size=256, lr=3e-3, warmup_steps=50, n_checkpoints=40),
@@ -201,6 +204,44 @@ def quiet_progress():
     finally:
         if old is None: del os.environ["TQDM_DISABLE"]
         else: os.environ["TQDM_DISABLE"] = old
+
+# %% ../nbs/00_core.ipynb #e01
+@contextmanager
+def one_thread(device:torch.device|str="cpu"):
+    "On the CPU, compute on one thread: multithreaded BLAS splits its sums by thread count, and training or SGLD amplifies the last bit."
+    if torch.device(device).type != "cpu": yield; return
+    n = torch.get_num_threads(); torch.set_num_threads(1)
+    try: yield
+    finally: torch.set_num_threads(n)
+
+ENGINES = ("local", "dask")
+
+def run_units(fn:Callable, # a module-level function of one unit's arguments (pickled by reference)
+              units:list,  # plain-value arguments, one per unit
+              workers:int=1, # processes (local pool, or the local Dask cluster's workers)
+              engine:str="local", # "local" or "dask"
+              scheduler:str|None=None, # a Dask scheduler address; None starts a local cluster
+              desc:str="units", progress:bool=True) -> list:
+    "`[fn(u) for u in units]`, fanned out over `workers` processes or a Dask cluster (see above)."
+    if engine not in ENGINES: raise ValueError(f"engine={engine!r}: allowed {ENGINES}")
+    if not isinstance(workers, int) or workers < 1: raise ValueError(f"workers={workers!r}: must be an integer >= 1")
+    if scheduler is not None and engine != "dask": raise ValueError(f"scheduler={scheduler!r} needs engine='dask'")
+    bar = lambda it: tqdm(it, total=len(units), desc=desc, disable=not progress or len(units) < 2, leave=False)
+    if engine == "local":
+        if workers == 1 or len(units) < 2: return [fn(u) for u in bar(units)]
+        import concurrent.futures as cf, multiprocessing as mp
+        with cf.ProcessPoolExecutor(min(workers, len(units)), mp_context=mp.get_context("spawn")) as pool:
+            return list(bar(pool.map(fn, units)))
+    from dask.distributed import Client, LocalCluster, as_completed
+    cluster = None if scheduler else LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                                  dashboard_address=None, silence_logs=40)
+    try:
+        with Client(scheduler or cluster) as client:
+            futures = client.map(fn, units, pure=False, retries=2)
+            for _ in bar(as_completed(futures)): pass
+            return client.gather(futures)
+    finally:
+        if cluster is not None: cluster.close()
 
 # %% ../nbs/00_core.ipynb #c021
 def md_code(text) -> str:

@@ -19,7 +19,7 @@ from plotly.subplots import make_subplots
 from jaxtyping import Float
 from tqdm.auto import tqdm
 from transformer_lens import HookedTransformer
-from .core import cached_tensors, analysis_dir, quiet_progress
+from .core import cached_tensors, analysis_dir, quiet_progress, one_thread, run_units
 from .data import SortTask, heldout, make_batch
 from .model import sort_logits, load_model, read_model_header, load_seed_checkpoint, seed_checkpoints, preset_task, check_model_task
 from .train import LEVEL_COLORS, load_run, level_name
@@ -83,14 +83,6 @@ class LLCConfig:
 # %% ../nbs/06_llc.ipynb #c005b
 LR_GRID = (1e-7, 2e-7, 5e-7, 1e-6, 2e-6, 5e-6, 1e-5, 2e-5, 5e-5, 1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2)  # ε scanned
 
-@contextmanager
-def _one_thread(device:torch.device):
-    "On CPU, run with one thread: multithreaded BLAS may split its sums differently under load, and SGLD chains amplify the last bit."
-    if device.type != "cpu": yield; return
-    n = torch.get_num_threads(); torch.set_num_threads(1)
-    try: yield
-    finally: torch.set_num_threads(n)
-
 def sample_llc(model:nn.Module,
                loss_fn, # devinterp's `loss_fn(model, input_ids) -> [batch, seq-1]` per-token losses
                input_ids:torch.Tensor, # `[n, seq]` integer rows of the fixed data set
@@ -103,7 +95,7 @@ def sample_llc(model:nn.Module,
     from devinterp.slt.llc import llc as devinterp_llc
     ds = Dataset.from_dict({"input_ids": input_ids.tolist()}).with_format("torch")
     dev = next(model.parameters()).device
-    with quiet_progress(), _one_thread(dev):
+    with quiet_progress(), one_thread(dev):
         r = devinterp_llc(model, ds, {}, lr=lr, n_beta=n_beta, localization=localization, param_masks=param_masks, loss_fn=loss_fn,
                           num_chains=num_chains, num_draws=num_draws, batch_size=batch_size, init_seed=seed, device=str(dev),
                           sampling_method=SAMPLERS[sampler])
@@ -124,7 +116,7 @@ def mala_acceptance(model:nn.Module, loss:Callable[[nn.Module], torch.Tensor], #
         U.backward()
         return U.item(), [p.grad.detach().clone() for p in ps]
     acc = []
-    with _one_thread(ps[0].device):
+    with one_thread(ps[0].device):
         U, G = potential()
         for _ in range(steps):
             w = [p.detach().clone() for p in ps]
@@ -302,7 +294,7 @@ def estimate_llc(model:nn.Module, task:SortTask, *, num_chains:int|None=None, nu
     over = {k: v for k, v in dict(num_chains=num_chains, num_draws=num_draws, seed=seed, **kw).items() if v is not None}
     cfg = dataclasses.replace(config or LLCConfig(), **over).for_task(task)
     check_model_task(model, task)
-    with _one_thread(next(model.parameters()).device):   # canonical form, ε and chains: the same bits under any load
+    with one_thread(next(model.parameters()).device):   # canonical form, ε and chains: the same bits under any load
         return _estimate(model, task, cfg, param_masks)
 
 def _estimate(model:nn.Module, task:SortTask, cfg:LLCConfig, param_masks:dict|None) -> dict:
@@ -345,7 +337,7 @@ def nbeta_sweep(model:nn.Module, task:SortTask, factors:Sequence[float]=(0.1, 1.
                 samplers:Sequence[str]=("sgld",)) -> pd.DataFrame:
     "One row per (sampler, nβ = factor × calibrated nβ): ε from `choose_lr` (SGLD), λ̂, its checks and the mean loss trace."
     cfg = (config or LLCConfig()).for_task(task); rows = []
-    with _one_thread(next(model.parameters()).device): m = canonical_form(model.eval())
+    with one_thread(next(model.parameters()).device): m = canonical_form(model.eval())
     ids = heldout(task, 64).tokens; lf = task_loss_fn(task)
     for sampler in samplers:
         for f in factors:
@@ -443,17 +435,16 @@ def _llc_worker(args):
 
 def llc_runs(run_dirs:Sequence[str|Path], config:LLCConfig|None=None, n_checkpoints:int|None=None, param_masks:str|None=None,
              workers:int=1, # processes estimating at once (one thread each); the numbers do not depend on it
-             progress:bool=True) -> pd.DataFrame:
-    "`llc_run` of every run, the missing estimates computed by `workers` processes first (each estimate is cached)."
+             progress:bool=True,
+             engine:str="local", scheduler:str|None=None, # `core.run_units`: a local pool, or a Dask cluster
+            ) -> pd.DataFrame:
+    "`llc_run` of every run, the missing estimates computed first, one unit per checkpoint, by `run_units` (each estimate is cached)."
     run_dirs = [Path(d) for d in run_dirs]
     jobs = [(p, config, param_masks) for d in run_dirs for p in _run_steps(d, n_checkpoints)]
     for p, _, _ in jobs: check_restriction(param_masks, read_model_header(p)[1])
-    if workers > 1 and len(jobs) > 1:
-        import concurrent.futures as cf, multiprocessing as mp
+    if (workers > 1 or engine != "local") and len(jobs) > 1:
         from sorting_transformers.llc import _llc_worker as work   # by its module's name, also when this runs in a notebook
-        with cf.ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn")) as pool:
-            plain = [(str(p), asdict(c) if c else None, r) for p, c, r in jobs]
-            list(tqdm(pool.map(work, plain), total=len(jobs), desc="LLC", disable=not progress, leave=False))
+        run_units(work, [(str(p), asdict(c) if c else None, r) for p, c, r in jobs], workers, engine, scheduler, "LLC", progress)
     return pd.concat([llc_run(d, config, n_checkpoints, param_masks, progress) for d in run_dirs], ignore_index=True)
 
 # %% ../nbs/06_llc.ipynb #c016

@@ -20,11 +20,11 @@ from .data import SortTask, Batch, heldout, encode, make_batch
 from .core import get_profile, seed_dir, atomic_save_tensors, load_tensors, read_metadata, tensor_shapes
 
 # %% auto #0
-__all__ = ['PRESETS', 'CFG_FIELDS', 'SEED_EVAL_LISTS', 'preset_config', 'preset_task', 'check_compatible', 'check_model_task',
-           'make_model', 'sort_logits', 'sort_loss', 'predict', 'sort_metrics', 'evaluate', 'check_cfg_dict',
-           'cfg_to_dict', 'cfg_from_dict', 'save_model', 'read_model_header', 'load_model', 'ResidualCompression',
-           'SeedTransformer', 'load_seed_checkpoint', 'seed_checkpoints', 'seed_accuracy_table',
-           'plot_per_position_accuracy']
+__all__ = ['PRESETS', 'CFG_FIELDS', 'SEED_EVAL_LISTS', 'FAST_ACTS', 'preset_config', 'preset_task', 'check_compatible',
+           'check_model_task', 'make_model', 'sort_logits', 'sort_loss', 'predict', 'sort_metrics', 'evaluate',
+           'check_cfg_dict', 'cfg_to_dict', 'cfg_from_dict', 'save_model', 'read_model_header', 'load_model',
+           'ResidualCompression', 'SeedTransformer', 'load_seed_checkpoint', 'seed_checkpoints', 'seed_accuracy_table',
+           'fast_supported', 'fast_logits', 'plot_per_position_accuracy']
 
 # %% ../nbs/02_model.ipynb #c005
 PRESETS = {
@@ -294,6 +294,49 @@ def seed_accuracy_table(folder:str|Path, # a folder holding the seed's checkpoin
         r = evaluate(load_seed_checkpoint(p), task, batch)
         rows.append(dict(file=str(p.relative_to(folder)), **{k: v for k, v in r.items() if k != "per_position_acc"}))
     return pd.DataFrame(rows)
+
+# %% ../nbs/02_model.ipynb #f01
+FAST_ACTS = {"relu": F.relu, "gelu": F.gelu, "silu": F.silu}
+
+def fast_supported(model:nn.Module) -> str|None:
+    "None if `fast_logits` computes this model's function, else the reason it does not."
+    if type(model) is not HookedTransformer: return f"{type(model).__name__} is not a plain HookedTransformer"
+    c = model.cfg
+    checks = [(c.positional_embedding_type == "standard", f"positional_embedding_type={c.positional_embedding_type!r}"),
+              (c.normalization_type in (None, "LN", "RMS"), f"normalization_type={c.normalization_type!r}"),
+              (c.attn_only or (c.act_fn in FAST_ACTS and not c.gated_mlp), f"act_fn={c.act_fn!r}, gated_mlp={c.gated_mlp}"),
+              (not c.n_key_value_heads, "grouped-query attention"), (c.attn_types is None, f"attn_types={c.attn_types}"),
+              (not (c.use_split_qkv_input or c.use_local_attn or c.final_rms or c.original_architecture), "architecture options")]
+    return "; ".join(why for ok, why in checks if not ok) or None
+
+def fast_logits(params:dict, # `dict(model.named_parameters())`, or the same stacked `[G, ...]` to run G models at once
+                cfg:HookedTransformerConfig,
+                tokens:torch.Tensor, # int `[batch, seq]`, or `[G, batch, seq]` with stacked params
+               ) -> torch.Tensor:
+    "`[(G,) batch, seq, d_vocab_out]`: the logits of the `HookedTransformer` with these parameters, from fused kernels."
+    grouped = params["embed.W_E"].ndim == 3; T = tokens.shape[-1]; H, dh, eps = cfg.n_heads, cfg.d_head, cfg.eps
+    def vec(name):   # a bias or norm weight, broadcast over (batch, seq)
+        x = params[name]; return x[:, None, None] if grouped else x
+    def lin(x, W, b):   # x @ W + b, one matrix product per model over all its (batch, seq) rows, as for a single model
+        return (x.flatten(1, 2) @ W).unflatten(1, x.shape[1:3]) + b if grouped else x @ W + b
+    def norm(x, prefix):
+        if cfg.normalization_type == "LN": return F.layer_norm(x, x.shape[-1:], eps=eps) * vec(prefix + ".w") + vec(prefix + ".b")
+        if cfg.normalization_type == "RMS": return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + eps) * vec(prefix + ".w")
+        return x
+    W_E, W_pos = params["embed.W_E"], params["pos_embed.W_pos"]
+    x = (W_E[torch.arange(len(W_E))[:, None, None], tokens] + W_pos[:, None, :T]) if grouped else W_E[tokens] + W_pos[:T]
+    for l in range(cfg.n_layers):
+        a = f"blocks.{l}.attn."; h = norm(x, f"blocks.{l}.ln1")
+        W = torch.cat([params[a + k].transpose(-3, -2).flatten(-2) for k in ("W_Q", "W_K", "W_V")], -1)   # [(G,) d_model, 3·H·d_head]
+        b = torch.cat([params[a + k].flatten(-2) for k in ("b_Q", "b_K", "b_V")], -1)
+        q, k, v = lin(h, W, b[:, None, None] if grouped else b).unflatten(-1, (3, H, dh)).movedim(-3, 0).transpose(-2, -3)
+        z = F.scaled_dot_product_attention(q, k, v, is_causal=cfg.attention_dir == "causal",   # each [(G,) batch, H, seq, d_head]
+                                           scale=1 / cfg.attn_scale if cfg.use_attn_scale else 1.0)
+        x = x + lin(z.transpose(-2, -3).flatten(-2), params[a + "W_O"].flatten(-3, -2), vec(a + "b_O"))
+        if not cfg.attn_only:
+            m = f"blocks.{l}.mlp."; h = norm(x, f"blocks.{l}.ln2")
+            x = x + lin(FAST_ACTS[cfg.act_fn](lin(h, params[m + "W_in"], vec(m + "b_in"))), params[m + "W_out"], vec(m + "b_out"))
+    return lin(norm(x, "ln_final"), params["unembed.W_U"], vec("unembed.b_U"))
 
 # %% ../nbs/02_model.ipynb #c027
 def plot_per_position_accuracy(results:dict, # name -> `evaluate` result

@@ -17,18 +17,19 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 from tqdm.auto import tqdm
 from .core import (get_profile, Profile, runs_dir, atomic_write_text, atomic_save_tensors, load_tensors,
-    read_metadata, remove_stale_tmp)
+    read_metadata, remove_stale_tmp, one_thread, run_units)
 from .data import SortTask, sample_batch, generator, heldout
 from .model import (make_model, preset_config, preset_task, check_compatible, cfg_from_dict, cfg_to_dict,
-    SeedTransformer, sort_loss, evaluate, save_model, load_model, PRESETS)
+    SeedTransformer, sort_loss, evaluate, save_model, load_model, PRESETS, fast_logits, fast_supported)
 
 # %% auto #0
-__all__ = ['LEVELS', 'SEED_RECIPE_PENALTIES', 'LEVEL_COLORS', 'TrainConfig', 'lr_at', 'checkpoint_steps', 'build_model',
-           'make_optimizer', 'activation_penalty', 'train_step', 'deterministic', 'weight_norms', 'save_state',
-           'load_state', 'run_metrics', 'read_run_config', 'state_step', 'check_metrics', 'run_is_done', 'run_config',
-           'check_run_folder', 'train_run', 'load_run', 'load_checkpoint', 'level_name', 'sweep_configs',
-           'seed_recipe_configs', 'combined_metrics', 'check_out_dir', 'check_sweep', 'train_sweep', 'final_metrics',
-           'plot_curves', 'plot_final_per_position']
+__all__ = ['LEVELS', 'SEED_RECIPE_PENALTIES', 'GROUP_SIZE', 'LEVEL_COLORS', 'TrainConfig', 'lr_at', 'checkpoint_steps',
+           'build_model', 'make_optimizer', 'activation_penalty', 'train_step', 'deterministic', 'weight_norms',
+           'save_state', 'load_state', 'run_metrics', 'read_run_config', 'state_step', 'check_metrics', 'run_is_done',
+           'run_config', 'check_run_folder', 'open_run', 'RunState', 'train_run', 'load_run', 'load_checkpoint',
+           'group_key', 'make_units', 'train_group', 'level_name', 'sweep_configs', 'seed_recipe_configs',
+           'combined_metrics', 'check_out_dir', 'check_sweep', 'train_sweep', 'final_metrics', 'plot_curves',
+           'plot_final_per_position']
 
 # %% ../nbs/03_train.ipynb #c005
 LEVELS = {"none": 0.0, "mid": 0.1, "high": 1.0}  # weight-decay levels of the sweep
@@ -126,7 +127,7 @@ def activation_penalty(acts:list[torch.Tensor], lam:float) -> torch.Tensor:
 
 def train_step(model:nn.Module, opt:torch.optim.Optimizer, cfg:TrainConfig, task:SortTask, step:int,
                g:torch.Generator) -> float:
-    "One update on a fresh batch; returns its loss (penalty included)."
+    "One update on a fresh batch (through `fast_logits` where it applies); returns its loss (penalty included)."
     for grp in opt.param_groups: grp["lr"] = lr_at(cfg, step)
     batch = sample_batch(task, cfg.batch_size, g)
     dev = next(model.parameters()).device
@@ -136,17 +137,22 @@ def train_step(model:nn.Module, opt:torch.optim.Optimizer, cfg:TrainConfig, task
         logits = model.run_with_hooks(batch.tokens, fwd_hooks=[(lambda n: n.endswith("hook_resid_post"),
                                                                 lambda a, hook: acts.append(a))])
         loss = sort_loss(logits, batch) + activation_penalty(acts, cfg.act_penalty)
+    elif fast_supported(model) is None: loss = sort_loss(fast_logits(dict(model.named_parameters()), model.cfg, batch.tokens), batch)
     else: loss = sort_loss(model(batch.tokens), batch)
     opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
     return loss.item()
 
 @contextmanager
 def deterministic(device:torch.device|str="cpu"):
-    "Deterministic kernels on the CPU (the embedding's backward otherwise sums in a thread-dependent order)."
-    prev = torch.are_deterministic_algorithms_enabled()
-    if torch.device(device).type == "cpu": torch.use_deterministic_algorithms(True)
-    try: yield
-    finally: torch.use_deterministic_algorithms(prev)
+    "On the CPU: deterministic kernels, one thread (`core.one_thread`), denormals flushed to zero (they slow the CPU tenfold)."
+    prev, cpu = torch.are_deterministic_algorithms_enabled(), torch.device(device).type == "cpu"
+    if cpu: torch.use_deterministic_algorithms(True)
+    flush = cpu and torch.set_flush_denormal(True)
+    try:
+        with one_thread(device): yield
+    finally:
+        torch.use_deterministic_algorithms(prev)
+        if flush: torch.set_flush_denormal(False)
 
 # %% ../nbs/03_train.ipynb #c016
 def _component(name:str) -> str:
@@ -263,50 +269,75 @@ def check_run_folder(cfg:TrainConfig, out:str|Path) -> Path:
     if old is not None and (s := state_step(run_dir)) > 0: check_metrics(run_dir, cfg, s)
     return run_dir
 
+def open_run(cfg:TrainConfig, out:str|Path) -> Path:
+    "The checked folder of `cfg` under `out`, with its `config.json` written and stale temporary files removed."
+    run_dir = check_run_folder(cfg, out); cpath = run_dir / "config.json"
+    if not cpath.exists():
+        (run_dir / "checkpoints").mkdir(parents=True, exist_ok=True)
+        atomic_write_text(cpath, json.dumps(run_config(cfg), indent=2))
+    remove_stale_tmp(run_dir)   # left by a killed writer; never read
+    return run_dir
+
+# %% ../nbs/03_train.ipynb #c020b
+class RunState:
+    "One run in memory (model, AdamW, list generator, metrics rows, step) and the files it writes to its folder."
+    def __init__(self, cfg:TrainConfig, run_dir:Path, device:torch.device, state:Path|None=None): # state: default the run's own
+        self.cfg, self.dir, self.task = cfg, Path(run_dir), cfg.sort_task()
+        self.model, self.g = build_model(cfg), generator(cfg.seed)
+        if device.type != "cpu": self.model.to(device)
+        self.opt = make_optimizer(self.model, cfg)
+        state = state or self.dir / "state.safetensors"
+        self.step = load_state(state, self.model, self.opt, self.g) if state.exists() else 0
+        self.rows = check_metrics(self.dir, cfg, self.step).query(f"step <= {self.step}").to_dict("records") if self.step else []
+        self.ckpts = set(checkpoint_steps(cfg.steps, cfg.n_checkpoints))
+        self.keep_prev = False   # groups keep the previous resume point (see `train_group`)
+
+    def save(self):
+        "Write the resume point (after keeping the current one as `state.prev.safetensors` when `keep_prev`)."
+        cur, prev = self.dir / "state.safetensors", self.dir / "state.prev.safetensors"
+        if self.keep_prev and cur.exists():
+            tmp = prev.with_name(f".{prev.name}.{os.getpid()}.tmp"); tmp.unlink(missing_ok=True); os.link(cur, tmp); os.replace(tmp, prev)
+        save_state(cur, self.model, self.opt, self.g, self.step)
+
+    def checkpoint(self, train_loss:float):
+        "Write the checkpoint, its metrics row, then the resume point."
+        save_model(self.model, self.task, self.dir / "checkpoints" / f"step_{self.step:06d}.safetensors", step=self.step,
+                   train=self.cfg.to_dict(), rng_state=base64.b64encode(self.g.get_state().numpy().tobytes()).decode())
+        self.rows = [r for r in self.rows if r["step"] < self.step] + [run_metrics(self.model, self.task, self.step, self.cfg, train_loss)]
+        atomic_write_text(self.dir / "metrics.csv", pd.DataFrame(self.rows).to_csv(index=False)); self.save()
+
+    def after_step(self, loss:float, resume_every:int, end:int) -> bool:
+        "Check the loss, write what is due at `self.step`; True when a checkpoint was written."
+        if not math.isfinite(loss):   # nothing of this step is saved: the run stays resumable from its last good state
+            raise ValueError(f"{self.cfg.run_name}: the training loss became {loss} at step {self.step}: the run diverged; "
+                             f"try a smaller lr than {self.cfg.lr:g}")
+        if self.step in self.ckpts: self.checkpoint(loss); return True
+        if self.step % resume_every == 0 or self.step == end: self.save()
+        return False
+
+# %% ../nbs/03_train.ipynb #c020c
+def _device(device:str|None) -> torch.device: return torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
+
 def train_run(cfg:TrainConfig, out:str|Path, # the sweep's folder; the run goes to `out/cfg.run_name`
               resume_every:int|None=None,    # also save the resume state every this many steps (default: the profile's)
               stop_at:int|None=None,         # stop after this step, leaving the run resumable
               device:str|None=None,          # "cpu", "cuda", ...; default: cuda if available (bit-identical resumes: CPU)
               progress:bool=True) -> Path:
     "Train one run (or resume it, or skip it if finished); returns its folder."
-    run_dir = check_run_folder(cfg, out)
-    task, cpath = cfg.sort_task(), run_dir / "config.json"
-    if not cpath.exists():
-        (run_dir / "checkpoints").mkdir(parents=True, exist_ok=True)
-        atomic_write_text(cpath, json.dumps(run_config(cfg), indent=2))
-    remove_stale_tmp(run_dir)   # left by a killed writer; never read
+    run_dir = open_run(cfg, out)
     if run_is_done(run_dir): return run_dir
-    resume_every = resume_every or get_profile().resume_every
-    device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
-    with deterministic(device): _train(cfg, run_dir, task, resume_every, stop_at, device, progress)
+    device = _device(device)
+    with deterministic(device):
+        r = RunState(cfg, run_dir, device)
+        if r.step == 0: r.checkpoint(float("nan"))
+        r.model.train(); end = cfg.steps if stop_at is None else min(stop_at, cfg.steps)
+        bar = tqdm(total=cfg.steps, initial=r.step, desc=cfg.run_name, disable=not progress, leave=False)
+        while r.step < end:
+            loss = train_step(r.model, r.opt, cfg, r.task, r.step, r.g); r.step += 1; bar.update(1)
+            if r.after_step(loss, resume_every or get_profile().resume_every, end):
+                bar.set_postfix(loss=f"{loss:.3f}", acc=f"{r.rows[-1]['token_acc']:.3f}")
+        bar.close()
     return run_dir
-
-def _train(cfg, run_dir, task, resume_every, stop_at, device, progress):
-    model, g = build_model(cfg), generator(cfg.seed)
-    if device.type != "cpu": model.to(device)
-    opt = make_optimizer(model, cfg)
-    state, mpath = run_dir / "state.safetensors", run_dir / "metrics.csv"
-    step = load_state(state, model, opt, g) if state.exists() else 0
-    rows = check_metrics(run_dir, cfg, step).query("step <= @step").to_dict("records") if step > 0 else []
-    ckpts = set(checkpoint_steps(cfg.steps, cfg.n_checkpoints))
-    def checkpoint(step, train_loss):
-        save_model(model, task, run_dir / "checkpoints" / f"step_{step:06d}.safetensors", step=step, train=cfg.to_dict(),
-                   rng_state=base64.b64encode(g.get_state().numpy().tobytes()).decode())
-        rows[:] = [r for r in rows if r["step"] < step] + [run_metrics(model, task, step, cfg, train_loss)]
-        atomic_write_text(mpath, pd.DataFrame(rows).to_csv(index=False))
-        save_state(state, model, opt, g, step)
-    if step == 0: checkpoint(0, float("nan"))
-    model.train()
-    bar = tqdm(total=cfg.steps, initial=step, desc=cfg.run_name, disable=not progress, leave=False)
-    end = cfg.steps if stop_at is None else min(stop_at, cfg.steps)
-    while step < end:
-        loss = train_step(model, opt, cfg, task, step, g); step += 1; bar.update(1)
-        if not math.isfinite(loss):   # nothing of this step is saved: the run stays resumable from its last good state
-            raise ValueError(f"{cfg.run_name}: the training loss became {loss} at step {step}: the run diverged; "
-                             f"try a smaller lr than {cfg.lr:g}")
-        if step in ckpts: checkpoint(step, loss); bar.set_postfix(loss=f"{loss:.3f}", acc=f"{rows[-1]['token_acc']:.3f}")
-        elif step % resume_every == 0 or step == end: save_state(state, model, opt, g, step)
-    bar.close()
 
 def load_run(run_dir:str|Path) -> tuple[TrainConfig, pd.DataFrame]:
     "A run's config and metrics table, checked: complete and finite up to its resume point, consistent with its checkpoints."
@@ -321,6 +352,91 @@ def load_checkpoint(run_dir:str|Path, step:int|None=None) -> tuple[nn.Module, So
     if not files: raise FileNotFoundError(f"no checkpoints in {run_dir}")
     f = files[-1] if step is None else Path(run_dir) / "checkpoints" / f"step_{step:06d}.safetensors"
     return load_model(f)
+
+# %% ../nbs/03_train.ipynb #g01
+GROUP_SIZE = {"cpu": 1, "cuda": 16}   # runs per group by device type, from benchmarks/bench_train.py (cuda: not measured here)
+
+def group_key(cfg:TrainConfig) -> str|None:
+    "Runs with equal keys can train as one group (everything but weight decay and seed equal); None: this run trains alone."
+    if cfg.act_penalty > 0 or cfg.compression: return None    # needs TransformerLens hooks or the seed's residual maps
+    return json.dumps({k: v for k, v in cfg.to_dict().items() if k not in ("weight_decay", "seed")}, sort_keys=True)
+
+def make_units(configs:list[TrainConfig], group_size:int=1) -> list[list[TrainConfig]]:
+    "The sweep cut into units: groups of up to `group_size` runs with one `group_key`, in the order given; the rest alone."
+    if not isinstance(group_size, int) or group_size < 1: raise ValueError(f"group_size={group_size!r}: must be an integer >= 1")
+    units, open_ = [], {}
+    for c in configs:
+        k = group_key(c)
+        if k is None or group_size == 1: units.append([c]); continue
+        if k not in open_ or len(open_[k]) == group_size: open_[k] = []; units.append(open_[k])
+        open_[k].append(c)
+    return units
+
+def _common_step(dirs:list[Path]) -> tuple[int, list[Path|None]]:
+    "The last step every run has a resume point for, and each run's file of that step (None: start from scratch)."
+    have = [{read_metadata(p)["step"]: p for p in (d / "state.prev.safetensors", d / "state.safetensors") if p.exists()} for d in dirs]
+    common = set.intersection(*(set(h) | {0} for h in have))
+    step = max(common)
+    return step, [h.get(step) if step else None for h in have]
+
+# %% ../nbs/03_train.ipynb #g02
+def train_group(cfgs:list[TrainConfig], out:str|Path, resume_every:int|None=None, stop_at:int|None=None,
+                device:str|None=None, progress:bool=True) -> list[Path]:
+    "Train runs of one `group_key` together with stacked parameters (see above), each into its own folder; returns the folders."
+    dirs = [open_run(c, out) for c in cfgs]
+    todo = [(c, d) for c, d in zip(cfgs, dirs) if not run_is_done(d)]
+    if len(todo) < 2:
+        for c, _ in todo: train_run(c, out, resume_every, stop_at, device, progress)
+        return dirs
+    if None in (keys := {group_key(c) for c, _ in todo}) or len(keys) > 1:
+        raise ValueError(f"runs {[c.run_name for c, _ in todo]} cannot train as one group: they differ in more than weight decay and seed")
+    device, every = _device(device), resume_every or get_profile().resume_every
+    with deterministic(device):
+        step, files = _common_step([d for _, d in todo])
+        runs = [RunState(c, d, device, f or d / "none") for (c, d), f in zip(todo, files)]
+        for r in runs: r.keep_prev = True
+        if step == 0:
+            for r in runs: r.checkpoint(float("nan"))
+        _group_loop(runs, step, todo[0][0].steps if stop_at is None else min(stop_at, todo[0][0].steps), every, progress)
+    return dirs
+
+# %% ../nbs/03_train.ipynb #g03
+def _group_loop(runs:list[RunState], step:int, end:int, resume_every:int, progress:bool):
+    cfg, G = runs[0].cfg, len(runs); names = [n for n, _ in runs[0].model.named_parameters()]
+    own = [dict(r.model.named_parameters()) for r in runs]
+    P = {n: torch.stack([o[n].detach() for o in own]).requires_grad_() for n in names}
+    decayed = [n for n in names if cfg.decay == "all" or P[n].ndim > 2]          # as `make_optimizer`: matrices, or everything
+    opt = torch.optim.AdamW([dict(params=[P[n] for n in decayed]), dict(params=[P[n] for n in names if n not in decayed])],
+                            lr=cfg.lr, weight_decay=0.0)
+    if step:                                                                       # the members' AdamW moments, stacked
+        for n in names:
+            sts = [r.opt.state[o[n]] for r, o in zip(runs, own)]
+            opt.state[P[n]] = dict(step=sts[0]["step"].clone(), **{k: torch.stack([s[k] for s in sts]) for k in ("exp_avg", "exp_avg_sq")})
+    wd = torch.tensor([r.cfg.weight_decay for r in runs])
+    def sync():                                                                    # stacked state -> each member's model and AdamW
+        for i, (r, o) in enumerate(zip(runs, own)):
+            for n in names:
+                o[n].data.copy_(P[n][i].detach())
+                if P[n] in opt.state:
+                    s = opt.state[P[n]]; r.opt.state[o[n]] = dict(step=s["step"].clone(), exp_avg=s["exp_avg"][i].clone(), exp_avg_sq=s["exp_avg_sq"][i].clone())
+            for grp in r.opt.param_groups: grp["lr"] = opt.param_groups[0]["lr"]
+            r.step = step
+    bar = tqdm(total=end, initial=step, desc=f"group of {G}", disable=not progress, leave=False)
+    while step < end:
+        lr = lr_at(cfg, step)
+        for grp in opt.param_groups: grp["lr"] = lr
+        batches = [sample_batch(r.task, cfg.batch_size, r.g) for r in runs]
+        logits = fast_logits(P, runs[0].model.cfg, torch.stack([b.tokens for b in batches]))
+        losses = torch.stack([sort_loss(logits[i], b) for i, b in enumerate(batches)])
+        opt.zero_grad(set_to_none=True); losses.sum().backward()
+        with torch.no_grad():
+            for n in decayed: P[n].mul_((1 - lr * wd).view(G, *[1] * (P[n].ndim - 1)))   # AdamW's decoupled decay, per run
+        opt.step(); step += 1; bar.update(1)
+        due = step in runs[0].ckpts or step % resume_every == 0 or step == end
+        if due or not torch.isfinite(losses).all():   # checkpoints, resume points, or the divergence error, per run
+            sync()
+            for r, loss in zip(runs, losses.tolist()): r.after_step(loss, resume_every, end)
+    bar.close()
 
 # %% ../nbs/03_train.ipynb #c024
 def level_name(weight_decay:float) -> str:
@@ -377,13 +493,28 @@ def check_sweep(configs:list[TrainConfig], out:str|Path):
     check_out_dir(out)
     for c in configs: check_run_folder(c, out)
 
+def _train_unit(unit:tuple) -> list[str]:
+    "One unit of a sweep, in any process: plain values in (config dicts, folder, resume interval, device), run folders out."
+    cfgs, out, resume_every, device = unit
+    return [str(p) for p in train_group([TrainConfig.from_dict(c) for c in cfgs], out, resume_every, device=device, progress=False)]
+
 def train_sweep(configs:list[TrainConfig], out:str|Path|None=None, # default: `runs_dir()`
-                progress:bool=True) -> pd.DataFrame:
-    "Train (or resume, or skip) every run, then write and return the combined metrics table."
+                progress:bool=True,
+                workers:int=1,             # processes training side by side (one thread each); the numbers do not depend on it
+                group_size:int|None=None,  # runs per group (`train_group`); default: `GROUP_SIZE` of the device
+                engine:str="local", scheduler:str|None=None, # `core.run_units`: this machine, or a Dask cluster
+                device:str|None=None) -> pd.DataFrame:
+    "Train (or resume, or skip) every run, unit by unit (`make_units`), then write and return the combined metrics table."
     out = Path(out) if out else runs_dir()
     check_sweep(configs, out)
+    units = make_units(configs, GROUP_SIZE.get(_device(device).type, 1) if group_size is None else group_size)
+    every = get_profile().resume_every
+    if workers == 1 and engine == "local":
+        for u in tqdm(units, desc="sweep", disable=not progress or len(units) < 2): train_group(u, out, every, device=device, progress=progress)
+    else:
+        from sorting_transformers.train import _train_unit as work   # by its module's name, also when this runs in a notebook
+        run_units(work, [([c.to_dict() for c in u], str(out), every, device) for u in units], workers, engine, scheduler, "sweep", progress)
     names = [c.run_name for c in configs]
-    for c in tqdm(configs, desc="sweep", disable=not progress or len(configs) < 2): train_run(c, out, progress=progress)
     df = combined_metrics(out).query("run in @names").reset_index(drop=True)
     atomic_write_text(out / "metrics.csv", combined_metrics(out).to_csv(index=False))   # every run under `out`
     return df
