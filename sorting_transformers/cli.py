@@ -220,8 +220,9 @@ def _check_command(args:argparse.Namespace) -> tuple:
     if args.command == "report": check_out_dir(args.out)
     if getattr(args, "scheduler", None) and args.engine != "dask": raise ValueError(f"--scheduler {args.scheduler} needs --engine dask")
     if getattr(args, "engine", "local") == "dask":
-        try: import distributed
-        except ImportError: raise ValueError("--engine dask needs Dask distributed: pip install 'sorting_transformers[cluster]'") from None
+        import importlib.util
+        if importlib.util.find_spec("distributed") is None:
+            raise ValueError("--engine dask needs Dask distributed: pip install 'sorting_transformers[cluster]'")
     return prof, configs, lcfg
 
 def main(argv:list[str]|None=None) -> int:

@@ -7,7 +7,6 @@ Docs: https://sorting-transformers.github.io/sorting_transformers/llc.html.md"""
 # %% ../nbs/06_llc.ipynb #c002
 from __future__ import annotations
 import copy, dataclasses, math, re
-from contextlib import contextmanager
 from dataclasses import dataclass, asdict
 from pathlib import Path
 from typing import Callable, Sequence

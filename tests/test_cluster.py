@@ -1,7 +1,6 @@
 """The Dask engine: a sweep fanned out over a local cluster of 2 workers gives the runs an in-process sweep
 gives, bit for bit, also when a worker is killed (SIGKILL) in the middle of a run and its unit is retried."""
 import os, signal, threading, time
-from dataclasses import replace
 from pathlib import Path
 import pandas as pd
 import pytest
