@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 from tqdm.auto import tqdm
 from .core import (get_profile, Profile, runs_dir, atomic_write_text, atomic_save_tensors, load_tensors,
-    read_metadata, remove_stale_tmp, one_thread, run_units)
+    read_metadata, remove_stale_tmp, one_thread, run_units, _tmp_path)
 from .data import SortTask, sample_batch, generator, heldout
 from .model import (make_model, preset_config, preset_task, check_compatible, cfg_from_dict, cfg_to_dict,
     SeedTransformer, sort_loss, evaluate, save_model, load_model, PRESETS, fast_logits, fast_supported)
@@ -296,7 +296,7 @@ class RunState:
         "Write the resume point (after keeping the current one as `state.prev.safetensors` when `keep_prev`)."
         cur, prev = self.dir / "state.safetensors", self.dir / "state.prev.safetensors"
         if self.keep_prev and cur.exists():
-            tmp = prev.with_name(f".{prev.name}.{os.getpid()}.tmp"); tmp.unlink(missing_ok=True); os.link(cur, tmp); os.replace(tmp, prev)
+            tmp = _tmp_path(prev); os.link(cur, tmp); os.replace(tmp, prev)   # (a stale one is removed like any other)
         save_state(cur, self.model, self.opt, self.g, self.step)
 
     def checkpoint(self, train_loss:float):
