@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest, torch
 from conftest import ROOT, tool
 
-ARGS = ["train", "--profile", "test", "--preset", "attn1l", "--weight-decay", "0.1", "--steps", "300",
+ARGS = ["train", "--profile", "test", "--preset", "attn1l", "--weight-decay", "0.1", "--steps", "150",
         "--batch-size", "32", "--n-checkpoints", "6", "--no-progress"]
 RUN = "attn1l_wd0.1_act0_seed0"
 
@@ -49,7 +49,7 @@ def test_kill_9_then_resume_is_bit_identical(tmp_path):
     if p.returncode != 0 or not (out / RUN / "metrics.csv").exists():
         p = train(out); assert p.wait(300) == 0, p.stderr.read()
     (na, wa), (nb, wb) = final_weights(tmp_path / "ref" / RUN), final_weights(out / RUN)
-    assert na == nb == "step_000300.safetensors"
+    assert na == nb == "step_000150.safetensors"
     assert wa.keys() == wb.keys() and all(torch.equal(wa[k], wb[k]) for k in wa), "resumed weights differ"
     assert (tmp_path / "ref" / RUN / "metrics.csv").read_text() == (out / RUN / "metrics.csv").read_text()
     assert not list(out.rglob(".*.tmp*")), "temporary files left behind"
