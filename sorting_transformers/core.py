@@ -196,14 +196,9 @@ def analysis_dir(checkpoint:str|Path) -> Path:
 
 @contextmanager
 def quiet_progress():
-    "Silence the progress bars and notices that libraries (TransformerLens patching, devinterp) print."
-    old = os.environ.get("TQDM_DISABLE"); os.environ["TQDM_DISABLE"] = "1"
-    try:
-        with warnings.catch_warnings(), redirect_stderr(io.StringIO()):
-            warnings.simplefilter("ignore"); yield
-    finally:
-        if old is None: del os.environ["TQDM_DISABLE"]
-        else: os.environ["TQDM_DISABLE"] = old
+    "Silence the progress bars and notices that libraries (devinterp's chains) print: their stderr goes nowhere, warnings are ignored."
+    with warnings.catch_warnings(), redirect_stderr(io.StringIO()):
+        warnings.simplefilter("ignore"); yield
 
 # %% ../nbs/00_core.ipynb #e01
 @contextmanager
