@@ -2,12 +2,12 @@
 
     python benchmarks/bench_train.py [--steps 40] [--batch-size 256] [--device cpu|cuda] [--no-llc]
 
-1. Step time per preset: TransformerLens's forward (`model(tokens)`), the package's `fast_logits` on
+1. Step time per preset: TransformerLens's forward (`model(tokens)`), the package's `fast_sort_loss` on
    the same parameters, and a minimal plain-PyTorch implementation of the same architecture (the
    reference), each with AdamW on a fresh batch per step, median ms per step, best of 3 rounds.
 2. Sweep throughput (runs x steps per second) for the default sweep's shape: today's loop (before
    this change: TransformerLens forward, one run after another, PyTorch's default threads), one run
-   at a time through `fast_logits` on one thread, groups of G runs with stacked parameters, and
+   at a time through `fast_sort_loss` on one thread, groups of G runs with stacked parameters, and
    `workers` processes side by side (one thread each), with the speed-up over today's loop.
 3. LLC seconds per checkpoint with the profile's sampler settings (one chain per process, as the
    LLC stage runs it).
@@ -20,8 +20,10 @@ import multiprocessing as mp
 import torch, torch.nn as nn
 from torch.func import stack_module_state
 from sorting_transformers.data import sample_batch, generator
-from sorting_transformers.model import sort_loss, fast_logits
-from sorting_transformers.train import TrainConfig, build_model, make_optimizer, deterministic, lr_at
+from sorting_transformers.model import sort_loss, fast_sort_loss
+from sorting_transformers.core import get_profile
+from sorting_transformers.train import (TrainConfig, build_model, make_optimizer, deterministic, lr_at, train_step,
+    sweep_configs, seed_recipe_configs)
 
 
 class PlainAttention(nn.Module):
@@ -59,10 +61,10 @@ class PlainTransformer(nn.Module):
         return s.W_U(s.ln_f(x))
 
 
-def _step(forward, model, opt, cfg, task, step, g, dev):
+def _step(loss_fn, model, opt, cfg, task, step, g, dev):
     for grp in opt.param_groups: grp["lr"] = lr_at(cfg, step)
     batch = sample_batch(task, cfg.batch_size, g)
-    loss = sort_loss(forward(batch.tokens.to(dev)), batch)
+    loss = loss_fn(type(batch)(*(t.to(dev) for t in batch)))
     opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
 
 def _to(model, dev): return model if dev.type == "cpu" else model.to(dev)   # (TransformerLens prints on every .to)
@@ -71,12 +73,15 @@ def _sync(dev):
     if dev.type == "cuda": torch.cuda.synchronize()
 
 def step_ms(kind, cfg, n, dev):
-    "Median ms per step of one model trained through `kind`: 'tl', 'fast' or 'plain'."
+    "Median ms per step of one model trained through `kind`: 'tl', 'fast', 'plain' or the trainer's own 'train_step'."
     model = _to(PlainTransformer(cfg.model_cfg()) if kind == "plain" else build_model(cfg), dev)
-    fwd = {"tl": model, "plain": model, "fast": lambda t: fast_logits(dict(model.named_parameters()), model.cfg, t)}[kind]
+    fwd = (lambda b: fast_sort_loss(dict(model.named_parameters()), model.cfg, b)) if kind == "fast" else lambda b: sort_loss(model(b.tokens), b)
     opt, task, g, ts = make_optimizer(model, cfg), cfg.sort_task(), generator(0), []
     for i in range(n + 5):
-        _sync(dev); t = time.perf_counter(); _step(fwd, model, opt, cfg, task, i, g, dev); _sync(dev)
+        _sync(dev); t = time.perf_counter()
+        if kind == "train_step": train_step(model, opt, cfg, task, i, g)
+        else: _step(fwd, model, opt, cfg, task, i, g, dev)
+        _sync(dev)
         if i >= 5: ts.append(time.perf_counter() - t)
     return 1000 * statistics.median(ts)
 
@@ -87,22 +92,21 @@ def group_runs_per_s(cfg, G, n, dev):
     opt = torch.optim.AdamW(list(P.values()), lr=cfg.lr); task = cfg.sort_task(); gs = [generator(s) for s in range(G)]
     def step(i):
         bs = [sample_batch(task, cfg.batch_size, g) for g in gs]
-        lg = fast_logits(P, models[0].cfg, torch.stack([b.tokens for b in bs]).to(dev))
-        loss = sum(sort_loss(lg[j], b) for j, b in enumerate(bs)); opt.zero_grad(); loss.backward(); opt.step()
+        loss = fast_sort_loss(P, models[0].cfg, [type(b)(*(t.to(dev) for t in b)) for b in bs]).sum()
+        opt.zero_grad(); loss.backward(); opt.step()
     for i in range(5): step(i)
     _sync(dev); t = time.perf_counter()
     for i in range(n): step(i)
     _sync(dev); return G * n / (time.perf_counter() - t)
 
 def _one_run(args):
-    "In a worker process: n steps of one run through `fast_logits` on one thread; returns its wall seconds."
+    "In a worker process: n steps of one run through the trainer's own `train_step` on one thread; returns its wall seconds."
     cfg, n = TrainConfig(**args[0]), args[1]
     with deterministic("cpu"):
         model = build_model(cfg); opt = make_optimizer(model, cfg); task, g = cfg.sort_task(), generator(cfg.seed)
-        fwd = lambda t: fast_logits(dict(model.named_parameters()), model.cfg, t)
-        for i in range(5): _step(fwd, model, opt, cfg, task, i, g, torch.device("cpu"))
+        for i in range(5): train_step(model, opt, cfg, task, i, g)
         t = time.perf_counter()
-        for i in range(n): _step(fwd, model, opt, cfg, task, i, g, torch.device("cpu"))
+        for i in range(n): train_step(model, opt, cfg, task, i, g)
         return time.perf_counter() - t
 
 def workers_runs_per_s(cfg, workers, n):
@@ -113,11 +117,14 @@ def workers_runs_per_s(cfg, workers, n):
 
 def llc_s_per_checkpoint(preset, dev):
     "Seconds of one LLC estimate (4 chains) with the default profile's sampler settings, at an untrained model."
-    from sorting_transformers.core import get_profile
     from sorting_transformers.llc import profile_llc_config, estimate_llc
     cfg = TrainConfig(preset=preset); model = _to(build_model(cfg), dev)
     t = time.perf_counter(); estimate_llc(model, cfg.sort_task(), config=profile_llc_config(get_profile("default").llc))
     return time.perf_counter() - t
+
+def best(rate, rounds=3):
+    "The highest of `rounds` measurements of a rate (the least disturbed by the rest of the machine)."
+    return max(rate() for _ in range(rounds))
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -135,21 +142,32 @@ def main():
         with deterministic(dev):
             t = {k: min(step_ms(k, cfg, a.steps, dev) for _ in range(3)) for k in ("tl", "fast", "plain")}
         print(f"{preset:8} {t['tl']:8.2f} {t['fast']:8.2f} {t['plain']:8.2f} {t['tl'] / t['plain']:8.2f} {t['fast'] / t['plain']:10.2f}")
-    print("\n2. sweep throughput (runs x steps / s) and speed-up over today's loop")
-    print(f"{'preset':8} {'way of training':56} {'runs*steps/s':>12} {'speed-up':>8}")
-    for preset in ("seed", "attn1l"):
-        cfg = TrainConfig(preset=preset, batch_size=a.batch_size, steps=1000, weight_decay=0.1, lr=3e-3)
+    print("\n2. sweep throughput (runs x steps / s, best of 3 rounds) and speed-up over today's loop, per kind of run in the default sweep")
+    print(f"{'run':17} {'way of training':58} {'runs*steps/s':>12} {'speed-up':>8}")
+    sweep = sweep_configs(profile="default") + seed_recipe_configs("default")
+    kinds = {"seed": sweep[1], "attn1l": sweep[4], "seed-compressed": sweep[-2]}   # weight decay 0.1; the recipe's λ = 1e-4
+    rates = {}
+    for kind, cfg in kinds.items():
+        cfg = TrainConfig(**{**cfg.to_dict(), "batch_size": a.batch_size})
         rows = []
         torch.use_deterministic_algorithms(True)   # today's loop: deterministic kernels, PyTorch's default threads, no flushing
-        try: base = 1000 / step_ms("tl", cfg, a.steps, dev)
+        try: base = best(lambda: 1000 / step_ms("tl" if not cfg.compression else "train_step", cfg, a.steps, dev))
         finally: torch.use_deterministic_algorithms(False)
-        rows.append(("today: TL forward, one run at a time, all threads", base))
+        rows.append(("today: TL forward, one run at a time, all threads" if not cfg.compression else
+                     "today: the seed's own module with hooks, all threads", base))
         with deterministic(dev):
-            rows.append(("fast_logits, one run at a time, 1 thread", 1000 / step_ms("fast", cfg, a.steps, dev)))
-            for G in a.groups: rows.append((f"fast_logits, group of {G}, 1 thread", group_runs_per_s(cfg, G, a.steps, dev)))
+            if not cfg.compression:
+                rows.append(("fast_sort_loss, one run at a time, 1 thread", best(lambda: 1000 / step_ms("fast", cfg, a.steps, dev))))
+                for G in a.groups: rows.append((f"fast_sort_loss, group of {G}, 1 thread", best(lambda: group_runs_per_s(cfg, G, a.steps, dev))))
         if dev.type == "cpu" and a.workers > 1:
-            rows.append((f"fast_logits, {a.workers} processes side by side, 1 thread each", workers_runs_per_s(cfg, a.workers, a.steps)))
-        for what, r in rows: print(f"{preset:8} {what:56} {r:12.1f} {r / base:8.2f}")
+            rows.append((f"train_step, {a.workers} processes side by side, 1 thread each", best(lambda: workers_runs_per_s(cfg, a.workers, a.steps))))
+        for what, r in rows: print(f"{kind:17} {what:58} {r:12.1f} {r / base:8.2f}")
+        rates[kind] = (base, max(r for _, r in rows[1:]) if len(rows) > 1 else base)
+    print("\n4. the default sweep's training stage (its runs x steps at the rates above; today vs the best way per kind)")
+    tot = {k: sum(c.steps for c in sweep if (c.preset + "-compressed" * c.compression) == k) for k in kinds}
+    today, now = (sum(tot[k] / rates[k][i] for k in kinds) for i in (0, 1))
+    for k in kinds: print(f"{k:17} {tot[k]:6} run-steps  today {tot[k] / rates[k][0]:7.1f} s  now {tot[k] / rates[k][1]:7.1f} s")
+    print(f"{'all':17} {sum(tot.values()):6} run-steps  today {today:7.1f} s  now {now:7.1f} s  speed-up {today / now:.2f}")
     if not a.no_llc:
         print("\n3. LLC (default profile's sampler settings)")
         for preset in ("seed", "attn1l"):

@@ -24,7 +24,7 @@ __all__ = ['PRESETS', 'CFG_FIELDS', 'SEED_EVAL_LISTS', 'FAST_ACTS', 'preset_conf
            'check_model_task', 'make_model', 'sort_logits', 'sort_loss', 'predict', 'sort_metrics', 'evaluate',
            'check_cfg_dict', 'cfg_to_dict', 'cfg_from_dict', 'save_model', 'read_model_header', 'load_model',
            'ResidualCompression', 'SeedTransformer', 'load_seed_checkpoint', 'seed_checkpoints', 'seed_accuracy_table',
-           'fast_supported', 'fast_logits', 'plot_per_position_accuracy']
+           'fast_supported', 'fast_logits', 'fast_sort_loss', 'plot_per_position_accuracy']
 
 # %% ../nbs/02_model.ipynb #c005
 PRESETS = {
@@ -312,9 +312,12 @@ def fast_supported(model:nn.Module) -> str|None:
 def fast_logits(params:dict, # `dict(model.named_parameters())`, or the same stacked `[G, ...]` to run G models at once
                 cfg:HookedTransformerConfig,
                 tokens:torch.Tensor, # int `[batch, seq]`, or `[G, batch, seq]` with stacked params
+                at:torch.Tensor|None=None, # bool `[seq]`: only these positions' logits (e.g. `Batch.mask`); None: all
                ) -> torch.Tensor:
-    "`[(G,) batch, seq, d_vocab_out]`: the logits of the `HookedTransformer` with these parameters, from fused kernels."
+    "`[(G,) batch, seq or at.sum(), d_vocab_out]`: the logits of the `HookedTransformer` with these parameters, from fused kernels."
     grouped = params["embed.W_E"].ndim == 3; T = tokens.shape[-1]; H, dh, eps = cfg.n_heads, cfg.d_head, cfg.eps
+    causal, scale = cfg.attention_dir == "causal", float(1 / cfg.attn_scale) if cfg.use_attn_scale else 1.0
+    if at is not None and bool(at.all()): at = None   # every position asked for: the plain path
     def vec(name):   # a bias or norm weight, broadcast over (batch, seq)
         x = params[name]; return x[:, None, None] if grouped else x
     def lin(x, W, b):   # x @ W + b, one matrix product per model over all its (batch, seq) rows, as for a single model
@@ -325,18 +328,35 @@ def fast_logits(params:dict, # `dict(model.named_parameters())`, or the same sta
         return x
     W_E, W_pos = params["embed.W_E"], params["pos_embed.W_pos"]
     x = (W_E[torch.arange(len(W_E))[:, None, None], tokens] + W_pos[:, None, :T]) if grouped else W_E[tokens] + W_pos[:T]
+    def heads(h, names):   # the named projections of h, each `[(G,) batch, H, seq, d_head]`, from one matrix product
+        W = torch.cat([params[a + "W_" + n].transpose(-3, -2).flatten(-2) for n in names], -1)   # [(G,) d_model, n·H·d_head]
+        b = torch.cat([params[a + "b_" + n].flatten(-2) for n in names], -1)
+        return lin(h, W, b[:, None, None] if grouped else b).unflatten(-1, (len(names), H, dh)).movedim(-3, 0).transpose(-2, -3)
     for l in range(cfg.n_layers):
         a = f"blocks.{l}.attn."; h = norm(x, f"blocks.{l}.ln1")
-        W = torch.cat([params[a + k].transpose(-3, -2).flatten(-2) for k in ("W_Q", "W_K", "W_V")], -1)   # [(G,) d_model, 3·H·d_head]
-        b = torch.cat([params[a + k].flatten(-2) for k in ("b_Q", "b_K", "b_V")], -1)
-        q, k, v = lin(h, W, b[:, None, None] if grouped else b).unflatten(-1, (3, H, dh)).movedim(-3, 0).transpose(-2, -3)
-        z = F.scaled_dot_product_attention(q, k, v, is_causal=cfg.attention_dir == "causal",   # each [(G,) batch, H, seq, d_head]
-                                           scale=1 / cfg.attn_scale if cfg.use_attn_scale else 1.0)
+        if at is None or l < cfg.n_layers - 1:   # every position: later layers read them all
+            q, k, v = heads(h, "QKV"); mask = None
+        else:   # the last layer only at the positions asked for: their queries against every key
+            (q,), (k, v) = heads(h[..., at, :], "Q"), heads(h, "KV"); x = x[..., at, :]
+            mask = torch.arange(T, device=x.device) <= torch.arange(T, device=x.device)[at.to(x.device)][:, None] if causal else None
+        z = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, is_causal=causal and mask is None, scale=scale)
         x = x + lin(z.transpose(-2, -3).flatten(-2), params[a + "W_O"].flatten(-3, -2), vec(a + "b_O"))
         if not cfg.attn_only:
             m = f"blocks.{l}.mlp."; h = norm(x, f"blocks.{l}.ln2")
             x = x + lin(FAST_ACTS[cfg.act_fn](lin(h, params[m + "W_in"], vec(m + "b_in"))), params[m + "W_out"], vec(m + "b_out"))
     return lin(norm(x, "ln_final"), params["unembed.W_U"], vec("unembed.b_U"))
+
+def fast_sort_loss(params:dict, # as for `fast_logits`
+                   cfg:HookedTransformerConfig,
+                   batch:Batch|list[Batch], # one batch, or G batches of one task with stacked params
+                  ) -> torch.Tensor:
+    "`sort_loss` through `fast_logits`, the last layer computed only at the predicted positions; `[G]` for G batches."
+    bs = batch if isinstance(batch, list) else [batch]
+    if any(not torch.equal(b.mask, bs[0].mask) for b in bs): raise ValueError("the batches of a group must come from one task")
+    tokens = torch.stack([b.tokens for b in bs]) if isinstance(batch, list) else batch.tokens
+    lg = fast_logits(params, cfg, tokens, at=bs[0].mask).view(len(bs), *tokens.shape[-2:-1], -1, cfg.d_vocab_out)
+    losses = torch.stack([F.cross_entropy(l.flatten(0, 1).float(), b.targets.to(l.device).flatten()) for l, b in zip(lg, bs)])
+    return losses if isinstance(batch, list) else losses[0]
 
 # %% ../nbs/02_model.ipynb #c027
 def plot_per_position_accuracy(results:dict, # name -> `evaluate` result
