@@ -144,7 +144,7 @@ def main():
         print(f"{preset:8} {t['tl']:8.2f} {t['fast']:8.2f} {t['plain']:8.2f} {t['tl'] / t['plain']:8.2f} {t['fast'] / t['plain']:10.2f}")
     print("\n2. sweep throughput (runs x steps / s, best of 3 rounds) and speed-up over today's loop, per kind of run in the default sweep")
     print(f"{'run':17} {'way of training':58} {'runs*steps/s':>12} {'speed-up':>8}")
-    sweep = sweep_configs(profile="default") + seed_recipe_configs("default")
+    sweep = sweep_configs(get_profile("default")) + seed_recipe_configs(get_profile("default"))
     kinds = {"seed": sweep[1], "attn1l": sweep[4], "seed-compressed": sweep[-2]}   # weight decay 0.1; the recipe's λ = 1e-4
     rates = {}
     for kind, cfg in kinds.items():

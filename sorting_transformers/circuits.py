@@ -7,7 +7,6 @@ Docs: https://sorting-transformers.github.io/sorting_transformers/circuits.html.
 # %% ../nbs/05_circuits.ipynb #c002
 from __future__ import annotations
 import math
-from pathlib import Path
 import pandas as pd
 import torch, torch.nn as nn, torch.nn.functional as F
 import plotly.graph_objects as go
@@ -15,7 +14,7 @@ import plotly.express as px
 from plotly.subplots import make_subplots
 from transformer_lens import HookedTransformer, HookedTransformerConfig, FactoredMatrix
 from .data import SortTask, Batch, heldout, encode, decode, sample_lists, make_batch, generator
-from .model import SeedTransformer, sort_logits, sort_loss, make_model, evaluate, check_model_task
+from .model import SeedTransformer, sort_logits, sort_loss, make_model, check_model_task
 from .patching import position_labels
 
 # %% auto #0

@@ -6,15 +6,14 @@ Docs: https://sorting-transformers.github.io/sorting_transformers/cli.html.md"""
 
 # %% ../nbs/07_cli.ipynb #c002
 from __future__ import annotations
-import argparse, os, sys
+import argparse, sys
 from pathlib import Path
 import pandas as pd
-from .core import PROFILES, PROFILE_ENV, ENGINES, get_profile, seed_dir, runs_dir
-from .data import heldout
+from .core import PROFILES, PROFILE_ENV, ENGINES, Profile, env_profile, env_runs_dir, seed_dir
 from .model import (PRESETS, make_model, preset_task, evaluate, seed_accuracy_table, seed_checkpoints,
     SEED_EVAL_LISTS, read_model_header)
 from .train import (LEVELS, TrainConfig, sweep_configs, seed_recipe_configs, train_sweep, final_metrics,
-    load_checkpoint, check_sweep, check_out_dir, load_run)
+    check_sweep, check_out_dir, load_run)
 from .llc import LLCConfig, llc_runs, profile_llc_config, CALIBRATED, SAMPLERS, check_restriction
 from .report import build_site
 
@@ -23,12 +22,14 @@ __all__ = ['presets_table', 'cmd_seed_accuracy', 'build_parser', 'train_configs'
            'cmd_report', 'main']
 
 # %% ../nbs/07_cli.ipynb #c005
-def presets_table(seed:int=0) -> pd.DataFrame:
+def presets_table(seed:int=0, # initialisation seed of the fresh models
+                  n_heldout:int=4096, # held-out lists they are evaluated on
+                 ) -> pd.DataFrame:
     "Each preset with its task, size and the held-out accuracy of a fresh (untrained) model."
     rows = []
     for name in PRESETS:
         task = preset_task(name); model = make_model(name, task, seed=seed)
-        r = evaluate(model, task)
+        r = evaluate(model, task, n_heldout=n_heldout)
         rows.append(dict(preset=name, format=task.format, list_len=task.list_len, n_values=task.n_values,
                          repeats=task.repeats, attention_dir=model.cfg.attention_dir, n_layers=model.cfg.n_layers,
                          n_heads=model.cfg.n_heads, d_model=model.cfg.d_model, n_params=sum(p.numel() for p in model.parameters()),
@@ -96,7 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="The main job: build the task and models, train the weight-decay sweep and the seed's recipe "
                     "(reusing finished runs), import the seed's checkpoints and print their accuracy, and estimate the "
                     "LLC over training of every run of the sweep (cached).")
-    a.add_argument("--out", type=Path, default=None, help="folder of the training runs (default: runs/PROFILE)")
+    a.add_argument("--out", dest="runs", type=Path, default=None,
+        help="folder of the training runs, which the report then reads (default: $SORTING_TRANSFORMERS_RUNS/PROFILE or runs/PROFILE)")
     a.add_argument("--seed-dir", type=Path, default=None,
         help="folder with the seed project's checkpoints (default: $SORTING_TRANSFORMERS_SHARED/seed or ../shared/seed); "
              "skipped with a message when absent")
@@ -124,7 +126,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--group-size", type=_positive_int, default=None,
         help="runs trained together with stacked parameters when they differ only in weight decay and seed "
              "(default: measured per device, see GROUP_SIZE)")
-    t.add_argument("--out", type=Path, default=None, help="folder of the runs (default: runs/PROFILE)")
+    t.add_argument("--out", dest="runs", type=Path, default=None,
+        help="folder of the runs (default: $SORTING_TRANSFORMERS_RUNS/PROFILE or runs/PROFILE)")
     t.add_argument("--no-progress", action="store_true", help="no progress bars")
     l = sub.add_parser("llc", parents=[common, fan], help="LLC at the checkpoints of training runs (cached, resumable)",
         description="Estimate the local learning coefficient at the checkpoints of each run folder with devinterp's SGLD. "
@@ -147,33 +150,35 @@ def build_parser() -> argparse.ArgumentParser:
                     "with Quarto (nbdev's build) when 'quarto' is on PATH, else an equivalent static site. "
                     "Pages go to OUT/site, executed notebooks to OUT/notebooks. Needs a clone of the repository (the notebooks).")
     r.add_argument("--out", type=Path, default=Path("_site"), help="output folder (default: _site)")
+    r.add_argument("--runs", type=Path, default=None,
+        help="folder of the runs the notebooks read (default: $SORTING_TRANSFORMERS_RUNS/PROFILE or runs/PROFILE)")
     s = sub.add_parser("seed-accuracy", parents=[common], help="accuracy table of the seed project's checkpoints",
         description="Load every seed checkpoint (*.pth, *.pth_N) under a folder and print its accuracy.")
     s.add_argument("folder", nargs="?", type=Path, default=None, help="folder to search (default: the shared seed folder)")
     s.add_argument("--n-lists", type=_positive_int, default=SEED_EVAL_LISTS, help="uniform random lists to evaluate on")
     return p
 
-def train_configs(args:argparse.Namespace) -> list[TrainConfig]:
+def train_configs(args:argparse.Namespace, prof:Profile) -> list[TrainConfig]:
     "The validated configs a `train` command asks for (raises `ValueError` before anything is written)."
-    if args.recipe == "seed": return seed_recipe_configs()
+    if args.recipe == "seed": return seed_recipe_configs(prof)
     over = {k: v for k, v in dict(steps=args.steps, batch_size=args.batch_size, lr=args.lr, warmup_steps=args.warmup_steps,
                                    schedule=args.schedule, decay=args.decay, n_checkpoints=args.n_checkpoints).items() if v is not None}
-    return sweep_configs(args.preset, args.weight_decay or list(LEVELS.values()), args.seeds, args.act_penalty, **over)
+    return sweep_configs(prof, args.preset, args.weight_decay or list(LEVELS.values()), args.seeds, args.act_penalty, **over)
 
 _FINAL = ["run", "level", "weight_decay", "act_penalty", "seed", "step", "loss", "token_acc", "seq_acc",
           "all_ascending", "contains_all_inputs", "ratio_inputs_contained", "ratio_sorted_pairs", "norm_total"]
 
-def cmd_train(configs:list[TrainConfig], out:Path|None, progress:bool=True, workers:int=1, group_size:int|None=None,
-              engine:str="local", scheduler:str|None=None):
+def cmd_train(configs:list[TrainConfig], out:Path, progress:bool=True, workers:int=1, group_size:int|None=None,
+              engine:str="local", scheduler:str|None=None, resume_every:int=100):
     "Train `configs` into `out` (see `train_sweep` for the fan-out options) and print their final metrics."
-    out = out or runs_dir()
     print(f"training {len(configs)} run(s) into {out} ({workers} worker(s), engine {engine})", flush=True)
-    df = train_sweep(configs, out, progress=progress, workers=workers, group_size=group_size, engine=engine, scheduler=scheduler)
+    df = train_sweep(configs, out, progress=progress, workers=workers, group_size=group_size, engine=engine, scheduler=scheduler,
+                     resume_every=resume_every)
     _print_table(final_metrics(df)[_FINAL].round(4), f"Final held-out metrics ({out / 'metrics.csv'} has every checkpoint)")
 
-def llc_config(args:argparse.Namespace|None=None) -> LLCConfig:
+def llc_config(prof:Profile, args:argparse.Namespace|None=None) -> LLCConfig:
     "The sampler config of an `llc` command (or the profile's, for the main job); raises `ValueError` when invalid."
-    size = get_profile().llc
+    size = prof.llc
     draws = getattr(args, "draws", None) or size["draws"]
     return profile_llc_config(size, lr=getattr(args, "lr", None), n_beta=getattr(args, "n_beta", None),
                               localization=getattr(args, "localization", None), sampler=getattr(args, "sampler", None),
@@ -198,20 +203,21 @@ def cmd_llc(run_dirs:list[Path], config:LLCConfig, n_checkpoints:int|None, restr
     _print_table(df[["run", "step", "llc", "llc_lo", "llc_hi", "loss", "token_acc"]].round(4), "LLC over training (cached in RUN/analysis/)")
     return df
 
-def cmd_report(out:Path):
-    "Execute the notebooks and build the site; says which builder ran."
-    print(f"\nbuilding the report into {out} ...", flush=True)
-    kind, pages = build_site(out)
+def cmd_report(out:Path, prof:Profile, runs:Path):
+    "Execute the notebooks on `prof` and the runs in `runs`, and build the site; says which builder ran."
+    print(f"\nbuilding the report of {runs} into {out} ...", flush=True)
+    kind, pages = build_site(out, prof, runs)
     how = "Quarto (nbdev-docs)" if kind == "quarto" else "the static builder (quarto is not on PATH)"
     print(f"built {len(pages)} pages with {how}: open {(out / 'site' / 'index.html').resolve()}", flush=True)
 
 def _check_command(args:argparse.Namespace) -> tuple:
     "Build and check everything `args` asks for, before any work: the configs, the folders, the LLC settings."
-    prof = get_profile()
-    configs = train_configs(args) if args.command == "train" else (
-              sweep_configs() + seed_recipe_configs() if args.command == "all" else [])
-    if configs: check_sweep(configs, args.out or runs_dir())
-    lcfg = llc_config(args if args.command == "llc" else None) if args.command in ("llc", "all") else None
+    prof = env_profile(args.profile)
+    configs = train_configs(args, prof) if args.command == "train" else (
+              sweep_configs(prof) + seed_recipe_configs(prof) if args.command == "all" else [])
+    if getattr(args, "runs", None) is None and hasattr(args, "runs"): args.runs = env_runs_dir(prof)
+    if configs: check_sweep(configs, args.runs)
+    lcfg = llc_config(prof, args if args.command == "llc" else None) if args.command in ("llc", "all") else None
     if args.command == "llc": _check_runs(args.run_dirs, args.restriction)
     if args.command == "all" and args.seed_dir is not None and not seed_checkpoints(args.seed_dir):
         raise ValueError(f"--seed-dir {args.seed_dir}: no seed checkpoints (*.pth, *.pth_N) there")
@@ -228,7 +234,6 @@ def _check_command(args:argparse.Namespace) -> tuple:
 def main(argv:list[str]|None=None) -> int:
     "Entry point of the `sorting-transformers` console script."
     args = build_parser().parse_args(argv)
-    if args.profile: os.environ[PROFILE_ENV] = args.profile
     try:
         prof, configs, lcfg = _check_command(args)   # every config, folder and file checked before any work starts
         print(f"profile: {prof.name}", flush=True)
@@ -240,19 +245,19 @@ def main(argv:list[str]|None=None) -> int:
 def _run_command(args, prof, configs, lcfg) -> int:
     if args.command == "seed-accuracy": cmd_seed_accuracy(args.folder, args.n_lists)
     elif args.command == "train":
-        cmd_train(configs, args.out, not args.no_progress, args.workers or prof.workers, args.group_size, args.engine, args.scheduler)
+        cmd_train(configs, args.runs, not args.no_progress, args.workers or prof.workers, args.group_size, args.engine, args.scheduler,
+                  prof.resume_every)
     elif args.command == "llc":
         n = None if args.all_checkpoints else (args.n_checkpoints or prof.llc["n_checkpoints"])
         cmd_llc(args.run_dirs, lcfg, n, args.restriction, not args.no_progress, args.workers or prof.llc["workers"],
                 args.engine, args.scheduler)
-    elif args.command == "report": cmd_report(args.out)
+    elif args.command == "report": cmd_report(args.out, prof, args.runs)
     elif args.command == "all":
-        _print_table(presets_table(), "Presets and their tasks (fresh models, held-out accuracy before training)")
-        cmd_train(configs, args.out, workers=args.workers or prof.workers, engine=args.engine, scheduler=args.scheduler)
+        _print_table(presets_table(n_heldout=prof.n_heldout), "Presets and their tasks (fresh models, held-out accuracy before training)")
+        cmd_train(configs, args.runs, workers=args.workers or prof.workers, engine=args.engine, scheduler=args.scheduler,
+                  resume_every=prof.resume_every)
         cmd_seed_accuracy(args.seed_dir, required=args.seed_dir is not None)
-        out = args.out or runs_dir()
-        cmd_llc([out / c.run_name for c in sweep_configs()], lcfg, prof.llc["n_checkpoints"],
+        cmd_llc([args.runs / c.run_name for c in sweep_configs(prof)], lcfg, prof.llc["n_checkpoints"],
                 workers=args.workers or prof.llc["workers"], engine=args.engine, scheduler=args.scheduler)
-        if args.out is None: cmd_report(Path("_site"))   # the notebooks read the default runs folder
-        else: print(f"\nno report: the notebooks read {runs_dir()}, not --out {out}; run 'sorting-transformers report' after training there")
+        cmd_report(Path("_site"), prof, args.runs)
     return 0

@@ -8,7 +8,7 @@ Docs: https://sorting-transformers.github.io/sorting_transformers/core.html.md""
 from __future__ import annotations
 import hashlib, io, json, os, re, secrets, warnings
 from contextlib import contextmanager, redirect_stderr
-from dataclasses import dataclass, asdict, fields
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 import torch
@@ -16,10 +16,10 @@ from tqdm.auto import tqdm
 from safetensors.torch import save_file, safe_open
 
 # %% auto #0
-__all__ = ['PROFILES', 'PROFILE_ENV', 'SHARED_ENV', 'RUNS_ENV', 'ENGINES', 'Profile', 'get_profile', 'shared_dir', 'seed_dir',
-           'runs_dir', 'remove_stale_tmp', 'atomic_write_text', 'atomic_save_tensors', 'read_metadata', 'tensor_shapes',
-           'load_tensors', 'config_key', 'cached_tensors', 'analysis_dir', 'quiet_progress', 'one_thread', 'run_units',
-           'md_code']
+__all__ = ['PROFILES', 'PROFILE_ENV', 'SHARED_ENV', 'RUNS_ENV', 'ENGINES', 'Profile', 'get_profile', 'env_profile', 'shared_dir',
+           'seed_dir', 'env_runs_dir', 'remove_stale_tmp', 'atomic_write_text', 'atomic_save_tensors', 'read_metadata',
+           'tensor_shapes', 'load_tensors', 'config_key', 'cached_tensors', 'analysis_dir', 'quiet_progress',
+           'one_thread', 'run_units', 'md_code']
 
 # %% ../nbs/00_core.ipynb #c005
 @dataclass(frozen=True)
@@ -32,7 +32,6 @@ class Profile:
     llc:dict=None            # LLC sizes: chains, draws, checkpoints per run, data, worker processes, calibration and ground truth (see 06_llc)
     seeds:tuple=(0,)         # training seeds of the sweep
     resume_every:int=100     # steps between resume points (besides checkpoints)
-    eval_batch_size:int=4096 # lists per forward pass during evaluation
     workers:int=1            # training processes side by side (one thread each; see `train.train_sweep`)
 
 PROFILES = {p.name: p for p in [
@@ -59,14 +58,20 @@ PROFILES = {p.name: p for p in [
 PROFILE_ENV = "SORTING_TRANSFORMERS_PROFILE"
 
 # %% ../nbs/00_core.ipynb #c007
-def get_profile(name:str|None=None, # profile name; None reads the environment
+def get_profile(name:str, # one of `PROFILES`
                ) -> Profile:
-    "The `Profile` called `name`, or the one the environment selects."
-    if name is None: name = os.environ.get(PROFILE_ENV) or ("test" if os.environ.get("IN_TEST") else "default")
-    if name not in PROFILES:
-        src = "" if name is None or os.environ.get(PROFILE_ENV) != name else f" (from ${PROFILE_ENV})"
-        raise ValueError(f"unknown profile {name!r}{src}: allowed profiles are {sorted(PROFILES)}")
+    "The `Profile` called `name`."
+    if name not in PROFILES: raise ValueError(f"unknown profile {name!r}: allowed profiles are {sorted(PROFILES)}")
     return PROFILES[name]
+
+def env_profile(name:str|None=None, # a profile name; None: the environment's choice
+               ) -> Profile:
+    "The profile `name`, else `$SORTING_TRANSFORMERS_PROFILE`, else `test` under `nbdev-test`, else `default`."
+    if name is not None: return get_profile(name)
+    env = os.environ.get(PROFILE_ENV)
+    if env is None: return get_profile("test" if os.environ.get("IN_TEST") else "default")
+    try: return get_profile(env)
+    except ValueError as e: raise ValueError(f"${PROFILE_ENV}: {e}") from None
 
 # %% ../nbs/00_core.ipynb #c010
 SHARED_ENV = "SORTING_TRANSFORMERS_SHARED"
@@ -85,17 +90,11 @@ def seed_dir() -> Path:
 # %% ../nbs/00_core.ipynb #c012
 RUNS_ENV = "SORTING_TRANSFORMERS_RUNS"
 
-def runs_dir(profile:str|None=None, # a profile name; None: the active profile
-            ) -> Path:
-    "Folder of the training runs of `profile`."
-    env = os.environ.get(RUNS_ENV)
-    if env: root = Path(env)
-    else:
-        here = Path.cwd().resolve(); root = here / "runs"
-        for d in [here, *here.parents]:
-            if (d / "pyproject.toml").exists() and 'name = "sorting-transformers"' in (d / "pyproject.toml").read_text():
-                root = d / "runs"; break
-    return root / get_profile(profile).name
+def env_runs_dir(profile:Profile,
+                 root:str|Path="runs", # the runs root when `$SORTING_TRANSFORMERS_RUNS` is not set
+                ) -> Path:
+    "Folder of the training runs of `profile`: `$SORTING_TRANSFORMERS_RUNS/NAME`, else `root/NAME`."
+    return Path(os.environ.get(RUNS_ENV) or root) / profile.name
 
 # %% ../nbs/00_core.ipynb #c015
 def _tmp_path(path:Path) -> Path: return path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")

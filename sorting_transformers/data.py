@@ -6,12 +6,12 @@ Docs: https://sorting-transformers.github.io/sorting_transformers/data.html.md""
 
 # %% ../nbs/01_data.ipynb #c002
 from __future__ import annotations
-import json, math
+import math
 from dataclasses import dataclass, asdict, fields
 from typing import NamedTuple, Sequence
 import torch
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
+
 
 # %% auto #0
 __all__ = ['FORMATS', 'MAX_VALUES', 'MAX_LIST_LEN', 'HELDOUT_SEED', 'SortTask', 'Batch', 'sample_lists', 'make_batch',

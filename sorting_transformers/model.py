@@ -6,7 +6,7 @@ Docs: https://sorting-transformers.github.io/sorting_transformers/model.html.md"
 
 # %% ../nbs/02_model.ipynb #c002
 from __future__ import annotations
-import dataclasses, json, os, re, warnings
+import dataclasses, json, re, warnings
 from pathlib import Path
 from typing import Sequence
 import numpy as np
@@ -16,8 +16,8 @@ import plotly.graph_objects as go
 warnings.filterwarnings("ignore", message="HookedTransformer is deprecated")
 warnings.filterwarnings("ignore", message="HookedTransformerConfig is deprecated")
 from transformer_lens import HookedTransformer, HookedTransformerConfig
-from .data import SortTask, Batch, heldout, encode, make_batch
-from .core import get_profile, seed_dir, atomic_save_tensors, load_tensors, read_metadata, tensor_shapes
+from .data import SortTask, Batch, heldout, encode
+from .core import atomic_save_tensors, load_tensors, read_metadata, tensor_shapes
 
 # %% auto #0
 __all__ = ['PRESETS', 'CFG_FIELDS', 'SEED_EVAL_LISTS', 'FAST_ACTS', 'preset_config', 'preset_task', 'check_compatible',
@@ -117,16 +117,16 @@ def sort_metrics(logits:torch.Tensor, # `[batch, seq, d_vocab_out]`
 
 @torch.no_grad()
 def evaluate(model:nn.Module, task:SortTask,
-             batch:Batch|None=None,  # lists to evaluate on; default: the task's held-out set
-             batch_size:int|None=None, # lists per forward pass; default: the profile's
+             batch:Batch|None=None,  # lists to evaluate on; default: the task's first `n_heldout` held-out lists
+             n_heldout:int=4096,     # size of the default held-out set (a profile's `n_heldout`)
+             batch_size:int=4096,    # lists per forward pass
             ) -> dict:
     "`sort_metrics` over a whole batch (the held-out set by default), computed in chunks."
     check_model_task(model, task)
-    if batch_size is not None and (not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1):
-        raise ValueError(f"batch_size={batch_size!r}: must be an integer >= 1 (or None for the profile's)")
-    prof = get_profile()
-    batch = heldout(task, prof.n_heldout) if batch is None else batch
-    bs = batch_size or prof.eval_batch_size
+    for name, v in (("batch_size", batch_size), ("n_heldout", n_heldout)):
+        if not isinstance(v, int) or isinstance(v, bool) or v < 1: raise ValueError(f"{name}={v!r}: must be an integer >= 1")
+    batch = heldout(task, n_heldout) if batch is None else batch
+    bs = batch_size
     dev = next(model.parameters()).device
     was_training = model.training; model.eval()
     logits = torch.cat([model(batch.tokens[i:i + bs].to(dev)).float().cpu() for i in range(0, len(batch.tokens), bs)])

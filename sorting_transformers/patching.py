@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 import plotly.express as px
 from plotly.subplots import make_subplots
 from transformer_lens import HookedTransformer
-from .core import get_profile, cached_tensors, analysis_dir
+from .core import cached_tensors, analysis_dir
 from .data import SortTask, Batch, make_batch, sample_lists, generator
 from .model import sort_logits, load_model
 
@@ -104,10 +104,13 @@ def patch_model(model:HookedTransformer, pairs:PatchPairs, direction:str="denois
 def patching_key(pairs_seed:int, n_pairs:int, direction:str) -> dict:
     return dict(analysis="patching", seed=pairs_seed, n_pairs=n_pairs, metric="logit_diff", direction=direction)
 
-def patch_checkpoint(path:str|Path, n_pairs:int|None=None, # default: the profile's
-                     direction:str="denoise", seed:int=0) -> dict[str, torch.Tensor]:
+def patch_checkpoint(path:str|Path, # a checkpoint (`RUN/checkpoints/step_N.safetensors`)
+                     n_pairs:int=600, # clean/corrupted pairs (a profile's `n_pairs`)
+                     direction:str="denoise", # one of `DIRECTIONS`
+                     seed:int=0, # seed of the pairs
+                    ) -> dict[str, torch.Tensor]:
     "`patch_model` for a saved checkpoint, cached in `RUN/analysis/` next to it."
-    path = Path(path); n_pairs = n_pairs or get_profile().n_pairs
+    path = Path(path)
     def compute():
         model, task = load_model(path)
         return patch_model(model, make_pairs(task, n_pairs, seed), direction)

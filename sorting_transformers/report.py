@@ -6,18 +6,19 @@ Docs: https://sorting-transformers.github.io/sorting_transformers/report.html.md
 
 # %% ../nbs/08_report.ipynb #c002
 from __future__ import annotations
-import html, json, os, re, shutil, subprocess, time
+import html, json, re, shutil, subprocess, time
 from pathlib import Path
 import yaml
 from markdown_it import MarkdownIt
 import plotly
 import plotly.io as pio
 from plotly.io._base_renderers import MimetypeRenderer
-from .core import PROFILE_ENV, RUNS_ENV, get_profile, runs_dir
+from .core import Profile
 
 # %% auto #0
 __all__ = ['SITE_RENDERER', 'PLOTLY_JS', 'SETUP_CODE', 'SiteRenderer', 'register_plotly_renderer', 'plotly_js_path',
-           'notebook_order', 'execute_notebooks', 'build_static_site', 'build_quarto_site', 'build_site']
+           'notebook_order', 'inject_parameters', 'execute_notebooks', 'build_static_site', 'build_quarto_site',
+           'build_site']
 
 # %% ../nbs/08_report.ipynb #c005
 SITE_RENDERER = "st_site"
@@ -49,31 +50,37 @@ def _skip_no_eval(cell) -> bool:
     "Cells marked `#| eval: false` are shown, not run (as in Quarto and nbdev)."
     return bool(re.search(r"^#\|\s*eval:\s*false", "".join(cell.get("source", "")), re.M))
 
-def execute_notebooks(nbs:str|Path, out:str|Path, # a copy of `nbs` with outputs is written here
-                      profile:str|None=None, names:list[str]|None=None) -> list[Path]:
-    "Run every notebook (or `names`) top to bottom on `profile`; returns the executed copies."
+_PARAMETERS = re.compile(r"^#\|\s*tags:.*\bparameters\b", re.M)
+
+def inject_parameters(nb, profile:Profile, runs:Path) -> bool:
+    "Put a hidden cell setting `prof` and `runs` after `nb`'s parameters cell (as papermill does); False if it has none."
+    from fastcore.nbio import mk_cell
+    i = next((i for i, c in enumerate(nb.cells) if c.cell_type == "code" and _PARAMETERS.search(c.source)), None)
+    if i is None: return False
+    nb.cells.insert(i + 1, mk_cell(f"#| hide\n# injected by execute_notebooks: this build's parameters\n"
+                                   f"import sorting_transformers.core as _core, pathlib as _pathlib\n"
+                                   f"prof = _core.get_profile({profile.name!r}); runs = _pathlib.Path({str(runs)!r})"))
+    return True
+
+def execute_notebooks(nbs:str|Path, # the notebooks folder (with `sidebar.yml`)
+                      out:str|Path, # a copy of `nbs` with outputs is written here
+                      profile:Profile, # passed to each notebook's parameters cell
+                      runs:str|Path, # the profile's runs folder, passed likewise
+                      names:list[str]|None=None, # these notebooks only; default: the sidebar's
+                     ) -> list[Path]:
+    "Run every notebook (or `names`) top to bottom on `profile` and `runs`; returns the executed copies."
     from fastcore.nbio import read_nb, write_nb
     from execnb.shell import CaptureShell
-    nbs, out = Path(nbs).resolve(), Path(out).resolve()
-    prof = get_profile(profile)
+    nbs, out, runs = Path(nbs).resolve(), Path(out).resolve(), Path(runs).resolve()
     if out.exists(): shutil.rmtree(out)
     shutil.copytree(nbs, out, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "_*.ipynb"))
-    runs_root = runs_dir(prof.name).parent   # resolved here: the copies run elsewhere but read the same runs
-    saved, old_cwd = {k: os.environ.get(k) for k in (PROFILE_ENV, RUNS_ENV)}, os.getcwd()
-    os.environ[PROFILE_ENV] = prof.name; os.environ[RUNS_ENV] = str(runs_root); done = []
-    try:
-        os.chdir(out)
-        for name in names or notebook_order(nbs):
-            t = time.time(); nb = read_nb(out / name)
-            sh = CaptureShell(); sh.run(SETUP_CODE)
-            sh.run_all(nb, exc_stop=True, preproc=_skip_no_eval)
-            write_nb(nb, out / name); done.append(out / name)
-            print(f"executed {name} in {time.time() - t:.1f}s", flush=True)
-    finally:
-        os.chdir(old_cwd)
-        for k, v in saved.items():
-            if v is None: os.environ.pop(k, None)
-            else: os.environ[k] = v
+    done = []
+    for name in names or notebook_order(nbs):
+        t = time.time(); nb = read_nb(out / name); inject_parameters(nb, profile, runs)
+        sh = CaptureShell(); sh.run(SETUP_CODE)
+        sh.run_all(nb, exc_stop=True, preproc=_skip_no_eval)
+        write_nb(nb, out / name); done.append(out / name)
+        print(f"executed {name} in {time.time() - t:.1f}s", flush=True)
     return done
 
 # %% ../nbs/08_report.ipynb #c009
@@ -156,14 +163,18 @@ def build_quarto_site(executed:str|Path, site:str|Path, project:str|Path) -> lis
     return sorted(site.glob("*.html"))
 
 def build_site(out:str|Path, # the site goes to `out/site`, executed notebooks to `out/notebooks`
-               profile:str|None=None, nbs:str|Path|None=None, use_quarto:bool|None=None) -> tuple[str, list[Path]]:
+               profile:Profile, # the profile the notebooks run on
+               runs:str|Path, # its runs folder, which the notebooks read
+               nbs:str|Path|None=None, # the notebooks; default: `nbs/` of the clone the package is installed from
+               use_quarto:bool|None=None, # default: when `quarto` is on PATH
+              ) -> tuple[str, list[Path]]:
     "Execute the notebooks on `profile` and build the site; returns which builder ran ('quarto' or 'static') and the pages."
     import sorting_transformers
     project = Path(sorting_transformers.__file__).resolve().parents[1]
     nbs = Path(nbs) if nbs else project / "nbs"
     if not (nbs / "sidebar.yml").exists(): raise FileNotFoundError(f"no notebooks at {nbs} (the report needs a clone of the repository)")
     out = Path(out); executed = out / "notebooks"
-    execute_notebooks(nbs, executed, profile)
+    execute_notebooks(nbs, executed, profile, runs)
     quarto = shutil.which("quarto") is not None if use_quarto is None else use_quarto
     if quarto: return "quarto", build_quarto_site(executed, out / "site", project)
     return "static", build_static_site(executed, out / "site")

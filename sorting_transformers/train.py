@@ -6,9 +6,9 @@ Docs: https://sorting-transformers.github.io/sorting_transformers/train.html.md"
 
 # %% ../nbs/03_train.ipynb #c002
 from __future__ import annotations
-import base64, dataclasses, json, math, os, tempfile, time, warnings
+import base64, dataclasses, json, math, os, tempfile, warnings
 from contextlib import contextmanager
-from dataclasses import dataclass, asdict, field
+from dataclasses import dataclass, asdict
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -16,9 +16,9 @@ import torch, torch.nn as nn
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 from tqdm.auto import tqdm
-from .core import (get_profile, Profile, runs_dir, atomic_write_text, atomic_save_tensors, load_tensors,
+from .core import (Profile, atomic_write_text, atomic_save_tensors, load_tensors,
     read_metadata, remove_stale_tmp, one_thread, run_units, _tmp_path)
-from .data import SortTask, sample_batch, generator, heldout
+from .data import SortTask, sample_batch, generator
 from .model import (make_model, preset_config, preset_task, check_compatible, cfg_from_dict, cfg_to_dict,
     SeedTransformer, sort_loss, evaluate, save_model, load_model, PRESETS, fast_sort_loss, fast_supported)
 
@@ -51,6 +51,7 @@ class TrainConfig:
     seed:int=0                     # seed of the initialisation and of the list stream
     compression:bool=False         # the seed's residual maps C, D (`SeedTransformer`); preset "seed" only
     n_checkpoints:int=40           # log-spaced checkpoints (plus every step of the first 10, and the last)
+    n_heldout:int=4096             # held-out lists each checkpoint's metrics are computed on (a profile's `n_heldout`)
     task:dict|None=None            # a `SortTask.to_dict()` overriding the preset's task
     model:dict|None=None           # a `cfg_to_dict` overriding the preset's architecture
 
@@ -60,7 +61,7 @@ class TrainConfig:
         for k in ("weight_decay", "act_penalty"):
             v = getattr(self, k)
             if not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0: bad(k, "must be a finite number >= 0")
-        for k in ("steps", "batch_size", "n_checkpoints"):
+        for k in ("steps", "batch_size", "n_checkpoints", "n_heldout"):
             v = getattr(self, k)
             if not isinstance(v, int) or isinstance(v, bool) or v < 1: bad(k, "must be an integer >= 1")
         if not isinstance(self.warmup_steps, int) or not 0 <= self.warmup_steps <= self.steps: bad("warmup_steps", f"must be an integer in [0, steps={self.steps}]")
@@ -203,7 +204,7 @@ def load_state(path:Path, model:nn.Module, opt, g:torch.Generator) -> int:
 
 def run_metrics(model:nn.Module, task:SortTask, step:int, cfg:TrainConfig, train_loss:float) -> dict:
     "The metrics row of one checkpoint: held-out metrics, per-position accuracy, weight norms."
-    r = evaluate(model, task)
+    r = evaluate(model, task, n_heldout=cfg.n_heldout)
     row = dict(step=step, lr=lr_at(cfg, max(step - 1, 0)), train_loss=train_loss,
                **{k: v for k, v in r.items() if k != "per_position_acc"})
     row.update({f"acc_pos{i}": a for i, a in enumerate(r["per_position_acc"])})
@@ -325,7 +326,7 @@ class RunState:
 def _device(device:str|None) -> torch.device: return torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
 
 def train_run(cfg:TrainConfig, out:str|Path, # the sweep's folder; the run goes to `out/cfg.run_name`
-              resume_every:int|None=None,    # also save the resume state every this many steps (default: the profile's)
+              resume_every:int=100,          # also save the resume state every this many steps (a profile's `resume_every`)
               stop_at:int|None=None,         # stop after this step, leaving the run resumable
               device:str|None=None,          # "cpu", "cuda", ...; default: cuda if available (bit-identical resumes: CPU)
               progress:bool=True) -> Path:
@@ -340,7 +341,7 @@ def train_run(cfg:TrainConfig, out:str|Path, # the sweep's folder; the run goes 
         bar = tqdm(total=cfg.steps, initial=r.step, desc=cfg.run_name, disable=not progress, leave=False)
         while r.step < end:
             loss = train_step(r.model, r.opt, cfg, r.task, r.step, r.g); r.step += 1; bar.update(1)
-            if r.after_step(loss, resume_every or get_profile().resume_every, end):
+            if r.after_step(loss, resume_every, end):
                 bar.set_postfix(loss=f"{loss:.3f}", acc=f"{r.rows[-1]['token_acc']:.3f}")
         bar.close()
     return run_dir
@@ -386,7 +387,7 @@ def _common_step(dirs:list[Path]) -> tuple[int, list[Path|None]]:
     return step, [h.get(step) if step else None for h in have]
 
 # %% ../nbs/03_train.ipynb #g02
-def train_group(cfgs:list[TrainConfig], out:str|Path, resume_every:int|None=None, stop_at:int|None=None,
+def train_group(cfgs:list[TrainConfig], out:str|Path, resume_every:int=100, stop_at:int|None=None,
                 device:str|None=None, progress:bool=True) -> list[Path]:
     "Train runs of one `group_key` together with stacked parameters (see above), each into its own folder; returns the folders."
     dirs = [open_run(c, out) for c in cfgs]
@@ -396,7 +397,7 @@ def train_group(cfgs:list[TrainConfig], out:str|Path, resume_every:int|None=None
         return dirs
     if None in (keys := {group_key(c) for c, _ in todo}) or len(keys) > 1:
         raise ValueError(f"runs {[c.run_name for c, _ in todo]} cannot train as one group: they differ in more than weight decay and seed")
-    device, every = _device(device), resume_every or get_profile().resume_every
+    device, every = _device(device), resume_every
     with deterministic(device):
         step, files = _common_step([d for _, d in todo])
         runs = [RunState(c, d, device, f or d / "none") for (c, d), f in zip(todo, files)]
@@ -448,21 +449,23 @@ def level_name(weight_decay:float) -> str:
     "`none`/`mid`/`high` for the sweep's levels, else the value."
     return next((k for k, v in LEVELS.items() if v == weight_decay), f"{weight_decay:g}")
 
-def sweep_configs(presets:list[str]=tuple(PRESETS), weight_decays:list[float]=tuple(LEVELS.values()),
-                  seeds:list[int]|None=None, act_penalties:list[float]=(0.0,), profile:str|None=None,
+def sweep_configs(profile:Profile, # sizes (`Profile.train`), seeds and held-out size
+                  presets:list[str]=tuple(PRESETS), weight_decays:list[float]=tuple(LEVELS.values()),
+                  seeds:list[int]|None=None, # default: the profile's
+                  act_penalties:list[float]=(0.0,),
                   **overrides) -> list[TrainConfig]:
     "Every combination, sized by the profile (`overrides` replace any `TrainConfig` field); all validated."
-    prof = get_profile(profile)
+    prof = profile
     def size(p):
-        kw = {**prof.train[p], **overrides}
+        kw = {"n_heldout": prof.n_heldout, **prof.train[p], **overrides}
         if "warmup_steps" not in overrides and "steps" in kw: kw["warmup_steps"] = min(kw.get("warmup_steps", 0), kw["steps"])
         return kw
     return [TrainConfig(preset=p, weight_decay=float(w), act_penalty=float(a), seed=s, **size(p))
             for p in presets for w in weight_decays for a in act_penalties for s in (seeds or prof.seeds)]
 
-def seed_recipe_configs(profile:str|None=None) -> list[TrainConfig]:
+def seed_recipe_configs(profile:Profile) -> list[TrainConfig]:
     "The seed's experiment as it was: λ ∈ {0, 1e-4, 1e-3}, AdamW default decay 0.01 on every parameter."
-    size = get_profile(profile).train["seed_recipe"]
+    size = {"n_heldout": profile.n_heldout, **profile.train["seed_recipe"]}
     return [TrainConfig(preset="seed", compression=True, weight_decay=0.01, decay="all", act_penalty=lam, lr=1e-3,
                         schedule="constant", warmup_steps=0, seed=0, **size) for lam in SEED_RECIPE_PENALTIES]
 
@@ -503,17 +506,18 @@ def _train_unit(unit:tuple) -> list[str]:
     cfgs, out, resume_every, device = unit
     return [str(p) for p in train_group([TrainConfig.from_dict(c) for c in cfgs], out, resume_every, device=device, progress=False)]
 
-def train_sweep(configs:list[TrainConfig], out:str|Path|None=None, # default: `runs_dir()`
+def train_sweep(configs:list[TrainConfig], out:str|Path, # the runs folder; each run goes to `out/RUN_NAME`
                 progress:bool=True,
                 workers:int=1,             # processes training side by side (one thread each); the numbers do not depend on it
                 group_size:int|None=None,  # runs per group (`train_group`); default: `GROUP_SIZE` of the device
                 engine:str="local", scheduler:str|None=None, # `core.run_units`: this machine, or a Dask cluster
-                device:str|None=None) -> pd.DataFrame:
+                device:str|None=None,
+                resume_every:int=100,      # steps between resume points (a profile's `resume_every`)
+               ) -> pd.DataFrame:
     "Train (or resume, or skip) every run, unit by unit (`make_units`), then write and return the combined metrics table."
-    out = Path(out) if out else runs_dir()
+    out, every = Path(out), resume_every
     check_sweep(configs, out)
     units = make_units(configs, GROUP_SIZE.get(_device(device).type, 1) if group_size is None else group_size)
-    every = get_profile().resume_every
     if workers == 1 and engine == "local":
         for u in tqdm(units, desc="sweep", disable=not progress or len(units) < 2): train_group(u, out, every, device=device, progress=progress)
     else:
