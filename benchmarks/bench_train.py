@@ -22,7 +22,8 @@ from torch.func import stack_module_state
 from sorting_transformers.data import sample_batch, generator
 from sorting_transformers.model import sort_loss, fast_sort_loss
 from sorting_transformers.core import get_profile
-from sorting_transformers.train import (TrainConfig, build_model, make_optimizer, deterministic, lr_at, train_step,
+from sorting_transformers.runs import TrainConfig
+from sorting_transformers.train import (build_model, make_optimizer, deterministic, lr_at, train_step,
     sweep_configs, seed_recipe_configs)
 
 

@@ -12,8 +12,8 @@ import pandas as pd
 from .core import PROFILES, PROFILE_ENV, ENGINES, Profile, env_profile, env_runs_dir, seed_dir
 from .model import (PRESETS, make_model, preset_task, evaluate, seed_accuracy_table, seed_checkpoints,
     SEED_EVAL_LISTS, read_model_header)
-from .train import (LEVELS, TrainConfig, sweep_configs, seed_recipe_configs, train_sweep, final_metrics,
-    check_sweep, check_out_dir, load_run)
+from .runs import LEVELS, TrainConfig, final_metrics, load_run
+from .train import sweep_configs, seed_recipe_configs, train_sweep, check_sweep, check_out_dir
 from .llc import LLCConfig, llc_runs, profile_llc_config, CALIBRATED, SAMPLERS, check_restriction
 from .report import build_site
 

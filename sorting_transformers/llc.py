@@ -21,7 +21,7 @@ from transformer_lens import HookedTransformer
 from .core import cached_tensors, analysis_dir, quiet_progress, one_thread, run_units
 from .data import SortTask, heldout, make_batch
 from .model import sort_logits, load_model, read_model_header, load_seed_checkpoint, seed_checkpoints, preset_task, check_model_task
-from .train import LEVEL_COLORS, load_run, level_name
+from .runs import LEVEL_COLORS, load_run, level_name
 
 # %% auto #0
 __all__ = ['SAMPLERS', 'CALIBRATED', 'LR_GRID', 'CHECKS', 'RMSPROP_LR', 'LLCConfig', 'sample_llc', 'mala_acceptance', 'choose_lr',

@@ -6,11 +6,9 @@ Docs: https://sorting-transformers.github.io/sorting_transformers/train.html.md"
 
 # %% ../nbs/03_train.ipynb #c002
 from __future__ import annotations
-import base64, dataclasses, json, math, os, tempfile, warnings
+import base64, json, math, os, tempfile
 from contextlib import contextmanager
-from dataclasses import dataclass, asdict
 from pathlib import Path
-import numpy as np
 import pandas as pd
 import torch, torch.nn as nn
 import plotly.graph_objects as go
@@ -19,77 +17,18 @@ from tqdm.auto import tqdm
 from .core import (Profile, atomic_write_text, atomic_save_tensors, load_tensors,
     read_metadata, remove_stale_tmp, one_thread, run_units, _tmp_path)
 from .data import SortTask, sample_batch, generator
-from .model import (make_model, preset_config, preset_task, check_compatible, cfg_from_dict, cfg_to_dict,
-    SeedTransformer, sort_loss, evaluate, save_model, load_model, PRESETS, fast_sort_loss, fast_supported)
+from .model import PRESETS, make_model, SeedTransformer, sort_loss, evaluate, save_model, fast_sort_loss, fast_supported
+from .runs import (LEVELS, LEVEL_COLORS, TrainConfig, checkpoint_steps, check_metrics, run_is_done,
+    check_run_folder, run_config, combined_metrics, final_metrics)
 
 # %% auto #0
-__all__ = ['LEVELS', 'SEED_RECIPE_PENALTIES', 'GROUP_SIZE', 'LEVEL_COLORS', 'TrainConfig', 'lr_at', 'checkpoint_steps',
-           'build_model', 'adamw', 'make_optimizer', 'activation_penalty', 'train_step', 'deterministic',
-           'weight_norms', 'save_state', 'load_state', 'run_metrics', 'read_run_config', 'state_step', 'check_metrics',
-           'run_is_done', 'run_config', 'check_run_folder', 'open_run', 'RunState', 'train_run', 'load_run',
-           'load_checkpoint', 'group_key', 'make_units', 'train_group', 'level_name', 'sweep_configs',
-           'seed_recipe_configs', 'combined_metrics', 'check_out_dir', 'check_sweep', 'train_sweep', 'final_metrics',
-           'plot_curves', 'plot_final_per_position']
+__all__ = ['SEED_RECIPE_PENALTIES', 'GROUP_SIZE', 'lr_at', 'build_model', 'adamw', 'make_optimizer', 'activation_penalty',
+           'train_step', 'deterministic', 'weight_norms', 'save_state', 'load_state', 'run_metrics', 'open_run',
+           'RunState', 'train_run', 'group_key', 'make_units', 'train_group', 'sweep_configs', 'seed_recipe_configs',
+           'check_out_dir', 'check_sweep', 'train_sweep', 'plot_curves', 'plot_final_per_position']
 
 # %% ../nbs/03_train.ipynb #c005
-LEVELS = {"none": 0.0, "mid": 0.1, "high": 1.0}  # weight-decay levels of the sweep
 SEED_RECIPE_PENALTIES = (0.0, 1e-4, 1e-3)        # the seed's "no/mid/high decay" activation penalties
-
-@dataclass(frozen=True)
-class TrainConfig:
-    "Everything that decides a training run; saved as JSON in its run folder."
-    preset:str="attn1l"            # model preset (see `model.PRESETS`)
-    weight_decay:float=0.0         # AdamW decoupled weight decay
-    act_penalty:float=0.0          # λ of the seed's activation penalty λ/1000·Σ min(|a|,1-|a|) on hook_resid_post
-    steps:int=1000                 # optimiser steps
-    batch_size:int=256             # fresh lists per step
-    lr:float=1e-3                  # peak learning rate
-    warmup_steps:int=50            # linear warm-up from 0
-    schedule:str="cosine"          # after warm-up: "cosine" decay to lr·lr_min_frac, or "constant"
-    lr_min_frac:float=0.1          # final learning rate as a fraction of `lr`
-    decay:str="matrices"           # which parameters decay: "matrices" (no biases, no LayerNorm) or "all"
-    seed:int=0                     # seed of the initialisation and of the list stream
-    compression:bool=False         # the seed's residual maps C, D (`SeedTransformer`); preset "seed" only
-    n_checkpoints:int=40           # log-spaced checkpoints (plus every step of the first 10, and the last)
-    n_heldout:int=4096             # held-out lists each checkpoint's metrics are computed on (a profile's `n_heldout`)
-    task:dict|None=None            # a `SortTask.to_dict()` overriding the preset's task
-    model:dict|None=None           # a `cfg_to_dict` overriding the preset's architecture
-
-    def __post_init__(self):
-        def bad(name, allowed): raise ValueError(f"TrainConfig.{name}={getattr(self, name)!r}: {allowed}")
-        if self.preset not in PRESETS: bad("preset", f"allowed presets are {sorted(PRESETS)}")
-        for k in ("weight_decay", "act_penalty"):
-            v = getattr(self, k)
-            if not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0: bad(k, "must be a finite number >= 0")
-        for k in ("steps", "batch_size", "n_checkpoints", "n_heldout"):
-            v = getattr(self, k)
-            if not isinstance(v, int) or isinstance(v, bool) or v < 1: bad(k, "must be an integer >= 1")
-        if not isinstance(self.warmup_steps, int) or not 0 <= self.warmup_steps <= self.steps: bad("warmup_steps", f"must be an integer in [0, steps={self.steps}]")
-        if not (isinstance(self.lr, (int, float)) and 0 < self.lr < 1): bad("lr", "must lie in (0, 1)")
-        if not 0 <= self.lr_min_frac <= 1: bad("lr_min_frac", "must lie in [0, 1]")
-        if self.schedule not in ("cosine", "constant"): bad("schedule", "allowed: 'cosine', 'constant'")
-        if self.decay not in ("matrices", "all"): bad("decay", "allowed: 'matrices', 'all'")
-        if self.compression and self.preset != "seed": bad("compression", "the residual maps exist only for preset 'seed'")
-        if not isinstance(self.seed, int) or isinstance(self.seed, bool) or not 0 <= self.seed < 2**63:
-            bad("seed", "must be an integer in [0, 2**63)")
-        for k in ("task", "model"):
-            if getattr(self, k) is not None and not isinstance(getattr(self, k), dict): bad(k, "must be a dict or None")
-        check_compatible(self.model_cfg(), self.sort_task())   # fails here, before any work
-
-    def sort_task(self) -> SortTask: return SortTask.from_dict(self.task) if self.task else preset_task(self.preset)
-    def model_cfg(self): return cfg_from_dict(self.model) if self.model else preset_config(self.preset)
-    @property
-    def run_name(self) -> str:
-        "Folder name of the run: preset, weight decay, activation penalty, seed."
-        return f"{self.preset}{'-compressed' if self.compression else ''}_wd{self.weight_decay:g}_act{self.act_penalty:g}_seed{self.seed}"
-    def to_dict(self) -> dict: return asdict(self)
-    @classmethod
-    def from_dict(cls, d:dict) -> TrainConfig:
-        "The config `to_dict` wrote; unknown fields are refused by name."
-        if not isinstance(d, dict): raise ValueError(f"a TrainConfig must be a dict of its fields, got {type(d).__name__}")
-        known = {f.name for f in dataclasses.fields(cls)}
-        if d.keys() - known: raise ValueError(f"TrainConfig: unknown field(s) {sorted(d.keys() - known)}: allowed {sorted(known)}")
-        return cls(**d)
 
 # %% ../nbs/03_train.ipynb #c008
 def lr_at(cfg:TrainConfig, step:int, # 0-based index of the update
@@ -99,12 +38,6 @@ def lr_at(cfg:TrainConfig, step:int, # 0-based index of the update
     if cfg.schedule == "constant": return cfg.lr
     t = (step - cfg.warmup_steps) / max(1, cfg.steps - cfg.warmup_steps)
     return cfg.lr * (cfg.lr_min_frac + (1 - cfg.lr_min_frac) * 0.5 * (1 + math.cos(math.pi * t)))
-
-def checkpoint_steps(steps:int, n:int=40) -> list[int]:
-    "Step 0, every step up to 10, `n` log-spaced steps up to `steps`, and `steps`."
-    s = set(range(min(steps, 10) + 1)) | {steps}
-    s |= {int(round(x)) for x in np.logspace(0, math.log10(max(steps, 1)), n)}
-    return sorted(x for x in s if 0 <= x <= steps)
 
 # %% ../nbs/03_train.ipynb #c011
 def build_model(cfg:TrainConfig) -> nn.Module:
@@ -210,72 +143,7 @@ def run_metrics(model:nn.Module, task:SortTask, step:int, cfg:TrainConfig, train
     row.update({f"acc_pos{i}": a for i, a in enumerate(r["per_position_acc"])})
     return {**row, **weight_norms(model)}
 
-def _fix(run_dir) -> str: return f"remove {run_dir} to train the run again"
-
-def read_run_config(run_dir:str|Path) -> dict|None:
-    "The parsed `config.json` of a run folder (`train`, `task`, `model`), None if absent; a damaged one is refused by name."
-    run_dir = Path(run_dir); cpath = run_dir / "config.json"
-    if run_dir.exists() and not run_dir.is_dir(): raise ValueError(f"{run_dir} is a file, not a run folder")
-    if not cpath.exists():
-        if run_dir.is_dir() and any(run_dir.iterdir()):
-            raise ValueError(f"{run_dir} holds training files but no config.json, so its config is unknown; "
-                             f"restore config.json or {_fix(run_dir)}")
-        return None
-    try:
-        conf = json.loads(cpath.read_text())
-        TrainConfig.from_dict(conf["train"])
-        return conf
-    except (ValueError, KeyError, TypeError) as e:
-        raise ValueError(f"{cpath}: not a valid run config ({type(e).__name__}: {str(e)[:200]}); {_fix(run_dir)}") from None
-
-def state_step(run_dir:str|Path) -> int:
-    "The step of a run's resume point (0 if it has none)."
-    p = Path(run_dir) / "state.safetensors"
-    if not p.exists(): return 0
-    step = read_metadata(p).get("step")
-    if not isinstance(step, int) or step < 0: raise ValueError(f"{p}: no valid step in its header; {_fix(Path(run_dir))}")
-    return step
-
-_REQUIRED = ["step", "loss", "token_acc", "seq_acc", "norm_total"]
-
-def check_metrics(run_dir:str|Path, cfg:TrainConfig, upto:int) -> pd.DataFrame:
-    "`metrics.csv` of a run, refused unless it has a complete, finite row (and a checkpoint file) for every checkpoint <= `upto`."
-    run_dir = Path(run_dir); mpath = run_dir / "metrics.csv"
-    want = [s for s in checkpoint_steps(cfg.steps, cfg.n_checkpoints) if s <= upto]
-    if not mpath.exists(): raise ValueError(f"{mpath} is missing (the run is at step {upto}); {_fix(run_dir)}")
-    try: df = pd.read_csv(mpath)
-    except Exception as e: raise ValueError(f"{mpath}: unreadable ({type(e).__name__}); {_fix(run_dir)}") from None
-    if missing := [c for c in _REQUIRED if c not in df]: raise ValueError(f"{mpath}: columns {missing} missing; {_fix(run_dir)}")
-    rows = df[df.step.isin(want)]
-    if gone := sorted(set(want) - set(rows.step)): raise ValueError(f"{mpath}: no row for checkpoint step(s) {gone[:5]}; {_fix(run_dir)}")
-    num = rows[[c for c in df if c != "train_loss"]].select_dtypes("number")
-    if not np.isfinite(num.to_numpy(float)).all() or len(rows) != len(want):
-        raise ValueError(f"{mpath}: rows with missing, non-finite or repeated values; {_fix(run_dir)}")
-    if lost := [s for s in want if not (run_dir / "checkpoints" / f"step_{s:06d}.safetensors").exists()]:
-        raise ValueError(f"{run_dir / 'checkpoints'}: checkpoint step(s) {lost[:5]} missing; {_fix(run_dir)}")
-    return df
-
-def run_is_done(run_dir:Path) -> bool:
-    "Has the run in `run_dir` reached its last step?"
-    conf = read_run_config(run_dir)
-    return conf is not None and state_step(run_dir) == conf["train"]["steps"]
-
 # %% ../nbs/03_train.ipynb #c020
-def run_config(cfg:TrainConfig) -> dict:
-    "What `config.json` holds: the training config and the task and model config it implies."
-    return json.loads(json.dumps(dict(train=cfg.to_dict(), task=cfg.sort_task().to_dict(), model=cfg_to_dict(cfg.model_cfg()))))
-
-def check_run_folder(cfg:TrainConfig, out:str|Path) -> Path:
-    "The folder of `cfg` under `out`, refused (nothing written) if it holds another run or a damaged one."
-    run_dir = Path(out) / cfg.run_name
-    old = read_run_config(run_dir)
-    if old is not None and old != run_config(cfg):
-        diff = {k: (old["train"].get(k), v) for k, v in cfg.to_dict().items() if old["train"].get(k) != v}
-        raise ValueError(f"{run_dir} holds the run with another config (stored, asked: {diff or 'task/model differ'}); "
-                         "use another --out or remove it")
-    if old is not None and (s := state_step(run_dir)) > 0: check_metrics(run_dir, cfg, s)
-    return run_dir
-
 def open_run(cfg:TrainConfig, out:str|Path) -> Path:
     "The checked folder of `cfg` under `out`, with its `config.json` written and stale temporary files removed."
     run_dir = check_run_folder(cfg, out); cpath = run_dir / "config.json"
@@ -345,20 +213,6 @@ def train_run(cfg:TrainConfig, out:str|Path, # the sweep's folder; the run goes 
                 bar.set_postfix(loss=f"{loss:.3f}", acc=f"{r.rows[-1]['token_acc']:.3f}")
         bar.close()
     return run_dir
-
-def load_run(run_dir:str|Path) -> tuple[TrainConfig, pd.DataFrame]:
-    "A run's config and metrics table, checked: complete and finite up to its resume point, consistent with its checkpoints."
-    run_dir = Path(run_dir); conf = read_run_config(run_dir)
-    if conf is None: raise ValueError(f"{run_dir}: not a run folder (no config.json)")
-    cfg = TrainConfig.from_dict(conf["train"]); step = state_step(run_dir)
-    return cfg, check_metrics(run_dir, cfg, step).query("step <= @step").reset_index(drop=True)
-
-def load_checkpoint(run_dir:str|Path, step:int|None=None) -> tuple[nn.Module, SortTask]:
-    "The model (and task) of a run at `step` (default: the last checkpoint)."
-    files = sorted((Path(run_dir) / "checkpoints").glob("step_*.safetensors"))
-    if not files: raise FileNotFoundError(f"no checkpoints in {run_dir}")
-    f = files[-1] if step is None else Path(run_dir) / "checkpoints" / f"step_{step:06d}.safetensors"
-    return load_model(f)
 
 # %% ../nbs/03_train.ipynb #g01
 GROUP_SIZE = {"cpu": 1, "cuda": 16}   # runs per group by device type, from benchmarks/bench_train.py (cuda: not measured here)
@@ -445,10 +299,6 @@ def _group_loop(runs:list[RunState], step:int, end:int, resume_every:int, progre
     bar.close()
 
 # %% ../nbs/03_train.ipynb #c024
-def level_name(weight_decay:float) -> str:
-    "`none`/`mid`/`high` for the sweep's levels, else the value."
-    return next((k for k, v in LEVELS.items() if v == weight_decay), f"{weight_decay:g}")
-
 def sweep_configs(profile:Profile, # sizes (`Profile.train`), seeds and held-out size
                   presets:list[str]=tuple(PRESETS), weight_decays:list[float]=tuple(LEVELS.values()),
                   seeds:list[int]|None=None, # default: the profile's
@@ -469,19 +319,6 @@ def seed_recipe_configs(profile:Profile) -> list[TrainConfig]:
     return [TrainConfig(preset="seed", compression=True, weight_decay=0.01, decay="all", act_penalty=lam, lr=1e-3,
                         schedule="constant", warmup_steps=0, seed=0, **size) for lam in SEED_RECIPE_PENALTIES]
 
-def combined_metrics(out:str|Path) -> pd.DataFrame:
-    "Every run's metrics under `out`, with its config in columns (`run`, `preset`, `weight_decay`, `level`, ...)."
-    frames = []
-    for cpath in sorted(Path(out).glob("*/config.json")):
-        if not (cpath.parent / "metrics.csv").exists(): continue
-        try: cfg, df = load_run(cpath.parent)
-        except ValueError as e:   # another run's damaged folder: named, left out, never a reason to stop this sweep
-            warnings.warn(f"left out of the combined table: {e}", stacklevel=2); continue
-        frames.append(df.assign(run=cfg.run_name, preset=cfg.preset + ("-compressed" if cfg.compression else ""),
-                                weight_decay=cfg.weight_decay, level=level_name(cfg.weight_decay),
-                                act_penalty=cfg.act_penalty, seed=cfg.seed, final_step=cfg.steps))
-    if not frames: raise FileNotFoundError(f"no runs under {out}")
-    return pd.concat(frames, ignore_index=True)
 
 def check_out_dir(out:str|Path):
     "Refuse an output folder that is a file or cannot be written (tried with a temporary file, removed at once)."
@@ -528,13 +365,7 @@ def train_sweep(configs:list[TrainConfig], out:str|Path, # the runs folder; each
     atomic_write_text(out / "metrics.csv", combined_metrics(out).to_csv(index=False))   # every run under `out`
     return df
 
-def final_metrics(df:pd.DataFrame) -> pd.DataFrame:
-    "The last checkpoint of every run: one row per run."
-    return df[df.step == df.final_step].reset_index(drop=True)
-
 # %% ../nbs/03_train.ipynb #c026
-LEVEL_COLORS = {"none": "#1f77b4", "mid": "#ff7f0e", "high": "#d62728"}  # one colour per weight-decay level, in every figure
-
 def plot_curves(df:pd.DataFrame, y:str="loss", # a metrics column
                 title:str|None=None, log_y:bool=False) -> go.Figure:
     "`y` against step (log-scaled) per run, one panel per preset, coloured by weight-decay level."

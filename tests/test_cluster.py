@@ -7,7 +7,8 @@ import pytest
 import torch
 
 distributed = pytest.importorskip("distributed", reason="the Dask engine needs the 'cluster' extra (Dask distributed)")
-from sorting_transformers.train import TrainConfig, train_sweep, load_checkpoint, load_run, state_step
+from sorting_transformers.runs import TrainConfig, load_checkpoint, load_run, state_step
+from sorting_transformers.train import train_sweep
 
 RUNS = [TrainConfig(preset="attn1l", steps=80, batch_size=16, warmup_steps=5, n_checkpoints=6, weight_decay=w, seed=s)
         for w, s in ((0.0, 0), (1.0, 1))]

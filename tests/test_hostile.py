@@ -28,7 +28,8 @@ TRAIN = ["train", "--profile", "test", "--preset", "attn1l", "--weight-decay", "
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
     "A small finished run folder (trained once), and a stopped one, to copy from."
-    from sorting_transformers.train import load_run, train_run
+    from sorting_transformers.runs import load_run
+    from sorting_transformers.train import train_run
     base = tmp_path_factory.mktemp("trained")
     with pytest.MonkeyPatch.context() as mp:   # cli.main sets the profile variable: keep it out of other tests
         mp.setenv(PROFILE_ENV, "test")
@@ -84,7 +85,8 @@ def _truncate(p: Path, keep: int = 60):
 
 def _other_config_at_second_run(w: Path):
     "The second run of a two-seed sweep already exists with another batch size."
-    from sorting_transformers.train import TrainConfig, train_run
+    from sorting_transformers.runs import TrainConfig
+    from sorting_transformers.train import train_run
     cfg = TrainConfig(preset="attn1l", weight_decay=0.1, seed=1, steps=12, batch_size=8, warmup_steps=5, n_checkpoints=3)
     train_run(cfg, w / "sweep", stop_at=2, progress=False)
 
@@ -317,12 +319,12 @@ def test_fuzz_train_arguments(argv, tmp_path_factory, monkeypatch):
 def test_a_diverging_run_stops_without_saving_nan(tmp_path, monkeypatch):
     "A NaN loss stops the run with one clear error; no NaN reaches a checkpoint, the metrics or the resume state."
     import math
-    import sorting_transformers.train as tr
+    import sorting_transformers.train as tr, sorting_transformers.runs as runs_mod
     real = tr.train_step
     monkeypatch.setattr(tr, "train_step", lambda model, opt, cfg, task, step, g: float("nan") if step == 5 else real(model, opt, cfg, task, step, g))
-    cfg = tr.TrainConfig(preset="attn1l", steps=12, batch_size=8, warmup_steps=2, n_checkpoints=3)
+    cfg = runs_mod.TrainConfig(preset="attn1l", steps=12, batch_size=8, warmup_steps=2, n_checkpoints=3)
     with pytest.raises(ValueError, match="diverged"): tr.train_run(cfg, tmp_path, progress=False)
     run = tmp_path / cfg.run_name
-    assert tr.state_step(run) <= 5
-    _, df = tr.load_run(run)   # what was saved is complete and finite
+    assert runs_mod.state_step(run) <= 5
+    _, df = runs_mod.load_run(run)   # what was saved is complete and finite
     assert df.step.max() <= 5
