@@ -41,26 +41,23 @@ def block_to_unembed(model:HookedTransformer, layer:int) -> torch.Tensor:
         M = C.T @ torch.linalg.matrix_power(D.T @ C.T, model.cfg.n_layers - 1 - layer) @ D.T
     return M
 
-def _fold_ln(x:torch.Tensor, ln:nn.Module) -> torch.Tensor:
-    "Apply a norm's centring and weight to the rows of `x` (no scale, no bias)."
-    name = type(ln).__name__
-    if "LayerNorm" in name: x = x - x.mean(-1, keepdim=True)
+def _fold_ln(x:torch.Tensor, model:HookedTransformer, ln:nn.Module) -> torch.Tensor:
+    "Apply a norm's centring (LayerNorm, `cfg.normalization_type` LN or LNPre) and weight to the rows of `x` (no scale, no bias)."
+    if model.cfg.normalization_type in ("LN", "LNPre"): x = x - x.mean(-1, keepdim=True)
     w = getattr(ln, "w", None)
     return x * w if w is not None else x
 
 def _unembed(model:HookedTransformer, layer:int) -> torch.Tensor:
     "`[d_model, d_vocab_out]`: block `layer`'s output to logits, final norm folded."
     M = block_to_unembed(model, layer)
-    ln = getattr(model, "ln_final", None)
-    if ln is not None and "Norm" in type(ln).__name__:
-        if "LayerNorm" in type(ln).__name__: M = M - M.mean(-1, keepdim=True)   # centring acts on the output side
-        if getattr(ln, "w", None) is not None: M = M * ln.w
+    if model.cfg.normalization_type is not None:   # the final norm's centring and weight act on the output side
+        M = _fold_ln(M, model, model.ln_final)
     return M @ model.W_U
 
 def _embed(model:HookedTransformer, layer:int, pos:torch.Tensor|None=None) -> torch.Tensor:
     "`[d_vocab, d_model]`: every token (plus the mean positional embedding of `pos`) at block `layer`'s attention input."
     E = model.W_E + (model.W_pos[pos].mean(0) if pos is not None else 0)
-    return _fold_ln(E @ embed_to_block(model, layer), model.blocks[layer].ln1)
+    return _fold_ln(E @ embed_to_block(model, layer), model, model.blocks[layer].ln1)
 
 # %% ../nbs/05_circuits.ipynb #c007
 def ov_circuit(model:HookedTransformer, layer:int, head:int) -> FactoredMatrix:
@@ -83,7 +80,7 @@ def qk_circuit(model:HookedTransformer, layer:int, head:int,
 
 def qk_positional(model:HookedTransformer, layer:int, head:int) -> FactoredMatrix:
     "The positional part of the QK circuit, `[n_ctx (query position), n_ctx (key position)]`."
-    P = _fold_ln(model.W_pos @ embed_to_block(model, layer), model.blocks[layer].ln1)
+    P = _fold_ln(model.W_pos @ embed_to_block(model, layer), model, model.blocks[layer].ln1)
     return FactoredMatrix((P @ model.W_Q[layer, head] + model.b_Q[layer, head]) / model.blocks[layer].attn.attn_scale,
                           (P @ model.W_K[layer, head]).T)
 
@@ -343,8 +340,7 @@ def logit_lens(model:HookedTransformer, task:SortTask, batch:Batch) -> pd.DataFr
     for l in range(model.cfg.n_layers + 1):
         if l < model.cfg.n_layers:
             r = cache[f"blocks.{l}.hook_resid_pre"]   # in a SeedTransformer this is D r_l, what its unembedding reads
-            ln = getattr(model, "ln_final", None)
-            if ln is not None and "Norm" in type(ln).__name__: r = ln(r)
+            if model.cfg.normalization_type is not None: r = model.ln_final(r)
             logits = r @ model.W_U + model.b_U
         else: logits = model(batch.tokens)
         acc = (sort_logits(logits, batch).argmax(-1) == batch.targets).float().mean(0)

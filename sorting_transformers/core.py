@@ -29,13 +29,14 @@ class Profile:
     n_heldout:int            # lists in each task's fixed held-out set
     train:dict               # preset -> TrainConfig fields of the sweep (steps, batch_size, lr, ...)
     n_pairs:int=200          # clean/corrupted pairs per activation-patching analysis
+    n_analysis:int=2048      # held-out lists per circuit analysis (head modes, scrubbing, logit lens)
     llc:dict=None            # LLC sizes: chains, draws, checkpoints per run, data, worker processes, calibration and ground truth (see 06_llc)
     seeds:tuple=(0,)         # training seeds of the sweep
     resume_every:int=100     # steps between resume points (besides checkpoints)
     workers:int=1            # training processes side by side (one thread each; see `train.train_sweep`)
 
 PROFILES = {p.name: p for p in [
-    Profile("test", n_heldout=512, resume_every=10, n_pairs=128, workers=2,
+    Profile("test", n_heldout=512, n_analysis=512, resume_every=10, n_pairs=128, workers=2,
             llc=dict(chains=4, draws=12, n_checkpoints=3, n_lists=256, batch_size=32, workers=2,
                      cal_chains=4, cal_draws=12, gt_chains=8, gt_draws=1000),
             train=dict(seed=dict(steps=30, batch_size=64, warmup_steps=5, n_checkpoints=8),
@@ -47,7 +48,7 @@ PROFILES = {p.name: p for p in [
             train=dict(seed=dict(steps=1500, batch_size=256, lr=3e-3, warmup_steps=50, n_checkpoints=40),
                        attn1l=dict(steps=1500, batch_size=256, lr=3e-3, warmup_steps=50, n_checkpoints=40),
                        seed_recipe=dict(steps=300, batch_size=256, n_checkpoints=40))),
-    Profile("full", n_heldout=16384, seeds=(0, 1, 2), resume_every=500, n_pairs=1000,
+    Profile("full", n_heldout=16384, n_analysis=4096, seeds=(0, 1, 2), resume_every=500, n_pairs=1000,
             llc=dict(chains=4, draws=400, n_checkpoints=None, n_lists=2048, batch_size=64, workers=1,
                      cal_chains=4, cal_draws=400, gt_chains=8, gt_draws=2000),
             train=dict(seed=dict(steps=6000, batch_size=512, lr=1e-3, warmup_steps=200, n_checkpoints=100),
