@@ -7,14 +7,13 @@ Docs: https://sorting-transformers.github.io/sorting_transformers/model.html.md"
 # %% ../nbs/02_model.ipynb #c002
 from __future__ import annotations
 import dataclasses, json, re, warnings
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Sequence
 import numpy as np
 import torch, torch.nn as nn, torch.nn.functional as F
 import pandas as pd
 import plotly.graph_objects as go
-warnings.filterwarnings("ignore", message="HookedTransformer is deprecated")
-warnings.filterwarnings("ignore", message="HookedTransformerConfig is deprecated")
 from transformer_lens import HookedTransformer, HookedTransformerConfig
 from .data import SortTask, Batch, heldout, encode
 from .core import atomic_save_tensors, load_tensors, read_metadata, tensor_shapes
@@ -27,6 +26,12 @@ __all__ = ['PRESETS', 'CFG_FIELDS', 'SEED_EVAL_LISTS', 'FAST_ACTS', 'preset_conf
            'fast_supported', 'fast_logits', 'fast_sort_loss', 'plot_per_position_accuracy']
 
 # %% ../nbs/02_model.ipynb #c005
+@contextmanager
+def _tl_3():
+    "Silence TransformerLens 3's notice that `HookedTransformer` will give way to `TransformerBridge` in 4.0 (pinned <4 here), for this package's own models only."
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="HookedTransformer is deprecated", category=DeprecationWarning); yield
+
 PRESETS = {
     "seed": (dict(n_layers=3, d_model=55, n_heads=1, d_head=12, d_mlp=100, act_fn="relu", normalization_type=None,
                   attention_dir="bidirectional", d_vocab=12, d_vocab_out=10, n_ctx=11),
@@ -72,7 +77,7 @@ def make_model(spec:str|HookedTransformerConfig, # a preset name or any HookedTr
     if task is not None: check_compatible(cfg, task)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
-        return HookedTransformer(cfg)
+        with _tl_3(): return HookedTransformer(cfg)
 
 # %% ../nbs/02_model.ipynb #c010
 def sort_logits(logits:torch.Tensor, batch:Batch) -> torch.Tensor:
@@ -207,7 +212,7 @@ def _load_weights(model:nn.Module, sd:dict, src) -> nn.Module:
 def _expected_shapes(cls, cfg:HookedTransformerConfig) -> dict:
     "Name -> shape of every weight of `cls(cfg)`, from a copy on the `meta` device (nothing is allocated)."
     try:
-        with torch.device("meta"): m = cls(dataclasses.replace(cfg, device="meta"))
+        with torch.device("meta"), _tl_3(): m = cls(dataclasses.replace(cfg, device="meta"))
     except Exception as e: raise ValueError(f"no {cls.__name__} can be built from this config ({type(e).__name__}: {e})") from None
     return {k: tuple(v.shape) for k, v in _weights(m).items()}
 
@@ -234,7 +239,8 @@ def read_model_header(path:str|Path) -> tuple[type, HookedTransformerConfig, Sor
 def load_model(path:str|Path) -> tuple[HookedTransformer, SortTask]:
     "Load a model and its task saved by `save_model`; the header is checked (`read_model_header`) before anything is built."
     cls, cfg, task = read_model_header(path)
-    return _load_weights(cls(cfg), load_tensors(path), path), task
+    with _tl_3(): model = cls(cfg)
+    return _load_weights(model, load_tensors(path), path), task
 
 # %% ../nbs/02_model.ipynb #c017
 class ResidualCompression(nn.Module):
@@ -250,7 +256,7 @@ class ResidualCompression(nn.Module):
 class SeedTransformer(HookedTransformer):
     "A `HookedTransformer` with the seed's residual compression maps in its forward pass."
     def __init__(self, cfg:HookedTransformerConfig|None=None):
-        super().__init__(cfg or preset_config("seed"))
+        with _tl_3(): super().__init__(cfg or preset_config("seed"))
         self.compression = ResidualCompression(self.cfg.d_model)
         self.setup()
 
