@@ -12,7 +12,7 @@ import pandas as pd
 from .core import PROFILES, PROFILE_ENV, ENGINES, Profile, env_profile, env_runs_dir, seed_dir
 from .model import (PRESETS, make_model, preset_task, evaluate, seed_accuracy_table, seed_checkpoints,
     SEED_EVAL_LISTS, read_model_header)
-from .runs import LEVELS, TrainConfig, final_metrics, load_run
+from .runs import LEVELS, TrainConfig, final_metrics, load_run, sweep_metrics
 from .train import sweep_configs, seed_recipe_configs, train_sweep, check_sweep, check_out_dir
 from .llc import LLCConfig, llc_runs, profile_llc_config, CALIBRATED, SAMPLERS, check_restriction
 from .report import build_site
@@ -215,7 +215,7 @@ def _check_command(args:argparse.Namespace) -> tuple:
     prof = env_profile(args.profile)
     configs = train_configs(args, prof) if args.command == "train" else (
               sweep_configs(prof) + seed_recipe_configs(prof) if args.command == "all" else [])
-    if getattr(args, "runs", None) is None and hasattr(args, "runs"): args.runs = env_runs_dir(prof)
+    if hasattr(args, "runs"): args.runs = args.runs or env_runs_dir(prof)
     if configs: check_sweep(configs, args.runs)
     lcfg = llc_config(prof, args if args.command == "llc" else None) if args.command in ("llc", "all") else None
     if args.command == "llc": _check_runs(args.run_dirs, args.restriction)
@@ -223,7 +223,8 @@ def _check_command(args:argparse.Namespace) -> tuple:
         raise ValueError(f"--seed-dir {args.seed_dir}: no seed checkpoints (*.pth, *.pth_N) there")
     if args.command == "seed-accuracy" and not seed_checkpoints(args.folder or seed_dir()):
         raise ValueError(f"no seed checkpoints (*.pth, *.pth_N) under {args.folder or seed_dir()}")
-    if args.command == "report": check_out_dir(args.out)
+    if args.command == "report":   # the notebooks read the profile's runs: all there and finished, or say how to make them
+        check_out_dir(args.out); sweep_metrics(args.runs, [c.run_name for c in sweep_configs(prof) + seed_recipe_configs(prof)])
     if getattr(args, "scheduler", None) and args.engine != "dask": raise ValueError(f"--scheduler {args.scheduler} needs --engine dask")
     if getattr(args, "engine", "local") == "dask":
         import importlib.util

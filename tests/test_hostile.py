@@ -133,6 +133,8 @@ CASES = [
     ("--out under a file", lambda w: _make_file(w / "afile"), lambda w: [*TRAIN, "--out", str(w / "afile" / "x")], "is a file"),
     ("--out read-only", _nothing, lambda w: [*TRAIN, "--out", "/proc/sorting_transformers_runs"], "cannot write in /proc"),
     ("report --out is a file", lambda w: _make_file(w / "afile"), lambda w: ["report", "--out", str(w / "afile")], "is a file"),
+    ("report on runs not trained yet", _nothing, lambda w: ["report", "--runs", str(w / "none"), "--out", str(w / "site")],
+     "not trained (or not finished) under"),
     ("a run folder with the same run under another config, listed second", _other_config_at_second_run,
      lambda w: [*TRAIN, "--seeds", "0", "1", "--out", str(w / "sweep")], "holds the run with another config"),
     ("unknown --restriction", _nothing, lambda w: ["llc", str(w / "done" / RUN), "--restriction", "l0h7"], "'l0h7' not allowed"),
