@@ -82,7 +82,9 @@ class TrainConfig:
         return cls(**d)
 
 # %% ../nbs/02a_runs.ipynb #r008
-def checkpoint_steps(steps:int, n:int=40) -> list[int]:
+def checkpoint_steps(steps:int, # the run's last step
+                     n:int=40, # log-spaced checkpoints (`TrainConfig.n_checkpoints`)
+                    ) -> list[int]:
     "Step 0, every step up to 10, `n` log-spaced steps up to `steps`, and `steps`."
     s = set(range(min(steps, 10) + 1)) | {steps}
     s |= {int(round(x)) for x in np.logspace(0, math.log10(max(steps, 1)), n)}
@@ -101,7 +103,8 @@ def checkpoint_path(run_dir:str|Path, # a run folder
 # %% ../nbs/02a_runs.ipynb #r011
 def _fix(run_dir) -> str: return f"remove {run_dir} to train the run again"
 
-def read_run_config(run_dir:str|Path) -> dict|None:
+def read_run_config(run_dir:str|Path, # a run folder, which may not exist yet
+                   ) -> dict|None:
     "The parsed `config.json` of a run folder (`train`, `task`, `model`), None if absent; a damaged one is refused by name."
     run_dir = Path(run_dir); cpath = run_dir / "config.json"
     if run_dir.exists() and not run_dir.is_dir(): raise ValueError(f"{run_dir} is a file, not a run folder")
@@ -117,7 +120,8 @@ def read_run_config(run_dir:str|Path) -> dict|None:
     except (ValueError, KeyError, TypeError) as e:
         raise ValueError(f"{cpath}: not a valid run config ({type(e).__name__}: {str(e)[:200]}); {_fix(run_dir)}") from None
 
-def state_step(run_dir:str|Path) -> int:
+def state_step(run_dir:str|Path, # a run folder
+              ) -> int:
     "The step of a run's resume point (0 if it has none)."
     p = Path(run_dir) / "state.safetensors"
     if not p.exists(): return 0
@@ -127,7 +131,10 @@ def state_step(run_dir:str|Path) -> int:
 
 _REQUIRED = ["step", "loss", "token_acc", "seq_acc", "norm_total"]
 
-def check_metrics(run_dir:str|Path, cfg:TrainConfig, upto:int) -> pd.DataFrame:
+def check_metrics(run_dir:str|Path, # a run folder
+                  cfg:TrainConfig, # its config
+                  upto:int, # the step of its resume point
+                 ) -> pd.DataFrame:
     "`metrics.csv` of a run, refused unless it has a complete, finite row (and a checkpoint file) for every checkpoint <= `upto`."
     run_dir = Path(run_dir); mpath = run_dir / "metrics.csv"
     want = [s for s in checkpoint_steps(cfg.steps, cfg.n_checkpoints) if s <= upto]
@@ -144,16 +151,20 @@ def check_metrics(run_dir:str|Path, cfg:TrainConfig, upto:int) -> pd.DataFrame:
         raise ValueError(f"{run_dir / 'checkpoints'}: checkpoint step(s) {lost[:5]} missing; {_fix(run_dir)}")
     return df
 
-def run_is_done(run_dir:Path) -> bool:
+def run_is_done(run_dir:Path, # a run folder, which may not exist
+               ) -> bool:
     "Has the run in `run_dir` reached its last step?"
     conf = read_run_config(run_dir)
     return conf is not None and state_step(run_dir) == conf["train"]["steps"]
 
-def run_config(cfg:TrainConfig) -> dict:
+def run_config(cfg:TrainConfig, # the run's config
+              ) -> dict:
     "What `config.json` holds: the training config and the task and model config it implies."
     return json.loads(json.dumps(dict(train=cfg.to_dict(), task=cfg.sort_task().to_dict(), model=cfg_to_dict(cfg.model_cfg()))))
 
-def check_run_folder(cfg:TrainConfig, out:str|Path) -> Path:
+def check_run_folder(cfg:TrainConfig, # the run asked for
+                     out:str|Path, # the runs folder
+                    ) -> Path:
     "The folder of `cfg` under `out`, refused (nothing written) if it holds another run or a damaged one."
     run_dir = Path(out) / cfg.run_name
     old = read_run_config(run_dir)
@@ -165,25 +176,30 @@ def check_run_folder(cfg:TrainConfig, out:str|Path) -> Path:
     return run_dir
 
 # %% ../nbs/02a_runs.ipynb #r014
-def load_run(run_dir:str|Path) -> tuple[TrainConfig, pd.DataFrame]:
+def load_run(run_dir:str|Path, # a run folder
+            ) -> tuple[TrainConfig, pd.DataFrame]:
     "A run's config and metrics table, checked: complete and finite up to its resume point, consistent with its checkpoints."
     run_dir = Path(run_dir); conf = read_run_config(run_dir)
     if conf is None: raise ValueError(f"{run_dir}: not a run folder (no config.json)")
     cfg = TrainConfig.from_dict(conf["train"]); step = state_step(run_dir)
     return cfg, check_metrics(run_dir, cfg, step).query("step <= @step").reset_index(drop=True)
 
-def load_checkpoint(run_dir:str|Path, step:int|None=None) -> tuple[nn.Module, SortTask]:
+def load_checkpoint(run_dir:str|Path, # a run folder
+                    step:int|None=None, # a checkpoint step; None: the last
+                   ) -> tuple[nn.Module, SortTask]:
     "The model (and task) of a run at `step` (default: the last checkpoint)."
     return load_model(checkpoint_path(run_dir, step))
 
 # %% ../nbs/02a_runs.ipynb #r015
 LEVEL_COLORS = {"none": "#1f77b4", "mid": "#ff7f0e", "high": "#d62728"}  # one colour per weight-decay level, in every figure
 
-def level_name(weight_decay:float) -> str:
+def level_name(weight_decay:float, # a run's weight decay
+              ) -> str:
     "`none`/`mid`/`high` for the sweep's levels, else the value."
     return next((k for k, v in LEVELS.items() if v == weight_decay), f"{weight_decay:g}")
 
-def combined_metrics(out:str|Path) -> pd.DataFrame:
+def combined_metrics(out:str|Path, # a runs folder
+                    ) -> pd.DataFrame:
     "Every run's metrics under `out`, with its config in columns (`run`, `preset`, `weight_decay`, `level`, ...)."
     frames = []
     for cpath in sorted(Path(out).glob("*/config.json")):
@@ -198,7 +214,8 @@ def combined_metrics(out:str|Path) -> pd.DataFrame:
     if not frames: raise FileNotFoundError(f"no runs under {out}")
     return pd.concat(frames, ignore_index=True)
 
-def final_metrics(df:pd.DataFrame) -> pd.DataFrame:
+def final_metrics(df:pd.DataFrame, # `combined_metrics` (or part of it)
+                 ) -> pd.DataFrame:
     "The last checkpoint of every run: one row per run."
     return df[df.step == df.final_step].reset_index(drop=True)
 
@@ -212,7 +229,8 @@ def sweep_metrics(runs:str|Path, # the runs folder
                                 "`sorting-transformers train --profile PROFILE --out RUNS` (or the main job, or 03_train)")
     return combined_metrics(runs).query("run in @names").reset_index(drop=True)
 
-def run_label(row:pd.Series) -> str:
+def run_label(row:pd.Series, # a row of `combined_metrics`
+             ) -> str:
     "How a run is named in tables and figures: preset, level, weight decay and seed."
     return f"{row.preset} {row.level} (wd={row.weight_decay:g}) seed {row.seed}"
 
