@@ -52,7 +52,10 @@ def _skip_no_eval(cell) -> bool:
 
 _PARAMETERS = re.compile(r"^#\|\s*tags:.*\bparameters\b", re.M)
 
-def inject_parameters(nb, profile:Profile, runs:Path) -> bool:
+def inject_parameters(nb, # a notebook as `fastcore.nbio.read_nb` gives it; changed in place
+                      profile:Profile, # this build's profile
+                      runs:Path, # this build's runs folder
+                     ) -> bool:
     "Put a hidden cell setting `prof` and `runs` after `nb`'s parameters cell (as papermill does); False if it has none."
     from fastcore.nbio import mk_cell
     i = next((i for i, c in enumerate(nb.cells) if c.cell_type == "code" and _PARAMETERS.search(c.source)), None)
