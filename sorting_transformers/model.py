@@ -84,11 +84,14 @@ def sort_logits(logits:torch.Tensor, batch:Batch) -> torch.Tensor:
     "Logits at the predicted positions, `[batch, list_len, d_vocab_out]`, aligned with `batch.targets`."
     return logits[:, batch.mask.to(logits.device)]
 
+def _predicted_loss(lg:torch.Tensor, # `[batch, list_len, d_vocab_out]`: logits at the predicted positions
+                    batch:Batch) -> torch.Tensor:
+    return F.cross_entropy(lg.flatten(0, 1).float(), batch.targets.to(lg.device).flatten())
+
 def sort_loss(logits:torch.Tensor, # `[batch, seq, d_vocab_out]`
               batch:Batch) -> torch.Tensor:
     "Mean cross-entropy of the predicted positions."
-    lg = sort_logits(logits, batch)
-    return F.cross_entropy(lg.flatten(0, 1).float(), batch.targets.to(lg.device).flatten())
+    return _predicted_loss(sort_logits(logits, batch), batch)
 
 @torch.no_grad()
 def predict(model:nn.Module, task:SortTask, xs:Sequence[int], # one list of `list_len` numbers
@@ -131,10 +134,9 @@ def evaluate(model:nn.Module, task:SortTask,
     for name, v in (("batch_size", batch_size), ("n_heldout", n_heldout)):
         if not isinstance(v, int) or isinstance(v, bool) or v < 1: raise ValueError(f"{name}={v!r}: must be an integer >= 1")
     batch = heldout(task, n_heldout) if batch is None else batch
-    bs = batch_size
     dev = next(model.parameters()).device
     was_training = model.training; model.eval()
-    logits = torch.cat([model(batch.tokens[i:i + bs].to(dev)).float().cpu() for i in range(0, len(batch.tokens), bs)])
+    logits = torch.cat([model(batch.tokens[i:i + batch_size].to(dev)).float().cpu() for i in range(0, len(batch.tokens), batch_size)])
     model.train(was_training)
     return sort_metrics(logits, batch)
 
@@ -361,7 +363,7 @@ def fast_sort_loss(params:dict, # as for `fast_logits`
     if any(not torch.equal(b.mask, bs[0].mask) for b in bs): raise ValueError("the batches of a group must come from one task")
     tokens = torch.stack([b.tokens for b in bs]) if isinstance(batch, list) else batch.tokens
     lg = fast_logits(params, cfg, tokens, at=bs[0].mask).view(len(bs), *tokens.shape[-2:-1], -1, cfg.d_vocab_out)
-    losses = torch.stack([F.cross_entropy(l.flatten(0, 1).float(), b.targets.to(l.device).flatten()) for l, b in zip(lg, bs)])
+    losses = torch.stack([_predicted_loss(l, b) for l, b in zip(lg, bs)])
     return losses if isinstance(batch, list) else losses[0]
 
 # %% ../nbs/02_model.ipynb #c027

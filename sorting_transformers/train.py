@@ -251,14 +251,14 @@ def train_group(cfgs:list[TrainConfig], out:str|Path, resume_every:int=100, stop
         return dirs
     if None in (keys := {group_key(c) for c, _ in todo}) or len(keys) > 1:
         raise ValueError(f"runs {[c.run_name for c, _ in todo]} cannot train as one group: they differ in more than weight decay and seed")
-    device, every = _device(device), resume_every
+    device = _device(device)
     with deterministic(device):
         step, files = _common_step([d for _, d in todo])
         runs = [RunState(c, d, device, f or d / "none") for (c, d), f in zip(todo, files)]
         for r in runs: r.keep_prev = True
         if step == 0:
             for r in runs: r.checkpoint(float("nan"))
-        _group_loop(runs, step, todo[0][0].steps if stop_at is None else min(stop_at, todo[0][0].steps), every, progress)
+        _group_loop(runs, step, todo[0][0].steps if stop_at is None else min(stop_at, todo[0][0].steps), resume_every, progress)
     return dirs
 
 # %% ../nbs/03_train.ipynb #g03
@@ -305,13 +305,12 @@ def sweep_configs(profile:Profile, # sizes (`Profile.train`), seeds and held-out
                   act_penalties:list[float]=(0.0,),
                   **overrides) -> list[TrainConfig]:
     "Every combination, sized by the profile (`overrides` replace any `TrainConfig` field); all validated."
-    prof = profile
     def size(p):
-        kw = {"n_heldout": prof.n_heldout, **prof.train[p], **overrides}
+        kw = {"n_heldout": profile.n_heldout, **profile.train[p], **overrides}
         if "warmup_steps" not in overrides and "steps" in kw: kw["warmup_steps"] = min(kw.get("warmup_steps", 0), kw["steps"])
         return kw
     return [TrainConfig(preset=p, weight_decay=float(w), act_penalty=float(a), seed=s, **size(p))
-            for p in presets for w in weight_decays for a in act_penalties for s in (seeds or prof.seeds)]
+            for p in presets for w in weight_decays for a in act_penalties for s in (seeds or profile.seeds)]
 
 def seed_recipe_configs(profile:Profile) -> list[TrainConfig]:
     "The seed's experiment as it was: λ ∈ {0, 1e-4, 1e-3}, AdamW default decay 0.01 on every parameter."
@@ -352,14 +351,14 @@ def train_sweep(configs:list[TrainConfig], out:str|Path, # the runs folder; each
                 resume_every:int=100,      # steps between resume points (a profile's `resume_every`)
                ) -> pd.DataFrame:
     "Train (or resume, or skip) every run, unit by unit (`make_units`), then write and return the combined metrics table."
-    out, every = Path(out), resume_every
+    out = Path(out)
     check_sweep(configs, out)
     units = make_units(configs, GROUP_SIZE.get(_device(device).type, 1) if group_size is None else group_size)
     if workers == 1 and engine == "local":
-        for u in tqdm(units, desc="sweep", disable=not progress or len(units) < 2): train_group(u, out, every, device=device, progress=progress)
+        for u in tqdm(units, desc="sweep", disable=not progress or len(units) < 2): train_group(u, out, resume_every, device=device, progress=progress)
     else:
         from sorting_transformers.train import _train_unit as work   # by its module's name, also when this runs in a notebook
-        run_units(work, [([c.to_dict() for c in u], str(out), every, device) for u in units], workers, engine, scheduler, "sweep", progress)
+        run_units(work, [([c.to_dict() for c in u], str(out), resume_every, device) for u in units], workers, engine, scheduler, "sweep", progress)
     names = [c.run_name for c in configs]
     df = combined_metrics(out).query("run in @names").reset_index(drop=True)
     atomic_write_text(out / "metrics.csv", combined_metrics(out).to_csv(index=False))   # every run under `out`
