@@ -138,7 +138,7 @@ def main():
     print(f"device: {name}; torch {torch.__version__}; batch {a.batch_size}; {a.steps} timed steps after 5 warm-up steps\n")
     print("1. training step (ms, median; best of 3 rounds; on the CPU one thread, as training runs)")
     print(f"{'preset':8} {'TL':>8} {'fast':>8} {'plain':>8} {'TL/plain':>8} {'fast/plain':>10}")
-    for preset in ("seed", "attn1l"):
+    for preset in ("relu3l", "attn1l"):
         cfg = TrainConfig(preset=preset, batch_size=a.batch_size, steps=1000, weight_decay=0.1, lr=3e-3)
         with deterministic(dev):
             t = {k: min(step_ms(k, cfg, a.steps, dev) for _ in range(3)) for k in ("tl", "fast", "plain")}
@@ -146,7 +146,7 @@ def main():
     print("\n2. sweep throughput (runs x steps / s, best of 3 rounds) and speed-up over today's loop, per kind of run in the default sweep")
     print(f"{'run':17} {'way of training':58} {'runs*steps/s':>12} {'speed-up':>8}")
     sweep = sweep_configs(get_profile("default")) + seed_recipe_configs(get_profile("default"))
-    kinds = {"seed": sweep[1], "attn1l": sweep[4], "seed-compressed": sweep[-2]}   # weight decay 0.1; the recipe's λ = 1e-4
+    kinds = {"relu3l": sweep[1], "attn1l": sweep[4], "relu3l-compressed": sweep[-2]}   # weight decay 0.1; the recipe's λ = 1e-4
     rates = {}
     for kind, cfg in kinds.items():
         cfg = TrainConfig(**{**cfg.to_dict(), "batch_size": a.batch_size})
@@ -171,7 +171,7 @@ def main():
     print(f"{'all':17} {sum(tot.values()):6} run-steps  today {today:7.1f} s  now {now:7.1f} s  speed-up {today / now:.2f}")
     if not a.no_llc:
         print("\n3. LLC (default profile's sampler settings)")
-        for preset in ("seed", "attn1l"):
+        for preset in ("relu3l", "attn1l"):
             print(f"{preset:8} {llc_s_per_checkpoint(preset, dev):6.1f} s per checkpoint")
 
 if __name__ == "__main__":

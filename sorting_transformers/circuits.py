@@ -12,6 +12,7 @@ import torch, torch.nn as nn, torch.nn.functional as F
 import plotly.graph_objects as go
 import plotly.express as px
 from plotly.subplots import make_subplots
+from jaxtyping import Bool, Float, Int
 from transformer_lens import HookedTransformer, HookedTransformerConfig, FactoredMatrix
 from .data import SortTask, Batch, heldout, encode, decode, sample_lists, make_batch, generator
 from .model import SeedTransformer, sort_logits, sort_loss, make_model, check_model_task
@@ -25,7 +26,9 @@ __all__ = ['EXCLUSIVE_MIN', 'SUPPRESSION_MIN', 'FAMILIES', 'PREDICTED', 'embed_t
            'answer_pattern', 'scrub_attention', 'adversarial_lists', 'range_boundaries', 'adversarial_table']
 
 # %% ../nbs/05_circuits.ipynb #c005
-def embed_to_block(model:HookedTransformer, layer:int) -> torch.Tensor:
+def embed_to_block(model:HookedTransformer, # the model (a TransformerLens `HookedTransformer`)
+                   layer:int, # layer index
+                  ) -> Float[torch.Tensor, "d_model d_model"]:
     "`[d_model, d_model]`: the direct-path map from the embeddings to block `layer`'s input."
     d = model.cfg.d_model; M = torch.eye(d)
     if isinstance(model, SeedTransformer):
@@ -33,7 +36,9 @@ def embed_to_block(model:HookedTransformer, layer:int) -> torch.Tensor:
         M = C.T @ torch.linalg.matrix_power(D.T @ C.T, layer) @ D.T
     return M
 
-def block_to_unembed(model:HookedTransformer, layer:int) -> torch.Tensor:
+def block_to_unembed(model:HookedTransformer, # the model (a TransformerLens `HookedTransformer`)
+                     layer:int, # layer index
+                    ) -> Float[torch.Tensor, "d_model d_model"]:
     "`[d_model, d_model]`: the direct-path map from block `layer`'s output to the unembedding's input."
     d = model.cfg.d_model; M = torch.eye(d)
     if isinstance(model, SeedTransformer):
@@ -60,25 +65,34 @@ def _embed(model:HookedTransformer, layer:int, pos:torch.Tensor|None=None) -> to
     return _fold_ln(E @ embed_to_block(model, layer), model, model.blocks[layer].ln1)
 
 # %% ../nbs/05_circuits.ipynb #c007
-def ov_circuit(model:HookedTransformer, layer:int, head:int) -> FactoredMatrix:
+def ov_circuit(model:HookedTransformer, # the model (a TransformerLens `HookedTransformer`)
+               layer:int, # layer index
+               head:int, # head index within the layer
+              ) -> FactoredMatrix:
     "Full OV circuit `W_E W_V W_O W_U` of one head, `[d_vocab, d_vocab_out]`: how attending to a token moves each logit."
     return FactoredMatrix(_embed(model, layer) @ model.W_V[layer, head], model.W_O[layer, head] @ _unembed(model, layer))
 
-def default_positions(task:SortTask) -> tuple[list[int], list[int]]:
+def default_positions(task:SortTask, # the task
+                     ) -> tuple[list[int], list[int]]:
     "The query and key positions that matter: the predicted positions, and the unsorted list."
     q = task.mask.nonzero().flatten().tolist()
     return q, list(range(task.list_len))
 
-def qk_circuit(model:HookedTransformer, layer:int, head:int,
+def qk_circuit(model:HookedTransformer, # the model (a TransformerLens `HookedTransformer`)
+               layer:int, # layer index
+               head:int, # head index within the layer
                query_pos:list[int], # positions whose queries are read (their positional embeddings are averaged)
-               key_pos:list[int],   # positions of the keys
+               key_pos:list[int], # positions of the keys
               ) -> FactoredMatrix:
     "Full QK circuit `[d_vocab (query token), d_vocab (key token)]`: attention scores, positions averaged in, `b_Q` included."
     q = (_embed(model, layer, torch.as_tensor(query_pos)) @ model.W_Q[layer, head] + model.b_Q[layer, head]) / model.blocks[layer].attn.attn_scale
     k = _embed(model, layer, torch.as_tensor(key_pos)) @ model.W_K[layer, head]
     return FactoredMatrix(q, k.T)
 
-def qk_positional(model:HookedTransformer, layer:int, head:int) -> FactoredMatrix:
+def qk_positional(model:HookedTransformer, # the model (a TransformerLens `HookedTransformer`)
+                  layer:int, # layer index
+                  head:int, # head index within the layer
+                 ) -> FactoredMatrix:
     "The positional part of the QK circuit, `[n_ctx (query position), n_ctx (key position)]`."
     P = _fold_ln(model.W_pos @ embed_to_block(model, layer), model, model.blocks[layer].ln1)
     return FactoredMatrix((P @ model.W_Q[layer, head] + model.b_Q[layer, head]) / model.blocks[layer].attn.attn_scale,
@@ -86,7 +100,10 @@ def qk_positional(model:HookedTransformer, layer:int, head:int) -> FactoredMatri
 
 # %% ../nbs/05_circuits.ipynb #c011
 @torch.no_grad()
-def head_evidence(model:HookedTransformer, task:SortTask, batch:Batch) -> dict[str, torch.Tensor]:
+def head_evidence(model:HookedTransformer, # the model (a TransformerLens `HookedTransformer`)
+                  task:SortTask, # the sorting task (`data.SortTask`)
+                  batch:Batch, # held-out lists to measure on
+                 ) -> dict[str, torch.Tensor]:
     """Per head and predicted position: `dla` (direct attribution to the margin), `copy` (its part read from the
     answer's own token), `ablation_loss` and `ablation_margin` (change when the head is mean-ablated), each
     `[n_layers*n_heads, n_lists*list_len]`; `target`, `list_index`, `margin` `[n_lists*list_len]`."""
@@ -116,9 +133,10 @@ def head_evidence(model:HookedTransformer, task:SortTask, batch:Batch) -> dict[s
     return dict(target=tgt.flatten(), list_index=torch.arange(len(tgt)).repeat_interleave(tgt.shape[1]),
                 margin=margin.flatten(), **{k: torch.stack(v) for k, v in out.items()})
 
-def per_value(x:torch.Tensor,      # `[..., n]`: a quantity per (list, position)
-              target:torch.Tensor, # int `[n]`: each row's answer value
-              n_values:int) -> torch.Tensor:
+def per_value(x:Float[torch.Tensor, "... n"], # `[..., n]`: a quantity per (list, position)
+              target:Int[torch.Tensor, "n"], # int `[n]`: each row's answer value
+              n_values:int, # answer values 0 .. n_values-1
+             ) -> Float[torch.Tensor, "... n_values"]:
     "`[..., n_values]`: the mean of `x` over the rows whose answer is each value (NaN where there are none)."
     s = torch.zeros(*x.shape[:-1], n_values).index_add_(-1, target, x.float())
     n = torch.bincount(target, minlength=n_values).float()
@@ -128,15 +146,16 @@ def per_value(x:torch.Tensor,      # `[..., n]`: a quantity per (list, position)
 EXCLUSIVE_MIN = 0.5      # chosen from the hand-built sweep below (asserted there)
 SUPPRESSION_MIN = 0.075  # chosen from the hand-built sweep below (asserted there)
 
-def classify_heads(dla:torch.Tensor,  # `[n_heads_total, n_values]`: per-value DLA to the margin
-                   copy:torch.Tensor, # `[n_heads_total, n_values]`: its part read from the answer's own token
+def classify_heads(dla:Float[torch.Tensor, "n_heads_total n_values"],  # `[n_heads_total, n_values]`: per-value DLA to the margin
+                   copy:Float[torch.Tensor, "n_heads_total n_values"], # `[n_heads_total, n_values]`: its part read from the answer's own token
                   ) -> dict:
     "The mode and the scores that decide it; values that never occur (NaN) are ignored."
     valid = ~(dla.isnan().any(0) | copy.isnan().any(0))
-    pos = torch.where(valid, dla, 0.0).clamp_min(0); top = pos.max(0).values
-    served = (pos >= 0.5 * top) & (top > 0)
+    gain = torch.where(valid, dla, 0.0).clamp_min(0)   # the positive part of each head's margin attribution
+    top = gain.max(0).values
+    served = (gain >= 0.5 * top) & (top > 0)
     active = served.any(1); n_active = int(active.sum())
-    second = pos.topk(2, 0).values[1] if len(pos) > 1 else torch.zeros_like(top)
+    second = gain.topk(2, 0).values[1] if len(gain) > 1 else torch.zeros_like(top)
     decided = top > 0
     exclusivity = (1 - second[decided] / top[decided]).mean().item() if decided.any() else float("nan")
     cp = torch.where(valid, copy, 0.0)
@@ -161,10 +180,13 @@ def _runs(values:list[int]) -> list[list[int]]:
         else: out.append([x])
     return out
 
-def ablation_contradictions(served:torch.Tensor,     # bool `[n_heads_total, n_values]`
-                            suppressor:torch.Tensor, # bool `[n_heads_total]`
-                            copy:torch.Tensor, ablation_loss:torch.Tensor, ablation_margin:torch.Tensor, # `[n_heads_total, n_values]`
-                            names:list[str]) -> list[str]:
+def ablation_contradictions(served:Bool[torch.Tensor, "n_heads_total n_values"], # bool `[n_heads_total, n_values]`
+                            suppressor:Bool[torch.Tensor, "n_heads_total"], # bool `[n_heads_total]`
+                            copy:Float[torch.Tensor, "n_heads_total n_values"], # `[n_heads_total, n_values]` per-value copy attribution
+                            ablation_loss:Float[torch.Tensor, "n_heads_total n_values"], # `[n_heads_total, n_values]` loss increase when the head is mean-ablated
+                            ablation_margin:Float[torch.Tensor, "n_heads_total n_values"], # `[n_heads_total, n_values]`
+                            names:list[str], # head names (`model.all_head_labels()`)
+                           ) -> list[str]:
     "Each place where ablating a head disagrees with the role its attribution gives it."
     out = []; valid = ~ablation_loss.isnan().any(0)
     for i, name in enumerate(names):
@@ -190,10 +212,12 @@ def _boot_modes(ev:dict, n_values:int, n_boot:int, seed:int) -> list[str]:
 
 # %% ../nbs/05_circuits.ipynb #c013d
 @torch.no_grad()
-def head_modes(model:HookedTransformer, task:SortTask,
+def head_modes(model:HookedTransformer, # the model (a TransformerLens `HookedTransformer`)
+               task:SortTask, # the sorting task (`data.SortTask`)
                batch:Batch|None=None, # default: 2048 held-out lists
-               n_boot:int=50,         # bootstrap resamples of the lists for `stability`
-               verbose:bool=False) -> dict:
+               n_boot:int=50, # bootstrap resamples of the lists for `stability`
+               verbose:bool=False, # print the per-head table
+              ) -> dict:
     "The head mode, its scores, `stability`, `contradictions`, per-value profiles `[head, value]` and a per-head table."
     batch = heldout(task, 2048) if batch is None else batch
     ev = head_evidence(model, task, batch); V = task.n_values; names = model.all_head_labels()
@@ -221,10 +245,11 @@ def head_modes(model:HookedTransformer, task:SortTask,
     return res
 
 # %% ../nbs/05_circuits.ipynb #c015
-def hand_built_sorter(gains:list,             # per head: its OV gain on each answer value, `[n_values]` (negative: suppression)
+def hand_built_sorter(gains:list, # per head: its OV gain on each answer value, `[n_values]` (negative: suppression)
                       attends:list|None=None, # per head: query tokens (SEP = n_values) at which it attends to the answer; None: all
-                      n_values:int=20, list_len:int=5,
-                      sep_out:bool=False,     # SEP among the output classes too (`d_vocab_out = n_values + 1`)
+                      n_values:int=20, # numbers 0 .. n_values-1
+                      list_len:int=5, # numbers per list
+                      sep_out:bool=False, # SEP among the output classes too (`d_vocab_out = n_values + 1`)
                      ) -> tuple[HookedTransformer, SortTask]:
     "A one-layer attention-only sorter in the `sep` format whose heads' roles are set by hand (see above)."
     H = len(gains); gains = [torch.as_tensor(g, dtype=torch.float) for g in gains]
@@ -251,7 +276,9 @@ def hand_built_sorter(gains:list,             # per head: its OV gain on each an
     return model.eval(), task
 
 # %% ../nbs/05_circuits.ipynb #c015b
-def sorter_family(n_values:int=30, g:float=10.0) -> list[dict]:
+def sorter_family(n_values:int=30, # numbers 0 .. n_values-1
+                  g:float=10.0, # copying gain of a serving head
+                 ) -> list[dict]:
     "Hand-built cases between the modes: `case`, `param`, `truth` (the true mode), `gains`, `attends`."
     V = n_values; v = torch.arange(V); one = torch.ones(V); half = V // 2; cases = []
     def add(case, param, truth, gains, attends=None): cases.append(dict(case=case, param=param, truth=truth, gains=gains, attends=attends))
@@ -270,15 +297,19 @@ def sorter_family(n_values:int=30, g:float=10.0) -> list[dict]:
     add("single head", 0, "single head", [g * one, 0 * one])
     return cases
 
-def choose_threshold(scores:list[float], positive:list[bool]) -> float:
+def choose_threshold(scores:list[float], # one score per case
+                     positive:list[bool], # per case: does it have the property
+                    ) -> float:
     "The middle of the gap between the highest score of the negative cases and the lowest of the positive ones."
-    neg = [s for s, p in zip(scores, positive) if not p]; pos = [s for s, p in zip(scores, positive) if p]
-    if max(neg) >= min(pos): raise ValueError(f"no threshold separates the cases: negatives reach {max(neg):.4g}, positives start at {min(pos):.4g}")
-    return (max(neg) + min(pos)) / 2
+    below = max(s for s, p in zip(scores, positive) if not p)
+    above = min(s for s, p in zip(scores, positive) if p)
+    if below >= above: raise ValueError(f"no threshold separates the cases: negatives reach {below:.4g}, positives start at {above:.4g}")
+    return (below + above) / 2
 
 # %% ../nbs/05_circuits.ipynb #c017b
 def plot_head_evidence(results:dict, # model name -> result of `head_modes`
-                       title:str="Per-value evidence") -> go.Figure:
+                       title:str="Per-value evidence", # figure title
+                      ) -> go.Figure:
     "Per answer value, one line per head: DLA to the margin (top) and the loss increase when the head is mean-ablated (bottom); a menu picks the model."
     fig = make_subplots(2, 1, shared_xaxes=True, vertical_spacing=0.08,
                         subplot_titles=["direct attribution to the margin (correct − strongest competitor)", "loss increase when mean-ablated"])
@@ -299,7 +330,10 @@ def plot_head_evidence(results:dict, # model name -> result of `head_modes`
     return fig
 
 # %% ../nbs/05_circuits.ipynb #c019
-def plot_circuits(model:HookedTransformer, task:SortTask, layer:int=0) -> go.Figure:
+def plot_circuits(model:HookedTransformer, # the model (a TransformerLens `HookedTransformer`)
+                  task:SortTask, # the sorting task (`data.SortTask`)
+                  layer:int=0, # the layer whose heads are shown
+                 ) -> go.Figure:
     "OV circuit (number tokens to logits) and full QK circuit (query token vs key token) of every head of `layer`."
     q, k = default_positions(task); nums = list(range(task.n_values)); H = model.cfg.n_heads
     fig = make_subplots(2, H, subplot_titles=[f"OV L{layer}H{h}" for h in range(H)] + [f"QK L{layer}H{h}" for h in range(H)],
@@ -316,7 +350,10 @@ def plot_circuits(model:HookedTransformer, task:SortTask, layer:int=0) -> go.Fig
                       height=750)
     return fig
 
-def plot_attention(model:HookedTransformer, task:SortTask, xs:list[int]) -> go.Figure:
+def plot_attention(model:HookedTransformer, # the model (a TransformerLens `HookedTransformer`)
+                   task:SortTask, # the sorting task (`data.SortTask`)
+                   xs:list[int], # one input list
+                  ) -> go.Figure:
     "Attention pattern of every head on one list (for `sep`, with the model's true answer as the sorted part)."
     toks = encode(task, xs)
     if task.format == "sep": toks = torch.cat([toks, torch.tensor([sorted(xs)])], 1)
@@ -334,21 +371,25 @@ def plot_attention(model:HookedTransformer, task:SortTask, xs:list[int]) -> go.F
 
 # %% ../nbs/05_circuits.ipynb #c021
 @torch.no_grad()
-def logit_lens(model:HookedTransformer, task:SortTask, batch:Batch) -> pd.DataFrame:
+def logit_lens(model:HookedTransformer, # the model (a TransformerLens `HookedTransformer`)
+               task:SortTask, # the sorting task (`data.SortTask`)
+               batch:Batch, # held-out lists
+              ) -> pd.DataFrame:
     "Token accuracy per position when the residual stream before each layer (and at the end) is read by the unembedding."
-    _, cache = model.run_with_cache(batch.tokens); rows = []
+    output, cache = model.run_with_cache(batch.tokens); rows = []
+    resid = cache.accumulated_resid(incl_mid=False)   # [n_layers + 1, batch, pos, d_model]; in a SeedTransformer D r_l
     for l in range(model.cfg.n_layers + 1):
-        if l < model.cfg.n_layers:
-            r = cache[f"blocks.{l}.hook_resid_pre"]   # in a SeedTransformer this is D r_l, what its unembedding reads
-            if model.cfg.normalization_type is not None: r = model.ln_final(r)
-            logits = r @ model.W_U + model.b_U
-        else: logits = model(batch.tokens)
+        if l < model.cfg.n_layers:   # the final norm recomputed at this depth (nostalgebraist's lens), then W_U
+            r = model.ln_final(resid[l]) if model.cfg.normalization_type is not None else resid[l]
+            logits = model.unembed(r)
+        else: logits = output   # the model's own output (a SeedTransformer's passes its last map)
         acc = (sort_logits(logits, batch).argmax(-1) == batch.targets).float().mean(0)
         rows.append(dict(read_at=f"before layer {l}" if l < model.cfg.n_layers else "output", token_acc=acc.mean().item(),
                          **{f"pos{i}": a.item() for i, a in enumerate(acc)}))
     return pd.DataFrame(rows)
 
-def plot_logit_lens(lens:dict) -> go.Figure:
+def plot_logit_lens(lens:dict, # model name -> `logit_lens` table
+                   ) -> go.Figure:
     "Logit-lens token accuracy by depth, one line per model."
     fig = go.Figure()
     for n, df in lens.items(): fig.add_scatter(x=df.read_at, y=df.token_acc, mode="lines+markers", name=n)
@@ -358,7 +399,8 @@ def plot_logit_lens(lens:dict) -> go.Figure:
 
 # %% ../nbs/05_circuits.ipynb #c024
 def modes_table(models:dict, # name -> (model, task)
-                n:int=2048) -> pd.DataFrame:
+                n:int=2048, # held-out lists per model
+               ) -> pd.DataFrame:
     "One row per model: its head mode, the deciding scores, stability, and each head's range."
     rows = []
     for name, (model, task) in models.items():
@@ -371,14 +413,18 @@ def modes_table(models:dict, # name -> (model, task)
     return pd.DataFrame(rows)
 
 # %% ../nbs/05_circuits.ipynb #m01
-def answer_pattern(task:SortTask, batch:Batch) -> torch.Tensor:
+def answer_pattern(task:SortTask, # the sorting task (`data.SortTask`)
+                   batch:Batch, # the lists
+                  ) -> Float[torch.Tensor, "batch list_len seq"]:
     "`[batch, list_len, seq_len]`: each predicted position's hypothesised attention, all on the list position(s) holding its answer."
     A = (batch.lists[:, None, :] == batch.targets[..., None]).float()
     return F.pad(A / A.sum(-1, keepdim=True), (0, task.seq_len - task.list_len))
 
 @torch.no_grad()
-def scrub_attention(model:HookedTransformer, task:SortTask, batch:Batch,
-                    served:torch.Tensor|None=None, # bool `[n_heads, n_values]`: route by value (others mean-ablated); None: every head attends
+def scrub_attention(model:HookedTransformer, # the model (a TransformerLens `HookedTransformer`)
+                    task:SortTask, # the sorting task (`data.SortTask`)
+                    batch:Batch, # held-out lists
+                    served:Bool[torch.Tensor, "n_heads_total n_values"]|None=None, # bool `[n_heads, n_values]`: route by value (others mean-ablated); None: every head attends
                    ) -> dict:
     "Loss (and token accuracy) with the layer-0 attention of the predicted positions replaced by `answer_pattern`, and `recovered` in %."
     if model.cfg.n_layers != 1: raise ValueError(f"n_layers={model.cfg.n_layers}: the hypothesis is about one-layer models")
@@ -398,9 +444,12 @@ def scrub_attention(model:HookedTransformer, task:SortTask, batch:Batch,
 # %% ../nbs/05_circuits.ipynb #m04
 FAMILIES = ("uniform", "adjacent", "clustered", "spread", "boundary")
 
-def adversarial_lists(task:SortTask, family:str, n:int, seed:int=0,
+def adversarial_lists(task:SortTask, # the sorting task (`data.SortTask`)
+                      family:str, # one of `FAMILIES`
+                      n:int, # lists
+                      seed:int=0, # random seed
                       boundaries:list[int]=(), # for "boundary": values v whose serving heads differ from v-1's
-                     ) -> torch.Tensor:
+                     ) -> Int[torch.Tensor, "n list_len"]:
     "`[n, list_len]` lists of one family of `FAMILIES` (see above), without repeats."
     if family not in FAMILIES: raise ValueError(f"family={family!r}: allowed {FAMILIES}")
     if task.repeats: raise ValueError("adversarial_lists builds lists without repeats: needs task.repeats=False")
@@ -419,14 +468,21 @@ def adversarial_lists(task:SortTask, family:str, n:int, seed:int=0,
     rows = [r + [v for v in torch.randperm(V, generator=g).tolist() if v not in r][:L - 2] for r in rows]
     return shuffle(torch.tensor(rows))
 
-def range_boundaries(served:torch.Tensor) -> list[int]:
+def range_boundaries(served:Bool[torch.Tensor, "n_heads_total n_values"], # bool `[n_heads_total, n_values]`: the values each head serves
+                    ) -> list[int]:
     "Values `v` whose set of serving heads differs from that of `v-1` (`served`: bool `[n_heads, n_values]`)."
     return [v for v in range(1, served.shape[1]) if not torch.equal(served[:, v - 1], served[:, v])]
 
 # %% ../nbs/05_circuits.ipynb #m05
 PREDICTED = dict(adjacent="lower", clustered="lower", spread="not lower", boundary="lower")
 
-def adversarial_table(model:HookedTransformer, task:SortTask, served:torch.Tensor, n:int=1000, n_boot:int=500, seed:int=0) -> pd.DataFrame:
+def adversarial_table(model:HookedTransformer, # the model (a TransformerLens `HookedTransformer`)
+                      task:SortTask, # the sorting task (`data.SortTask`)
+                      served:Bool[torch.Tensor, "n_heads_total n_values"], # the values each head serves (`head_modes`)
+                      n:int=1000, # lists per family
+                      n_boot:int=500, # bootstrap resamples
+                      seed:int=0, # random seed
+                     ) -> pd.DataFrame:
     "Token accuracy per family, its difference from uniform lists with a 95% bootstrap interval, the prediction and whether it held."
     g = generator(seed); hits = {}
     for fam in FAMILIES:

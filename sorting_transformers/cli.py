@@ -6,22 +6,222 @@ Docs: https://sorting-transformers.github.io/sorting_transformers/cli.html.md"""
 
 # %% ../nbs/07_cli.ipynb #c002
 from __future__ import annotations
-import argparse, sys
+import argparse, importlib.util, inspect, sys, types, typing
 from pathlib import Path
+from typing import Literal, get_args, get_origin
 import pandas as pd
-from .core import PROFILES, PROFILE_ENV, ENGINES, Profile, env_profile, env_runs_dir, seed_dir
+from fastcore.docments import docments
+from fastcore.meta import delegates
+from .core import PROFILES, ENGINES, env_profile, env_runs_dir, env_seed_dir, check_fanout
 from .model import (PRESETS, make_model, preset_task, evaluate, seed_accuracy_table, seed_checkpoints,
-    SEED_EVAL_LISTS, read_model_header)
-from .runs import LEVELS, TrainConfig, final_metrics, load_run, sweep_metrics
+                                        SEED_EVAL_LISTS, read_model_header)
+from .runs import LEVELS, final_metrics, load_run, sweep_metrics
 from .train import sweep_configs, seed_recipe_configs, train_sweep, check_sweep, check_out_dir
-from .llc import LLCConfig, llc_runs, profile_llc_config, CALIBRATED, SAMPLERS, check_restriction
+from .llc import llc_runs, profile_llc_config, CALIBRATED, SAMPLERS, check_restriction
 from .report import build_site
 
 # %% auto #0
-__all__ = ['presets_table', 'cmd_seed_accuracy', 'build_parser', 'train_configs', 'cmd_train', 'llc_config', 'cmd_llc',
-           'cmd_report', 'main']
+__all__ = ['Preset', 'ProfileName', 'Engine', 'Sampler', 'COMMANDS', 'command_parser', 'RunOptions', 'run_options',
+           'seed_accuracy', 'train', 'llc', 'report', 'presets_table', 'main_job', 'build_parser', 'main']
 
 # %% ../nbs/07_cli.ipynb #c005
+Preset = Literal[tuple(PRESETS)]
+ProfileName = Literal[tuple(PROFILES)]
+Engine = Literal[ENGINES]
+Sampler = Literal[tuple(sorted(SAMPLERS))]
+
+def _arg_kwargs(anno, # a parameter's annotation (evaluated)
+                default, # its default
+               ) -> dict:
+    "`argparse` keywords for one annotation: `X|None` as X, `list[X]` one or more, a `Literal` its choices, `bool` a flag."
+    if get_origin(anno) in (typing.Union, types.UnionType): anno = next(a for a in get_args(anno) if a is not type(None))
+    if anno is bool: return dict(action="store_false" if default else "store_true")
+    kw = {}
+    if get_origin(anno) is list: kw["nargs"] = "+"; anno = get_args(anno)[0]
+    if get_origin(anno) in (typing.Union, types.UnionType): anno = str   # e.g. a number or a name: the command converts
+    if get_origin(anno) is Literal: kw["choices"] = list(get_args(anno)); anno = type(kw["choices"][0])
+    return {**kw, "type": anno}
+
+# %% ../nbs/07_cli.ipynb #c005b
+class _Parser(argparse.ArgumentParser):
+    "argparse, with each error in one line (no usage block)."
+    def error(self,
+              message, # argparse's message
+             ):
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+def command_parser(fn, # the command's function
+                   sub, # the sub-parsers (`add_subparsers`) it joins
+                   name:str, # the command's name
+                   positional:tuple=(), # parameters with a default that are still given by position
+                  ) -> argparse.ArgumentParser:
+    "The sub-command `name` built from `fn`: its docstring the description, its docments the help of each option."
+    docs, empty = docments(fn), inspect.Parameter.empty
+    p = sub.add_parser(name, help=inspect.getdoc(fn).split("\n")[0], description=inspect.getdoc(fn))
+    for k, v in inspect.signature(fn).parameters.items():
+        anno = eval(v.annotation, fn.__globals__) if isinstance(v.annotation, str) else v.annotation   # postponed annotations
+        kw, help_ = _arg_kwargs(anno, v.default), docs.get(k) or ""
+        if v.default not in (empty, None) and not isinstance(v.default, bool):
+            shown = " ".join(map(str, v.default)) if isinstance(v.default, (list, tuple)) else v.default
+            help_ += f" (default: {shown})"
+        if v.default is empty or k in positional:
+            opt = {} if v.default is empty else dict(nargs="?", default=v.default)
+            p.add_argument(k, metavar=k.upper(), help=help_, **{**kw, **opt})
+        else:
+            flag = ("--no-" if kw.get("action") == "store_false" else "--") + k.replace("_", "-")
+            p.add_argument(flag, dest=k, default=v.default, help=help_, **kw)
+    p.set_defaults(_command=fn, _name=name)
+    return p
+
+# %% ../nbs/07_cli.ipynb #c007
+class RunOptions(typing.NamedTuple):
+    "The checked options of a command (see `run_options`)."
+    profile:Profile; workers:int|None; engine:str; scheduler:str|None; progress:bool; dry_run:bool
+
+def run_options(profile:ProfileName|None=None, # size profile of every stage: test (seconds), default (a laptop), full (a GPU); default: $SORTING_TRANSFORMERS_PROFILE, else default
+                workers:int|None=None, # processes working side by side, one thread each; the numbers do not depend on it (default: the profile's)
+                engine:Engine="local", # 'local': this machine; 'dask': a Dask distributed cluster (the 'cluster' extra)
+                scheduler:str|None=None, # with --engine dask: an existing cluster's scheduler, e.g. tcp://10.0.0.5:8786 (default: a local cluster)
+                progress:bool=True, # show progress bars (--no-progress: none)
+                dry_run:bool=False, # check every argument, file and folder, say what would run, and stop
+               ) -> RunOptions:
+    "The options every command that runs work shares, checked; the profile chosen with `env_profile`."
+    check_fanout(1 if workers is None else workers, engine, scheduler)
+    return RunOptions(env_profile(profile), workers, engine, scheduler, progress, dry_run)
+
+def _print_table(df:pd.DataFrame, title:str):
+    with pd.option_context("display.width", 200, "display.max_columns", 30):
+        print(f"\n{title}\n{df.to_string(index=False)}", flush=True)
+
+# %% ../nbs/07_cli.ipynb #c008
+def seed_accuracy(folder:Path|None=None, # folder to search (default: $SORTING_TRANSFORMERS_SHARED/seed, else ../shared/seed)
+                  n_lists:int=SEED_EVAL_LISTS, # uniform random lists to evaluate on
+                 ) -> pd.DataFrame:
+    "Accuracy table of the seed project's checkpoints.\n\nLoads every seed checkpoint (*.pth, *.pth_N) under a folder and prints its accuracy."
+    folder = Path(folder) if folder else env_seed_dir()
+    if not isinstance(n_lists, int) or n_lists < 1: raise ValueError(f"--n-lists {n_lists}: must be an integer >= 1")
+    if not seed_checkpoints(folder): raise ValueError(f"no seed checkpoints (*.pth, *.pth_N) under {folder}")
+    df = seed_accuracy_table(folder, n_lists)
+    _print_table(df.round(4), f"Seed checkpoints under {folder}: accuracy on {n_lists} uniform random lists")
+    return df
+
+# %% ../nbs/07_cli.ipynb #c009
+def _weight_decay(w:str|float) -> float:
+    "A weight decay given as a number or a level name."
+    if w in LEVELS: return LEVELS[w]
+    try: return float(w)
+    except ValueError: raise ValueError(f"--weight-decay {w!r}: give numbers >= 0 or level names {sorted(LEVELS)}") from None
+
+@delegates(run_options)
+def train(preset:list[Preset]|None=None, # model presets (default: all)
+          weight_decay:list[str|float]|None=None, # numbers >= 0 or level names none, mid, high (default: the three levels)
+          act_penalty:list[float]=(0.0,), # strengths λ of the seed's activation penalty λ/1000·Σmin(|a|,1-|a|)
+          seeds:list[int]|None=None, # training seeds (default: the profile's)
+          steps:int|None=None, # optimiser steps per run (default: the profile's)
+          batch_size:int|None=None, # fresh lists per step (default: the profile's)
+          lr:float|None=None, # peak learning rate (default: the profile's)
+          warmup_steps:int|None=None, # linear warm-up steps (default: the profile's)
+          schedule:Literal["cosine", "constant"]|None=None, # learning-rate schedule after warm-up (default: cosine)
+          decay:Literal["matrices", "all"]|None=None, # which parameters decay (default: weight matrices only)
+          n_checkpoints:int|None=None, # log-spaced checkpoints per run (default: the profile's)
+          recipe:Literal["sweep", "seed"]="sweep", # 'seed': the seed's experiment as it was, instead of the options above
+          group_size:int|None=None, # runs trained together with stacked parameters (default: `train.GROUP_SIZE`)
+          out:Path|None=None, # folder of the runs (default: $SORTING_TRANSFORMERS_RUNS/PROFILE, else runs/PROFILE)
+          **kwargs) -> pd.DataFrame|None:
+    """Train a sweep over weight decay (resumable).
+
+    Every combination of preset, weight decay, activation penalty and seed gets a folder OUT/PRESET_wdW_actL_sS
+    with checkpoints, metrics.csv and a resume point; rerunning the command skips finished runs and resumes
+    unfinished ones. The seed's recipe: AdamW's default decay 0.01 on every parameter, λ in {0, 1e-4, 1e-3},
+    its residual maps."""
+    o = run_options(**kwargs)
+    sizes = dict(steps=steps, batch_size=batch_size, lr=lr, warmup_steps=warmup_steps, schedule=schedule, decay=decay,
+                 n_checkpoints=n_checkpoints)
+    wds = [_weight_decay(w) for w in weight_decay or LEVELS.values()]
+    configs = seed_recipe_configs(o.profile) if recipe == "seed" else sweep_configs(
+        o.profile, preset or list(PRESETS), wds, seeds, act_penalty, **{k: v for k, v in sizes.items() if v is not None})
+    out = Path(out) if out else env_runs_dir(o.profile)
+    check_sweep(configs, out)
+    return _train(configs, out, o, group_size)
+
+# %% ../nbs/07_cli.ipynb #c009b
+_FINAL = ["run", "level", "weight_decay", "act_penalty", "seed", "step", "loss", "token_acc", "seq_acc",
+          "all_ascending", "contains_all_inputs", "ratio_inputs_contained", "ratio_sorted_pairs", "norm_total"]
+
+def _train(configs:list, out:Path, o:RunOptions, group_size:int|None=None) -> pd.DataFrame|None:
+    "Train checked `configs` into `out` and print their final metrics."
+    workers = o.workers or o.profile.workers
+    print(f"training {len(configs)} run(s) into {out} ({workers} worker(s), engine {o.engine})", flush=True)
+    if o.dry_run: return print("checked; nothing trained (--dry-run)")
+    df = train_sweep(configs, out, progress=o.progress, workers=workers, group_size=group_size, engine=o.engine,
+                     scheduler=o.scheduler, resume_every=o.profile.resume_every)
+    _print_table(final_metrics(df)[_FINAL].round(4), f"Final held-out metrics ({out / 'metrics.csv'} has every checkpoint)")
+    return df
+
+# %% ../nbs/07_cli.ipynb #c010
+def _check_runs(run_dirs:list[Path], restriction:str|None=None):
+    "Every run folder readable and checked (config, metrics, checkpoints), and the restriction valid for its model."
+    bad = [str(d) for d in run_dirs if not (d / "config.json").exists() or not list((d / "checkpoints").glob("step_*.safetensors"))]
+    if bad: raise ValueError(f"not a run folder with checkpoints: {', '.join(bad)}")
+    for d in run_dirs:
+        load_run(d)
+        for ck in sorted((d / "checkpoints").glob("step_*.safetensors")): check_restriction(restriction, read_model_header(ck)[1])
+
+@delegates(run_options)
+def llc(run_dirs:list[Path], # run folders written by `train`
+        n_checkpoints:int|None=None, # log-spaced checkpoints per run (default: the profile's)
+        all_checkpoints:bool=False, # every checkpoint of each run
+        chains:int|None=None, # SGLD chains (default: the profile's)
+        draws:int|None=None, # draws per chain, the first fifth burn-in (default: the profile's)
+        lr:float|None=None, # SGLD step size ε (default: calibrated per task format, halved while the MALA acceptance is below 0.9)
+        n_beta:float|None=None, # inverse temperature nβ (default: calibrated per task format)
+        localization:float|None=None, # localisation γ (default: calibrated per task format)
+        sampler:Sampler|None=None, # SGLD variant (default: calibrated per task format)
+        restriction:str|None=None, # sample only some weights, e.g. 'l0h1' (one head; devinterp's parameter masks)
+        **kwargs) -> pd.DataFrame|None:
+    """LLC at the checkpoints of training runs (cached, resumable).
+
+    Estimates the local learning coefficient at the checkpoints of each run folder with devinterp's SGLD. Estimates
+    are cached in RUN/analysis/ keyed by the sampler config; a rerun computes only what is missing."""
+    o = run_options(**kwargs); size = o.profile.llc; draws = draws or size.draws
+    config = profile_llc_config(size, lr=lr, n_beta=n_beta, localization=localization, sampler=sampler,
+                                num_chains=chains or size.chains, num_draws=draws, num_burnin=draws // 5)
+    run_dirs = [Path(d) for d in run_dirs]; _check_runs(run_dirs, restriction)
+    n = None if all_checkpoints else (n_checkpoints or size.n_checkpoints)
+    return _llc(run_dirs, config, n, restriction, o)
+
+# %% ../nbs/07_cli.ipynb #c010b
+def _llc(run_dirs:list[Path], config, n_checkpoints:int|None, restriction:str|None, o:RunOptions) -> pd.DataFrame|None:
+    "LLC over training of checked runs; prints the table."
+    given = {k: getattr(config, k) for k in ("lr", "n_beta", "localization", "sampler") if getattr(config, k) is not None}
+    workers = o.workers or o.profile.llc.workers
+    print(f"LLC of {len(run_dirs)} run(s): sampler settings {given or 'calibrated'} (calibrated: {CALIBRATED}), "
+          f"{config.num_chains} chains x {config.num_draws} draws, {workers} worker(s)", flush=True)
+    if o.dry_run: return print("checked; nothing estimated (--dry-run)")
+    df = llc_runs(run_dirs, config, n_checkpoints, restriction, workers, o.progress, o.engine, o.scheduler)
+    cols = ["run", "step", "llc", "llc_lo", "llc_hi", "loss", "token_acc"]
+    _print_table(df[cols].round(4), "LLC over training (cached in RUN/analysis/)")
+    return df
+
+# %% ../nbs/07_cli.ipynb #c011
+def report(out:Path=Path("_site"), # output folder: pages in OUT/site, executed notebooks in OUT/notebooks
+           runs:Path|None=None, # folder of the runs the notebooks read (default: $SORTING_TRANSFORMERS_RUNS/PROFILE, else runs/PROFILE)
+           profile:ProfileName|None=None, # the profile the notebooks run on (default: $SORTING_TRANSFORMERS_PROFILE, else default)
+           dry_run:bool=False, # check the runs and the output folder, and stop
+          ):
+    """Execute the notebooks on the results and build the website.
+
+    Every notebook runs in the sidebar's order on the profile's runs; the site is built with Quarto (nbdev's build)
+    when 'quarto' is on PATH, else with nbconvert. Needs a clone of the repository (the notebooks)."""
+    prof = env_profile(profile); runs = Path(runs) if runs else env_runs_dir(prof); out = Path(out)
+    check_out_dir(out); sweep_metrics(runs, [c.run_name for c in sweep_configs(prof) + seed_recipe_configs(prof)])
+    print(f"\nbuilding the report of {runs} into {out} ...", flush=True)
+    if dry_run: return print("checked; nothing built (--dry-run)")
+    kind, pages = build_site(out, prof, runs)
+    how = "Quarto (nbdev-docs)" if kind == "quarto" else "nbconvert (quarto is not on PATH)"
+    print(f"built {len(pages)} pages with {how}: open {(out / 'site' / 'index.html').resolve()}", flush=True)
+
+# %% ../nbs/07_cli.ipynb #c012
 def presets_table(seed:int=0, # initialisation seed of the fresh models
                   n_heldout:int=4096, # held-out lists they are evaluated on
                  ) -> pd.DataFrame:
@@ -29,236 +229,51 @@ def presets_table(seed:int=0, # initialisation seed of the fresh models
     rows = []
     for name in PRESETS:
         task = preset_task(name); model = make_model(name, task, seed=seed)
-        r = evaluate(model, task, n_heldout=n_heldout)
         rows.append(dict(preset=name, format=task.format, list_len=task.list_len, n_values=task.n_values,
                          repeats=task.repeats, attention_dir=model.cfg.attention_dir, n_layers=model.cfg.n_layers,
-                         n_heads=model.cfg.n_heads, d_model=model.cfg.d_model, n_params=sum(p.numel() for p in model.parameters()),
-                         untrained_token_acc=round(r["token_acc"], 3)))
+                         n_heads=model.cfg.n_heads, d_model=model.cfg.d_model, n_params=model.cfg.n_params,
+                         untrained_token_acc=round(evaluate(model, task, n_heldout=n_heldout)["token_acc"], 3)))
     return pd.DataFrame(rows)
 
-def _print_table(df:pd.DataFrame, title:str):
-    with pd.option_context("display.width", 200, "display.max_columns", 30):
-        print(f"\n{title}\n{df.to_string(index=False)}", flush=True)
+# %% ../nbs/07_cli.ipynb #c013
+@delegates(run_options)
+def main_job(out:Path|None=None, # folder of the runs, which the report reads (default: $SORTING_TRANSFORMERS_RUNS/PROFILE, else runs/PROFILE)
+             seed_dir:Path|None=None, # the seed's checkpoints (default: $SORTING_TRANSFORMERS_SHARED/seed, else ../shared/seed; skipped when absent)
+             **kwargs):
+    """The main job: every stage in order.
 
-def cmd_seed_accuracy(folder:str|Path|None, n:int=SEED_EVAL_LISTS, required:bool=True) -> pd.DataFrame|None:
-    "Print the accuracy table of the seed's checkpoints under `folder` (default: the shared seed folder)."
-    folder = Path(folder) if folder else seed_dir()
-    if not folder.is_dir() or not seed_checkpoints(folder):
-        msg = f"no seed checkpoints (*.pth, *.pth_N) under {folder}"
-        if required: raise ValueError(msg)
-        print(f"\nskipped the seed import: {msg} (give --seed-dir, or set SORTING_TRANSFORMERS_SHARED)"); return None
-    df = seed_accuracy_table(folder, n)
-    _print_table(df.round(4), f"Seed checkpoints under {folder}: accuracy on {n} uniform random lists")
-    return df
+    Prints the presets, trains the weight-decay sweep and the seed's recipe (reusing finished runs), imports the seed's
+    checkpoints and prints their accuracy, estimates the LLC over training of every run of the sweep (cached) and builds
+    the report into _site."""
+    o = run_options(**kwargs); prof = o.profile
+    runs, sweep = Path(out) if out else env_runs_dir(prof), sweep_configs(prof)
+    configs = sweep + seed_recipe_configs(prof); check_sweep(configs, runs); check_out_dir("_site")
+    if seed_dir is not None and not seed_checkpoints(seed_dir):
+        raise ValueError(f"--seed-dir {seed_dir}: no seed checkpoints (*.pth, *.pth_N) there")
+    seeds = Path(seed_dir) if seed_dir else env_seed_dir()
+    config = profile_llc_config(prof.llc)
+    if not o.dry_run:
+        _print_table(presets_table(n_heldout=prof.n_heldout), "Presets and their tasks (fresh models, held-out accuracy)")
+    _train(configs, runs, o)
+    if seed_checkpoints(seeds): o.dry_run or seed_accuracy(seeds)
+    else: print(f"\nskipped the seed import: no seed checkpoints under {seeds} (give --seed-dir)")
+    _llc([runs / c.run_name for c in sweep], config, prof.llc.n_checkpoints, None, o)
+    if not o.dry_run: report(Path("_site"), runs, prof.name)
 
-# %% ../nbs/07_cli.ipynb #c006
-def _positive_int(s:str) -> int:
-    try: v = int(s)
-    except ValueError: raise argparse.ArgumentTypeError(f"{s!r} is not an integer")
-    if v < 1: raise argparse.ArgumentTypeError(f"{v} is not allowed: must be >= 1")
-    return v
-
-def _nonneg_float(s:str) -> float:
-    try: v = float(s)
-    except ValueError: raise argparse.ArgumentTypeError(f"{s!r} is not a number")
-    if not v >= 0 or v == float("inf"): raise argparse.ArgumentTypeError(f"{v:g} is not allowed: must be a finite number >= 0")
-    return v
-
-def _seed(s:str) -> int:
-    try: return int(s)
-    except ValueError: raise argparse.ArgumentTypeError(f"{s!r} is not an integer")
-
-def _weight_decay(s:str) -> float:
-    "A weight decay: a number >= 0 or a level name."
-    return LEVELS[s] if s in LEVELS else _nonneg_float(s)
-
-class _Parser(argparse.ArgumentParser):
-    "argparse, with each error in one line (no usage block)."
-    def error(self, message):
-        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+# %% ../nbs/07_cli.ipynb #c014
+COMMANDS = {"all": main_job, "train": train, "llc": llc, "report": report, "seed-accuracy": seed_accuracy}
 
 def build_parser() -> argparse.ArgumentParser:
-    "The argument parser of `sorting-transformers`."
-    p = _Parser(prog="sorting-transformers",
-        description="What weight decay changes in what a transformer learns when it sorts lists.")
-    common = _Parser(add_help=False)
-    common.add_argument("--profile", choices=sorted(PROFILES),
-        help="size profile of every stage: test (seconds), default (a laptop), full (a GPU); "
-             f"default: ${PROFILE_ENV} or 'default'")
-    fan = _Parser(add_help=False)
-    fan.add_argument("--workers", type=_positive_int, default=None,
-        help="processes working side by side, one thread each; the numbers do not depend on it (default: the profile's)")
-    fan.add_argument("--engine", choices=ENGINES, default="local",
-        help="'local' (default): this machine; 'dask': a Dask distributed cluster (needs the 'cluster' extra)")
-    fan.add_argument("--scheduler", default=None, metavar="ADDRESS",
-        help="with --engine dask: the scheduler of an existing cluster, e.g. tcp://10.0.0.5:8786 (default: a local cluster)")
-    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    a = sub.add_parser("all", parents=[common, fan], help="the main job: every stage in order",
-        description="The main job: build the task and models, train the weight-decay sweep and the seed's recipe "
-                    "(reusing finished runs), import the seed's checkpoints and print their accuracy, and estimate the "
-                    "LLC over training of every run of the sweep (cached).")
-    a.add_argument("--out", dest="runs", type=Path, default=None,
-        help="folder of the training runs, which the report then reads (default: $SORTING_TRANSFORMERS_RUNS/PROFILE or runs/PROFILE)")
-    a.add_argument("--seed-dir", type=Path, default=None,
-        help="folder with the seed project's checkpoints (default: $SORTING_TRANSFORMERS_SHARED/seed or ../shared/seed); "
-             "skipped with a message when absent")
-    t = sub.add_parser("train", parents=[common, fan], help="train a sweep over weight decay (resumable)",
-        description="Train every combination of preset, weight decay, activation penalty and seed. Each run gets a folder "
-                    "OUT/PRESET_wdW_actL_seedS with checkpoints, metrics.csv and a resume point; rerunning the same "
-                    "command skips finished runs and resumes unfinished ones. Sizes not given come from the profile.")
-    t.add_argument("--preset", nargs="+", choices=sorted(PRESETS), default=list(PRESETS), help="model presets (default: all)")
-    t.add_argument("--weight-decay", nargs="+", type=_weight_decay, default=None, metavar="W",
-        help=f"weight decays: numbers >= 0 or level names {dict(LEVELS)} (default: the three levels)")
-    t.add_argument("--act-penalty", nargs="+", type=_nonneg_float, default=[0.0], metavar="LAMBDA",
-        help="strengths λ of the seed's activation penalty λ/1000·Σmin(|a|,1-|a|) on hook_resid_post (default: 0)")
-    t.add_argument("--seeds", nargs="+", type=_seed, default=None, metavar="S", help="training seeds, integers >= 0 (default: the profile's)")
-    t.add_argument("--steps", type=_positive_int, default=None, help="optimiser steps per run (default: the profile's)")
-    t.add_argument("--batch-size", type=_positive_int, default=None, help="fresh lists per step (default: the profile's)")
-    t.add_argument("--lr", type=float, default=None, help="peak learning rate, in (0, 1) (default: the profile's)")
-    t.add_argument("--warmup-steps", type=int, default=None, help="linear warm-up steps (default: the profile's)")
-    t.add_argument("--schedule", choices=["cosine", "constant"], default=None, help="learning-rate schedule after warm-up")
-    t.add_argument("--decay", choices=["matrices", "all"], default=None,
-        help="which parameters decay: weight matrices only (default) or every parameter")
-    t.add_argument("--n-checkpoints", type=_positive_int, default=None, help="log-spaced checkpoints per run")
-    t.add_argument("--recipe", choices=["sweep", "seed"], default="sweep",
-        help="'sweep' (default) trains the options above; 'seed' reruns the seed's experiment as it was "
-             "(AdamW default decay 0.01, λ in {0, 1e-4, 1e-3}, 300 steps of 256, residual maps)")
-    t.add_argument("--group-size", type=_positive_int, default=None,
-        help="runs trained together with stacked parameters when they differ only in weight decay and seed "
-             "(default: measured per device, see GROUP_SIZE)")
-    t.add_argument("--out", dest="runs", type=Path, default=None,
-        help="folder of the runs (default: $SORTING_TRANSFORMERS_RUNS/PROFILE or runs/PROFILE)")
-    t.add_argument("--no-progress", action="store_true", help="no progress bars")
-    l = sub.add_parser("llc", parents=[common, fan], help="LLC at the checkpoints of training runs (cached, resumable)",
-        description="Estimate the local learning coefficient at the checkpoints of each run folder with devinterp's SGLD. "
-                    "Estimates are cached in RUN/analysis/ keyed by the sampler config; a rerun computes only what is missing.")
-    l.add_argument("run_dirs", nargs="+", type=Path, metavar="RUN_DIR", help="run folders written by 'train'")
-    l.add_argument("--n-checkpoints", type=_positive_int, default=None,
-        help="log-spaced checkpoints per run (default: the profile's; 'full' takes every checkpoint)")
-    l.add_argument("--all-checkpoints", action="store_true", help="every checkpoint of each run")
-    l.add_argument("--chains", type=_positive_int, default=None, help="SGLD chains (default: the profile's)")
-    l.add_argument("--draws", type=_positive_int, default=None, help="draws per chain (default: the profile's)")
-    l.add_argument("--lr", type=float, default=None,
-        help="SGLD step size ε (default: the calibrated ε per task format, halved where the MALA acceptance is below 0.9)")
-    l.add_argument("--n-beta", type=float, default=None, help="inverse temperature nβ (default: calibrated per task format)")
-    l.add_argument("--localization", type=float, default=None, help="localisation γ (default: calibrated per task format)")
-    l.add_argument("--sampler", choices=sorted(SAMPLERS), default=None, help="SGLD variant (default: calibrated per task format)")
-    l.add_argument("--restriction", default=None, help="sample only some weights, e.g. 'l0h1' (one head; devinterp's parameter masks)")
-    l.add_argument("--no-progress", action="store_true", help="no progress bars")
-    r = sub.add_parser("report", parents=[common], help="execute the notebooks on the results and build the website",
-        description="Execute every notebook (in the sidebar's order) on the profile's results, then build the website: "
-                    "with Quarto (nbdev's build) when 'quarto' is on PATH, else an equivalent static site. "
-                    "Pages go to OUT/site, executed notebooks to OUT/notebooks. Needs a clone of the repository (the notebooks).")
-    r.add_argument("--out", type=Path, default=Path("_site"), help="output folder (default: _site)")
-    r.add_argument("--runs", type=Path, default=None,
-        help="folder of the runs the notebooks read (default: $SORTING_TRANSFORMERS_RUNS/PROFILE or runs/PROFILE)")
-    s = sub.add_parser("seed-accuracy", parents=[common], help="accuracy table of the seed project's checkpoints",
-        description="Load every seed checkpoint (*.pth, *.pth_N) under a folder and print its accuracy.")
-    s.add_argument("folder", nargs="?", type=Path, default=None, help="folder to search (default: the shared seed folder)")
-    s.add_argument("--n-lists", type=_positive_int, default=SEED_EVAL_LISTS, help="uniform random lists to evaluate on")
+    "The argument parser of `sorting-transformers`: one sub-command per function of `COMMANDS`."
+    p = _Parser(prog="sorting-transformers", description="What weight decay changes in what a transformer learns when it sorts lists.")
+    sub = p.add_subparsers(required=True, metavar="COMMAND")
+    for name, fn in COMMANDS.items(): command_parser(fn, sub, name, positional=("folder",))
     return p
 
-def train_configs(args:argparse.Namespace, prof:Profile) -> list[TrainConfig]:
-    "The validated configs a `train` command asks for (raises `ValueError` before anything is written)."
-    if args.recipe == "seed": return seed_recipe_configs(prof)
-    over = {k: v for k, v in dict(steps=args.steps, batch_size=args.batch_size, lr=args.lr, warmup_steps=args.warmup_steps,
-                                   schedule=args.schedule, decay=args.decay, n_checkpoints=args.n_checkpoints).items() if v is not None}
-    return sweep_configs(prof, args.preset, args.weight_decay or list(LEVELS.values()), args.seeds, args.act_penalty, **over)
-
-_FINAL = ["run", "level", "weight_decay", "act_penalty", "seed", "step", "loss", "token_acc", "seq_acc",
-          "all_ascending", "contains_all_inputs", "ratio_inputs_contained", "ratio_sorted_pairs", "norm_total"]
-
-def cmd_train(configs:list[TrainConfig], out:Path, progress:bool=True, workers:int=1, group_size:int|None=None,
-              engine:str="local", scheduler:str|None=None, resume_every:int=100):
-    "Train `configs` into `out` (see `train_sweep` for the fan-out options) and print their final metrics."
-    print(f"training {len(configs)} run(s) into {out} ({workers} worker(s), engine {engine})", flush=True)
-    df = train_sweep(configs, out, progress=progress, workers=workers, group_size=group_size, engine=engine, scheduler=scheduler,
-                     resume_every=resume_every)
-    _print_table(final_metrics(df)[_FINAL].round(4), f"Final held-out metrics ({out / 'metrics.csv'} has every checkpoint)")
-
-def llc_config(prof:Profile, args:argparse.Namespace|None=None) -> LLCConfig:
-    "The sampler config of an `llc` command (or the profile's, for the main job); raises `ValueError` when invalid."
-    size = prof.llc
-    draws = getattr(args, "draws", None) or size["draws"]
-    return profile_llc_config(size, lr=getattr(args, "lr", None), n_beta=getattr(args, "n_beta", None),
-                              localization=getattr(args, "localization", None), sampler=getattr(args, "sampler", None),
-                              num_chains=getattr(args, "chains", None) or size["chains"], num_draws=draws, num_burnin=draws // 5)
-
-def _check_runs(run_dirs:list[Path], restriction:str|None=None):
-    "Every run folder readable and checked (config, metrics, checkpoints), and the restriction valid for its model."
-    bad = [str(d) for d in run_dirs if not (d / "config.json").exists() or not list((d / "checkpoints").glob("step_*.safetensors"))]
-    if bad: raise ValueError(f"not a run folder with checkpoints: {', '.join(bad)}")
-    for d in run_dirs:
-        load_run(d)
-        for ck in sorted((d / "checkpoints").glob("step_*.safetensors")):
-            check_restriction(restriction, read_model_header(ck)[1])
-
-def cmd_llc(run_dirs:list[Path], config:LLCConfig, n_checkpoints:int|None, restriction:str|None=None, progress:bool=True,
-            workers:int=1, engine:str="local", scheduler:str|None=None) -> pd.DataFrame:
-    "LLC over training of every run; prints the table."
-    given = {k: getattr(config, k) for k in ("lr", "n_beta", "localization", "sampler") if getattr(config, k) is not None}
-    print(f"LLC: sampler settings {given or 'calibrated'} (calibrated: {CALIBRATED}), "
-          f"{config.num_chains} chains x {config.num_draws} draws, {workers} worker(s)", flush=True)
-    df = llc_runs(run_dirs, config, n_checkpoints, restriction, workers, progress, engine, scheduler)
-    _print_table(df[["run", "step", "llc", "llc_lo", "llc_hi", "loss", "token_acc"]].round(4), "LLC over training (cached in RUN/analysis/)")
-    return df
-
-def cmd_report(out:Path, prof:Profile, runs:Path):
-    "Execute the notebooks on `prof` and the runs in `runs`, and build the site; says which builder ran."
-    print(f"\nbuilding the report of {runs} into {out} ...", flush=True)
-    kind, pages = build_site(out, prof, runs)
-    how = "Quarto (nbdev-docs)" if kind == "quarto" else "the static builder (quarto is not on PATH)"
-    print(f"built {len(pages)} pages with {how}: open {(out / 'site' / 'index.html').resolve()}", flush=True)
-
-def _check_command(args:argparse.Namespace) -> tuple:
-    "Build and check everything `args` asks for, before any work: the configs, the folders, the LLC settings."
-    prof = env_profile(args.profile)
-    configs = train_configs(args, prof) if args.command == "train" else (
-              sweep_configs(prof) + seed_recipe_configs(prof) if args.command == "all" else [])
-    if hasattr(args, "runs"): args.runs = args.runs or env_runs_dir(prof)
-    if configs: check_sweep(configs, args.runs)
-    lcfg = llc_config(prof, args if args.command == "llc" else None) if args.command in ("llc", "all") else None
-    if args.command == "llc": _check_runs(args.run_dirs, args.restriction)
-    if args.command == "all" and args.seed_dir is not None and not seed_checkpoints(args.seed_dir):
-        raise ValueError(f"--seed-dir {args.seed_dir}: no seed checkpoints (*.pth, *.pth_N) there")
-    if args.command == "seed-accuracy" and not seed_checkpoints(args.folder or seed_dir()):
-        raise ValueError(f"no seed checkpoints (*.pth, *.pth_N) under {args.folder or seed_dir()}")
-    if args.command == "report":   # the notebooks read the profile's runs: all there and finished, or say how to make them
-        check_out_dir(args.out); sweep_metrics(args.runs, [c.run_name for c in sweep_configs(prof) + seed_recipe_configs(prof)])
-    if getattr(args, "scheduler", None) and args.engine != "dask": raise ValueError(f"--scheduler {args.scheduler} needs --engine dask")
-    if getattr(args, "engine", "local") == "dask":
-        import importlib.util
-        if importlib.util.find_spec("distributed") is None:
-            raise ValueError("--engine dask needs Dask distributed: pip install 'sorting_transformers[cluster]'")
-    return prof, configs, lcfg
-
-def main(argv:list[str]|None=None) -> int:
-    "Entry point of the `sorting-transformers` console script."
-    args = build_parser().parse_args(argv)
-    try:
-        prof, configs, lcfg = _check_command(args)   # every config, folder and file checked before any work starts
-        print(f"profile: {prof.name}", flush=True)
-        return _run_command(args, prof, configs, lcfg)
+def main(argv:list[str]|None=None, # the arguments (default: the command line's)
+        ) -> int:
+    "Entry point of the `sorting-transformers` console script: the exit code."
+    args = vars(build_parser().parse_args(argv)); fn, name = args.pop("_command"), args.pop("_name")
+    try: fn(**args); return 0
     except (ValueError, FileNotFoundError) as e:
-        msg = " ".join(str(e).split())   # one line
-        print(f"sorting-transformers {args.command}: error: {msg}", file=sys.stderr); return 2
-
-def _run_command(args, prof, configs, lcfg) -> int:
-    if args.command == "seed-accuracy": cmd_seed_accuracy(args.folder, args.n_lists)
-    elif args.command == "train":
-        cmd_train(configs, args.runs, not args.no_progress, args.workers or prof.workers, args.group_size, args.engine, args.scheduler,
-                  prof.resume_every)
-    elif args.command == "llc":
-        n = None if args.all_checkpoints else (args.n_checkpoints or prof.llc["n_checkpoints"])
-        cmd_llc(args.run_dirs, lcfg, n, args.restriction, not args.no_progress, args.workers or prof.llc["workers"],
-                args.engine, args.scheduler)
-    elif args.command == "report": cmd_report(args.out, prof, args.runs)
-    elif args.command == "all":
-        _print_table(presets_table(n_heldout=prof.n_heldout), "Presets and their tasks (fresh models, held-out accuracy before training)")
-        cmd_train(configs, args.runs, workers=args.workers or prof.workers, engine=args.engine, scheduler=args.scheduler,
-                  resume_every=prof.resume_every)
-        cmd_seed_accuracy(args.seed_dir, required=args.seed_dir is not None)
-        cmd_llc([args.runs / c.run_name for c in sweep_configs(prof)], lcfg, prof.llc["n_checkpoints"],
-                workers=args.workers or prof.llc["workers"], engine=args.engine, scheduler=args.scheduler)
-        cmd_report(Path("_site"), prof, args.runs)
-    return 0
+        print(f"sorting-transformers {name}: error: {' '.join(str(e).split())}", file=sys.stderr); return 2

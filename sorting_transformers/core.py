@@ -6,9 +6,9 @@ Docs: https://sorting-transformers.github.io/sorting_transformers/core.html.md""
 
 # %% ../nbs/00_core.ipynb #c002
 from __future__ import annotations
-import hashlib, io, json, os, re, secrets, warnings
+import hashlib, importlib.util, io, json, os, re, secrets, warnings
 from contextlib import contextmanager, redirect_stderr
-from dataclasses import dataclass
+from dataclasses import dataclass, asdict
 from pathlib import Path
 from typing import Callable
 import torch
@@ -16,44 +16,79 @@ from tqdm.auto import tqdm
 from safetensors.torch import save_file, safe_open
 
 # %% auto #0
-__all__ = ['PROFILES', 'PROFILE_ENV', 'SHARED_ENV', 'RUNS_ENV', 'ENGINES', 'Profile', 'get_profile', 'env_profile', 'shared_dir',
-           'seed_dir', 'env_runs_dir', 'remove_stale_tmp', 'atomic_write_text', 'atomic_save_tensors', 'read_metadata',
-           'tensor_shapes', 'load_tensors', 'config_key', 'cached_tensors', 'analysis_dir', 'quiet_progress',
-           'one_thread', 'run_units', 'md_code']
+__all__ = ['PROFILES', 'PROFILE_ENV', 'SHARED_ENV', 'RUNS_ENV', 'ENGINES', 'TrainSizes', 'LLCSizes', 'Profile', 'get_profile',
+           'env_profile', 'env_shared_dir', 'env_seed_dir', 'env_runs_dir', 'remove_stale_tmp', 'atomic_write_text',
+           'atomic_save_tensors', 'read_metadata', 'tensor_shapes', 'load_tensors', 'config_key', 'cached_tensors',
+           'analysis_dir', 'quiet_progress', 'one_thread', 'check_fanout', 'run_units', 'md_code']
 
 # %% ../nbs/00_core.ipynb #c005
 @dataclass(frozen=True)
+class TrainSizes:
+    "How long the runs of one preset train (fields of `train.TrainConfig`; None keeps the config's default)."
+    steps:int                  # optimiser steps per run
+    batch_size:int             # fresh lists per step
+    n_checkpoints:int          # log-spaced checkpoints per run
+    lr:float|None=None         # peak learning rate
+    warmup_steps:int|None=None # linear warm-up steps
+
+    def fields(self) -> dict:
+        "The sizes that are set, as `TrainConfig` keyword arguments."
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+@dataclass(frozen=True)
+class LLCSizes:
+    "How much sampling the LLC estimates get (see 06_llc)."
+    chains:int              # SGLD chains per estimate
+    draws:int               # draws per chain (a fifth more are burn-in)
+    n_checkpoints:int|None  # log-spaced checkpoints per run (None: every one)
+    n_lists:int             # held-out lists the sampler's loss is computed on
+    batch_size:int          # lists per SGLD step
+    workers:int             # processes estimating side by side
+    cal_chains:int          # chains of the calibration sweeps
+    cal_draws:int           # draws per chain of the calibration sweeps
+    gt_chains:int           # chains of the known-answer (ground truth) checks
+    gt_draws:int            # draws per chain of the known-answer checks
+
+# %% ../nbs/00_core.ipynb #c005b
+@dataclass(frozen=True)
 class Profile:
     "Sizes of every stage of the pipeline; pick one with `get_profile`."
-    name:str                 # profile name
-    n_heldout:int            # lists in each task's fixed held-out set
-    train:dict               # preset -> TrainConfig fields of the sweep (steps, batch_size, lr, ...)
-    n_pairs:int=200          # clean/corrupted pairs per activation-patching analysis
-    n_analysis:int=2048      # held-out lists per circuit analysis (head modes, scrubbing, logit lens)
-    llc:dict=None            # LLC sizes: chains, draws, checkpoints per run, data, worker processes, calibration and ground truth (see 06_llc)
-    seeds:tuple=(0,)         # training seeds of the sweep
-    resume_every:int=100     # steps between resume points (besides checkpoints)
-    workers:int=1            # training processes side by side (one thread each; see `train.train_sweep`)
+    name:str                       # profile name
+    n_heldout:int                  # lists in each task's fixed held-out set
+    train:dict[str, TrainSizes]    # model preset (or "seed_recipe") -> its training sizes
+    llc:LLCSizes                   # LLC sampling sizes
+    n_pairs:int=200                # clean/corrupted pairs per activation-patching analysis
+    n_analysis:int=2048            # held-out lists per circuit analysis (head modes, scrubbing, logit lens)
+    seeds:tuple[int, ...]=(0,)     # training seeds of the sweep
+    resume_every:int=100           # steps between resume points (besides checkpoints)
+    workers:int=1                  # training processes side by side (one thread each; see `train.train_sweep`)
 
+    def train_sizes(self, preset:str, # a key of `train`
+                   ) -> TrainSizes:
+        "The training sizes of `preset` in this profile."
+        if preset not in self.train: raise ValueError(f"profile {self.name!r} has no sizes for {preset!r}: it has {sorted(self.train)}")
+        return self.train[preset]
+
+_T = TrainSizes
 PROFILES = {p.name: p for p in [
     Profile("test", n_heldout=512, n_analysis=512, resume_every=10, n_pairs=128, workers=2,
-            llc=dict(chains=4, draws=12, n_checkpoints=3, n_lists=256, batch_size=32, workers=2,
-                     cal_chains=4, cal_draws=12, gt_chains=8, gt_draws=1000),
-            train=dict(seed=dict(steps=30, batch_size=64, warmup_steps=5, n_checkpoints=8),
-                       attn1l=dict(steps=30, batch_size=64, warmup_steps=5, n_checkpoints=8),
-                       seed_recipe=dict(steps=20, batch_size=64, n_checkpoints=8))),
+            llc=LLCSizes(chains=4, draws=12, n_checkpoints=3, n_lists=256, batch_size=32, workers=2,
+                         cal_chains=4, cal_draws=12, gt_chains=8, gt_draws=1000),
+            train=dict(relu3l=_T(steps=30, batch_size=64, warmup_steps=5, n_checkpoints=8),
+                       attn1l=_T(steps=30, batch_size=64, warmup_steps=5, n_checkpoints=8),
+                       seed_recipe=_T(steps=20, batch_size=64, n_checkpoints=8))),
     Profile("default", n_heldout=4096, n_pairs=600, workers=2,
-            llc=dict(chains=4, draws=120, n_checkpoints=4, n_lists=2048, batch_size=64, workers=2,
-                     cal_chains=4, cal_draws=100, gt_chains=8, gt_draws=1000),
-            train=dict(seed=dict(steps=1500, batch_size=256, lr=3e-3, warmup_steps=50, n_checkpoints=40),
-                       attn1l=dict(steps=1500, batch_size=256, lr=3e-3, warmup_steps=50, n_checkpoints=40),
-                       seed_recipe=dict(steps=300, batch_size=256, n_checkpoints=40))),
+            llc=LLCSizes(chains=4, draws=120, n_checkpoints=4, n_lists=2048, batch_size=64, workers=2,
+                         cal_chains=4, cal_draws=100, gt_chains=8, gt_draws=1000),
+            train=dict(relu3l=_T(steps=1500, batch_size=256, lr=3e-3, warmup_steps=50, n_checkpoints=40),
+                       attn1l=_T(steps=1500, batch_size=256, lr=3e-3, warmup_steps=50, n_checkpoints=40),
+                       seed_recipe=_T(steps=300, batch_size=256, n_checkpoints=40))),
     Profile("full", n_heldout=16384, n_analysis=4096, seeds=(0, 1, 2), resume_every=500, n_pairs=1000,
-            llc=dict(chains=4, draws=400, n_checkpoints=None, n_lists=2048, batch_size=64, workers=1,
-                     cal_chains=4, cal_draws=400, gt_chains=8, gt_draws=2000),
-            train=dict(seed=dict(steps=6000, batch_size=512, lr=1e-3, warmup_steps=200, n_checkpoints=100),
-                       attn1l=dict(steps=6000, batch_size=512, lr=1e-3, warmup_steps=200, n_checkpoints=100),
-                       seed_recipe=dict(steps=300, batch_size=256, n_checkpoints=300))),
+            llc=LLCSizes(chains=4, draws=400, n_checkpoints=None, n_lists=2048, batch_size=64, workers=1,
+                         cal_chains=4, cal_draws=400, gt_chains=8, gt_draws=2000),
+            train=dict(relu3l=_T(steps=6000, batch_size=512, lr=1e-3, warmup_steps=200, n_checkpoints=100),
+                       attn1l=_T(steps=6000, batch_size=512, lr=1e-3, warmup_steps=200, n_checkpoints=100),
+                       seed_recipe=_T(steps=300, batch_size=256, n_checkpoints=300))),
 ]}
 
 PROFILE_ENV = "SORTING_TRANSFORMERS_PROFILE"
@@ -77,21 +112,21 @@ def env_profile(name:str|None=None, # a profile name; None: the environment's ch
 # %% ../nbs/00_core.ipynb #c010
 SHARED_ENV = "SORTING_TRANSFORMERS_SHARED"
 
-def shared_dir() -> Path:
+def env_shared_dir() -> Path:
     "Folder of shared read-only material: `$SORTING_TRANSFORMERS_SHARED`, else `../shared` beside the checkout."
     env = os.environ.get(SHARED_ENV)
     if env: return Path(env)
     import sorting_transformers
     return Path(sorting_transformers.__file__).resolve().parents[2] / "shared"
 
-def seed_dir() -> Path:
-    "Folder holding the seed project's checkpoints (`models/`, `checkpoints/`)."
-    return shared_dir() / "seed"
+def env_seed_dir() -> Path:
+    "Folder holding the seed project's checkpoints (`models/`, `checkpoints/`) and results: `env_shared_dir()/seed`."
+    return env_shared_dir() / "seed"
 
 # %% ../nbs/00_core.ipynb #c012
 RUNS_ENV = "SORTING_TRANSFORMERS_RUNS"
 
-def env_runs_dir(profile:Profile,
+def env_runs_dir(profile:Profile, # the profile whose runs folder is wanted
                  root:str|Path="runs", # the runs root when `$SORTING_TRANSFORMERS_RUNS` is not set
                 ) -> Path:
     "Folder of the training runs of `profile`: `$SORTING_TRANSFORMERS_RUNS/NAME`, else `root/NAME`."
@@ -106,7 +141,8 @@ def _pid_alive(pid:int) -> bool:
     except PermissionError: return True
     return True
 
-def remove_stale_tmp(folder:str|Path) -> list[Path]:
+def remove_stale_tmp(folder:str|Path, # searched recursively
+                    ) -> list[Path]:
     "Delete the temporary files under `folder` whose writing process is gone; returns them."
     gone = []
     for p in Path(folder).rglob(".*.tmp"):
@@ -117,7 +153,9 @@ def remove_stale_tmp(folder:str|Path) -> list[Path]:
 def _umask_mode() -> int:
     m = os.umask(0); os.umask(m); return 0o666 & ~m
 
-def atomic_write_text(path:str|Path, text:str):
+def atomic_write_text(path:str|Path, # the file to (over)write
+                      text:str, # any text
+                     ):
     "Write `text` to `path` via a temporary file and an atomic rename."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True); tmp = _tmp_path(path)
     try:
@@ -125,7 +163,10 @@ def atomic_write_text(path:str|Path, text:str):
         os.replace(tmp, path)
     finally: tmp.unlink(missing_ok=True)
 
-def atomic_save_tensors(tensors:dict, path:str|Path, metadata:dict):
+def atomic_save_tensors(tensors:dict, # name -> tensor
+                        path:str|Path, # the safetensors file to (over)write
+                        metadata:dict, # JSON-serialisable values, stored in the header
+                       ):
     "Write tensors and JSON-serialisable `metadata` to a safetensors file, atomically."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True); tmp = _tmp_path(path)
     try:
@@ -140,21 +181,24 @@ def _unreadable(path, e) -> ValueError:
     return ValueError(f"{path}: not a readable safetensors file ({type(e).__name__}: {str(e)[:200]}); "
                       "remove it or restore it from a backup")
 
-def read_metadata(path:str|Path) -> dict:
+def read_metadata(path:str|Path, # a safetensors file
+                 ) -> dict:
     "The JSON metadata of a safetensors file (no tensors are read)."
     try:
         with safe_open(str(path), "pt") as f: return {k: json.loads(v) for k, v in (f.metadata() or {}).items()}
     except FileNotFoundError: raise
     except Exception as e: raise _unreadable(path, e) from None   # safetensors' own error, bad JSON, ...
 
-def tensor_shapes(path:str|Path) -> dict:
+def tensor_shapes(path:str|Path, # a safetensors file
+                 ) -> dict:
     "Name -> shape of every tensor in a safetensors file, read from its header (no tensor is read)."
     try:
         with safe_open(str(path), "pt") as f: return {k: tuple(f.get_slice(k).get_shape()) for k in f.keys()}
     except FileNotFoundError: raise
     except Exception as e: raise _unreadable(path, e) from None
 
-def load_tensors(path:str|Path) -> dict:
+def load_tensors(path:str|Path, # a safetensors file
+                ) -> dict:
     "Every tensor of a safetensors file, on the CPU, copied into memory (never backed by the file, which may change)."
     try:
         with safe_open(str(path), "pt") as f: return {k: f.get_tensor(k).clone() for k in f.keys()}
@@ -162,7 +206,8 @@ def load_tensors(path:str|Path) -> dict:
     except Exception as e: raise _unreadable(path, e) from None
 
 # %% ../nbs/00_core.ipynb #c018
-def config_key(config:dict) -> str:
+def config_key(config:dict, # a JSON-serialisable config
+              ) -> str:
     "A short stable hash of a JSON-serialisable config."
     return hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()[:12]
 
@@ -174,8 +219,10 @@ def _cache_problem(path:Path, config:dict) -> str|None:
     bad = [k for k, v in t.items() if v.is_floating_point() and not torch.isfinite(v).all()]
     return f"non-finite values in {bad}" if bad else None
 
-def cached_tensors(folder:str|Path, name:str, config:dict, # what decides the result
-                   compute:Callable[[], dict],            # returns a dict of tensors
+def cached_tensors(folder:str|Path, # where the cache file lives (`analysis_dir`)
+                   name:str, # the analysis's name, the cache file's prefix
+                   config:dict, # what decides the result
+                   compute:Callable[[], dict], # returns a dict of tensors
                   ) -> dict:
     "`compute()`'s tensors, read from `folder/NAME_KEY.safetensors` if valid, else computed and saved."
     path = Path(folder) / f"{name}_{config_key(config)}.safetensors"
@@ -189,7 +236,8 @@ def cached_tensors(folder:str|Path, name:str, config:dict, # what decides the re
     atomic_save_tensors(out, path, {"config": config})
     return load_tensors(path)
 
-def analysis_dir(checkpoint:str|Path) -> Path:
+def analysis_dir(checkpoint:str|Path, # a checkpoint file
+                ) -> Path:
     "Where analyses of a checkpoint are cached: `RUN/analysis/` for `RUN/checkpoints/step_N.safetensors`, else beside the file."
     p = Path(checkpoint)
     return (p.parent.parent if p.parent.name == "checkpoints" else p.parent) / "analysis"
@@ -202,7 +250,8 @@ def quiet_progress():
 
 # %% ../nbs/00_core.ipynb #e01
 @contextmanager
-def one_thread(device:torch.device|str="cpu"):
+def one_thread(device:torch.device|str="cpu", # the device computed on (other devices are left alone)
+              ):
     "On the CPU, compute on one thread: multithreaded BLAS splits its sums by thread count, and training or SGLD amplifies the last bit."
     if torch.device(device).type != "cpu": yield; return
     n = torch.get_num_threads(); torch.set_num_threads(1)
@@ -211,16 +260,28 @@ def one_thread(device:torch.device|str="cpu"):
 
 ENGINES = ("local", "dask")
 
+def check_fanout(workers:int, # processes (>= 1)
+                 engine:str="local", # one of `ENGINES`
+                 scheduler:str|None=None, # a Dask scheduler address (engine "dask" only)
+                ):
+    "Refuse fan-out options `run_units` cannot honour, naming the bad value (also a Dask engine that is not installed)."
+    if engine not in ENGINES: raise ValueError(f"engine={engine!r}: allowed {ENGINES}")
+    if not isinstance(workers, int) or isinstance(workers, bool) or workers < 1:
+        raise ValueError(f"workers={workers!r}: must be an integer >= 1")
+    if scheduler is not None and engine != "dask": raise ValueError(f"scheduler={scheduler!r} needs engine='dask'")
+    if engine == "dask" and importlib.util.find_spec("distributed") is None:
+        raise ValueError("engine='dask' needs Dask distributed: pip install 'sorting_transformers[cluster]'")
+
 def run_units(fn:Callable, # a module-level function of one unit's arguments (pickled by reference)
-              units:list,  # plain-value arguments, one per unit
+              units:list, # plain-value arguments, one per unit
               workers:int=1, # processes (local pool, or the local Dask cluster's workers)
               engine:str="local", # "local" or "dask"
               scheduler:str|None=None, # a Dask scheduler address; None starts a local cluster
-              desc:str="units", progress:bool=True) -> list:
+              desc:str="units", # progress bar label
+              progress:bool=True, # show progress bars
+             ) -> list:
     "`[fn(u) for u in units]`, fanned out over `workers` processes or a Dask cluster (see above)."
-    if engine not in ENGINES: raise ValueError(f"engine={engine!r}: allowed {ENGINES}")
-    if not isinstance(workers, int) or workers < 1: raise ValueError(f"workers={workers!r}: must be an integer >= 1")
-    if scheduler is not None and engine != "dask": raise ValueError(f"scheduler={scheduler!r} needs engine='dask'")
+    check_fanout(workers, engine, scheduler)
     bar = lambda it: tqdm(it, total=len(units), desc=desc, disable=not progress or len(units) < 2, leave=False)
     if engine == "local":
         if workers == 1 or len(units) < 2: return [fn(u) for u in bar(units)]
@@ -239,7 +300,8 @@ def run_units(fn:Callable, # a module-level function of one unit's arguments (pi
         if cluster is not None: cluster.close()
 
 # %% ../nbs/00_core.ipynb #c021
-def md_code(text) -> str:
+def md_code(text, # any value; shown as its `str`
+           ) -> str:
     "`text` as a Markdown code span that its own backticks cannot end (CommonMark's rule: a longer fence)."
     s = str(text).replace("\n", " ")
     fence = "`" * (max((len(r) for r in re.findall(r"`+", s)), default=0) + 1)

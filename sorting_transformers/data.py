@@ -11,6 +11,7 @@ from dataclasses import dataclass, asdict, fields
 from typing import NamedTuple, Sequence
 import torch
 import plotly.graph_objects as go
+from jaxtyping import Int
 
 
 # %% auto #0
@@ -79,7 +80,9 @@ class SortTask:
 
     def to_dict(self) -> dict: return asdict(self)
     @classmethod
-    def from_dict(cls, d:dict) -> SortTask:
+    def from_dict(cls,
+                  d:dict, # a dict as `to_dict` writes it (e.g. read from a file)
+                 ) -> SortTask:
         "The task `to_dict` wrote; unknown or missing fields are refused by name."
         if not isinstance(d, dict): raise ValueError(f"a SortTask must be a dict of its fields, got {type(d).__name__}")
         known = {f.name for f in fields(cls)}
@@ -109,9 +112,10 @@ def _shuffle_rows(x:torch.Tensor, g:torch.Generator) -> torch.Tensor:
     return x.gather(1, torch.rand(x.shape, generator=g).argsort(1))
 
 @torch.no_grad()
-def sample_lists(task:SortTask, n:int, # how many lists
-                 g:torch.Generator,    # the random stream to draw from
-                ) -> torch.Tensor:
+def sample_lists(task:SortTask, # the sorting task (`data.SortTask`)
+                 n:int, # how many lists
+                 g:torch.Generator, # the random stream to draw from
+                ) -> Int[torch.Tensor, "n list_len"]:
     "`n` random input lists of `task`, int64 `[n, list_len]`."
     if n < 1: raise ValueError(f"n={n}: must be >= 1")
     L, V = task.list_len, task.n_values
@@ -128,7 +132,8 @@ def sample_lists(task:SortTask, n:int, # how many lists
         out.append(_shuffle_rows(torch.cat([start[:, None], start[:, None] + gaps.cumsum(1)], 1), g))
     return torch.cat(out)[:n]
 
-def make_batch(task:SortTask, lists:torch.Tensor, # int `[batch, list_len]` input lists
+def make_batch(task:SortTask, # the sorting task (`data.SortTask`)
+               lists:Int[torch.Tensor, "batch list_len"], # int `[batch, list_len]` input lists
               ) -> Batch:
     "The `Batch` of `task` for the given input lists."
     lists = torch.as_tensor(lists)
@@ -150,18 +155,23 @@ def make_batch(task:SortTask, lists:torch.Tensor, # int `[batch, list_len]` inpu
         tokens = torch.cat([lists, sep, targets], 1)
     return Batch(tokens, targets, task.mask)
 
-def sample_batch(task:SortTask, n:int, g:torch.Generator) -> Batch:
+def sample_batch(task:SortTask, # the sorting task (`data.SortTask`)
+                 n:int, # lists
+                 g:torch.Generator, # the generator of the list stream (`data.generator`)
+                ) -> Batch:
     "A batch of `n` fresh random lists from the stream `g`."
     return make_batch(task, sample_lists(task, n, g))
 
-def generator(seed:int) -> torch.Generator:
+def generator(seed:int, # seed of the stream
+             ) -> torch.Generator:
     "A CPU `torch.Generator` seeded with `seed`."
     return torch.Generator().manual_seed(int(seed))
 
 # %% ../nbs/01_data.ipynb #c015
 HELDOUT_SEED = 2**31 - 1
 
-def heldout(task:SortTask, n:int, # number of lists (a profile's `n_heldout`)
+def heldout(task:SortTask, # the sorting task (`data.SortTask`)
+            n:int, # number of lists (a profile's `n_heldout`)
            ) -> Batch:
     "The task's fixed held-out batch of `n` lists (the first `n` of one fixed stream)."
     return sample_batch(task, n, generator(HELDOUT_SEED))
@@ -175,8 +185,9 @@ def gap_stats(lists:torch.Tensor, # int `[batch, list_len]`
                 per_list_mean=d.float().mean(1), counts=torch.bincount(d.flatten()))
 
 # %% ../nbs/01_data.ipynb #c021
-def encode(task:SortTask, xs:Sequence[int], # one list of `list_len` numbers
-          ) -> torch.Tensor:
+def encode(task:SortTask, # the sorting task (`data.SortTask`)
+           xs:Sequence[int], # one list of `list_len` numbers
+          ) -> Int[torch.Tensor, "1 seq"]:
     "Prompt tokens for one list: int64 `[1, list_len]` (inplace) or `[1, list_len+1]` (sep, ends with SEP)."
     x = torch.as_tensor(list(xs), dtype=torch.long)
     if x.ndim != 1 or len(x) != task.list_len: raise ValueError(f"list of length {len(x)}: expected {task.list_len} numbers")
@@ -186,14 +197,17 @@ def encode(task:SortTask, xs:Sequence[int], # one list of `list_len` numbers
     if task.format == "sep": x = torch.cat([x, torch.tensor([task.sep_token])])
     return x[None]
 
-def decode(task:SortTask, tokens:torch.Tensor, # int `[seq]` token ids
+def decode(task:SortTask, # the sorting task (`data.SortTask`)
+           tokens:Int[torch.Tensor, "seq"], # int `[seq]` token ids
           ) -> list:
     "Token ids as a list of numbers, with `'SEP'` for the separator."
     return ["SEP" if t == task.sep_token else int(t) for t in torch.as_tensor(tokens).flatten().tolist()]
 
 # %% ../nbs/01_data.ipynb #c024
-def plot_examples(task:SortTask, n:int=6, # lists to show
-                  seed:int=0) -> go.Figure:
+def plot_examples(task:SortTask, # the sorting task (`data.SortTask`)
+                  n:int=6, # lists to show
+                  seed:int=0, # seed of the examples
+                 ) -> go.Figure:
     "Heat map of `n` example token sequences with their sorted targets."
     b = sample_batch(task, n, generator(seed))
     z = torch.cat([b.tokens.float(), torch.full((n, 1), float("nan")), b.targets.float()], 1)
@@ -207,7 +221,8 @@ def plot_examples(task:SortTask, n:int=6, # lists to show
     return fig
 
 def plot_gap_distribution(tasks:dict, # name -> SortTask
-                          n:int=4000) -> go.Figure:
+                          n:int=4000, # held-out lists per task
+                         ) -> go.Figure:
     "Histogram of δ (gaps between sorted neighbours) of `n` held-out lists per task, δ̄ in the legend."
     fig = go.Figure()
     for name, task in tasks.items():

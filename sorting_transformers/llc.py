@@ -15,10 +15,10 @@ import pandas as pd
 import torch, torch.nn as nn, torch.nn.functional as F
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
-from jaxtyping import Float
+from jaxtyping import Float, Int
 from tqdm.auto import tqdm
 from transformer_lens import HookedTransformer
-from .core import cached_tensors, analysis_dir, quiet_progress, one_thread, run_units
+from .core import cached_tensors, analysis_dir, quiet_progress, one_thread, run_units, LLCSizes
 from .data import SortTask, heldout, make_batch
 from .model import sort_logits, load_model, read_model_header, load_seed_checkpoint, seed_checkpoints, preset_task, check_model_task
 from .runs import LEVEL_COLORS, load_run, level_name
@@ -74,7 +74,9 @@ class LLCConfig:
             raise ValueError(f"LLCConfig.num_burnin={self.num_burnin!r}: must be an integer in [0, num_draws={self.num_draws})")
         if not isinstance(self.canonical, bool): raise ValueError(f"LLCConfig.canonical={self.canonical!r}: must be True or False")
 
-    def for_task(self, task:SortTask) -> LLCConfig:
+    def for_task(self,
+                 task:SortTask, # the sorting task (`data.SortTask`)
+                ) -> LLCConfig:
         "This config with nβ, γ and the sampler that are None filled in from `CALIBRATED[task.format]` (ε stays None: auto)."
         cal = CALIBRATED[task.format]
         return dataclasses.replace(self, **{k: cal[k] for k in ("n_beta", "localization", "sampler") if getattr(self, k) is None})
@@ -82,11 +84,18 @@ class LLCConfig:
 # %% ../nbs/06_llc.ipynb #c005b
 LR_GRID = (1e-7, 2e-7, 5e-7, 1e-6, 2e-6, 5e-6, 1e-5, 2e-5, 5e-5, 1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2)  # ε scanned
 
-def sample_llc(model:nn.Module,
+def sample_llc(model:nn.Module, # left unchanged (the chains run on copies)
                loss_fn, # devinterp's `loss_fn(model, input_ids) -> [batch, seq-1]` per-token losses
                input_ids:torch.Tensor, # `[n, seq]` integer rows of the fixed data set
-               lr:float, n_beta:float, localization:float, sampler:str="sgld",
-               num_chains:int=4, num_draws:int=200, num_burnin:int=40, batch_size:int=64, seed:int=0,
+               lr:float, # SGLD step size ε
+               n_beta:float, # inverse temperature nβ
+               localization:float, # localisation γ, the pull towards the starting weights
+               sampler:str="sgld", # 'sgld' or 'rmsprop_sgld'
+               num_chains:int=4, # independent SGLD chains
+               num_draws:int=200, # draws per chain
+               num_burnin:int=40, # first draws of each chain left out of the mean
+               batch_size:int=64, # rows per SGLD step
+               seed:int=0, # seed of the chains
                param_masks:dict|None=None, # devinterp parameter masks, None for every parameter
               ) -> dict:
     "λ̂ = nβ·(mean loss of the draws after burn-in − initial loss), per chain, with devinterp's sampler; `model` is left unchanged."
@@ -104,8 +113,14 @@ def sample_llc(model:nn.Module,
     return dict(mean=per_chain.mean().item(), std=per_chain.std().item() if num_chains > 1 else 0.0,
                 per_chain=per_chain, loss_trace=trace, init_loss=init, lr=lr)
 
-def mala_acceptance(model:nn.Module, loss:Callable[[nn.Module], torch.Tensor], # model -> scalar loss on a fixed batch
-                    lr:float, n_beta:float, localization:float, steps:int=10, seed:int=0) -> float:
+def mala_acceptance(model:nn.Module, # weights restored afterwards
+                    loss:Callable[[nn.Module], torch.Tensor], # model -> scalar loss on a fixed batch
+                    lr:float, # SGLD step size ε
+                    n_beta:float, # inverse temperature nβ
+                    localization:float, # localisation γ, the pull towards the starting weights
+                    steps:int=10, # proposals along the chain
+                    seed:int=0, # seed of the chain
+                   ) -> float:
     "Mean Metropolis acceptance probability of SGLD's proposals along a short chain from the current weights (weights restored)."
     g = torch.Generator().manual_seed(seed)
     ps = [p for p in model.parameters() if p.requires_grad]; w0 = [p.detach().clone() for p in ps]
@@ -132,8 +147,14 @@ def mala_acceptance(model:nn.Module, loss:Callable[[nn.Module], torch.Tensor], #
             for p, q in zip(ps, w0): p.copy_(q)
     return float(np.mean(acc))
 
-def choose_lr(model:nn.Module, loss:Callable[[nn.Module], torch.Tensor], n_beta:float, localization:float,
-              lrs:Sequence[float], target:float=0.9, seed:int=0) -> tuple[float, float]:
+def choose_lr(model:nn.Module, # weights restored afterwards
+              loss:Callable[[nn.Module], torch.Tensor], # the loss at the model's weights (a scalar)
+              n_beta:float, # inverse temperature nβ
+              localization:float, # localisation γ, the pull towards the starting weights
+              lrs:Sequence[float], # SGLD step sizes ε to try, smallest first
+              target:float=0.9, # acceptance to reach
+              seed:int=0, # seed of the chains
+             ) -> tuple[float, float]:
     "(ε, acceptance): the largest of `lrs` (scanned from the smallest up, stopping at the first miss) whose MALA acceptance >= target."
     best = None
     for lr in sorted(lrs):
@@ -146,7 +167,9 @@ def choose_lr(model:nn.Module, loss:Callable[[nn.Module], torch.Tensor], n_beta:
 # %% ../nbs/06_llc.ipynb #c101
 class Potential(nn.Module):
     "K(w) = ½·Σᵢ wᵢ^pᵢ (even powers pᵢ), minimal at w = 0; its learning coefficient is Σᵢ 1/pᵢ."
-    def __init__(self, powers:Sequence[int]):
+    def __init__(self,
+                 powers:Sequence[int], # the exponents p_i of K(w) = ½·Σ w_i^p_i
+                ):
         super().__init__()
         if not powers or any(not isinstance(p, int) or p < 2 or p % 2 for p in powers):
             raise ValueError(f"powers={powers!r}: must be even integers >= 2")
@@ -155,13 +178,22 @@ class Potential(nn.Module):
     def forward(self) -> torch.Tensor: return 0.5 * (self.w ** self.powers).sum()
     def llc(self) -> float: return sum(1 / p for p in self.powers.tolist())
 
-def potential_loss(model:Potential, input_ids:torch.Tensor) -> torch.Tensor:
+def potential_loss(model:Potential, # a `Potential`
+                   input_ids:torch.Tensor, # the data set's rows (devinterp's `loss_fn(model, input_ids)`)
+                  ) -> torch.Tensor:
     "devinterp loss of a `Potential`: K(w) in every entry (the data set only counts steps)."
     return model().expand(input_ids.shape[0], input_ids.shape[1] - 1)
 
 class ReducedRankRegression(nn.Module):
     "A two-layer linear network y = B·A·x (x ∈ ℝᴹ, hidden H, y ∈ ℝᴺ) at a true parameter of rank r, with its inputs."
-    def __init__(self, M:int, H:int, N:int, r:int, n:int=4096, seed:int=0):
+    def __init__(self,
+                 M:int, # input dimension
+                 H:int, # hidden width
+                 N:int, # output dimension
+                 r:int, # rank of the true map
+                 n:int=4096, # samples in the data set
+                 seed:int=0, # seed of the data and the true map
+                ):
         super().__init__()
         if not 0 <= r <= min(M, H, N): raise ValueError(f"r={r}: must lie in [0, min(M, H, N)={min(M, H, N)}]")
         g = torch.Generator().manual_seed(seed)
@@ -170,15 +202,24 @@ class ReducedRankRegression(nn.Module):
         self.A, self.B = nn.Parameter(A), nn.Parameter(B)
         self.register_buffer("C", B @ A); self.register_buffer("X", torch.randn(n, M, generator=g))
         self.shape = (M, H, N, r)
-    def forward(self, x:torch.Tensor) -> torch.Tensor: return x @ self.A.T @ self.B.T
+    def forward(self,
+                x:Float[torch.Tensor, "batch M"], # inputs
+               ) -> Float[torch.Tensor, "batch N"]:
+        return x @ self.A.T @ self.B.T
     def llc(self) -> float: return aoyagi_lambda(*self.shape)
 
-def rrr_loss(model:ReducedRankRegression, input_ids:torch.Tensor) -> torch.Tensor:
+def rrr_loss(model:ReducedRankRegression, # a `ReducedRankRegression`
+             input_ids:torch.Tensor, # the data set's rows (devinterp's `loss_fn(model, input_ids)`)
+            ) -> torch.Tensor:
     "devinterp loss of a `ReducedRankRegression`: ½·|B·A·x − C·x|² (Gaussian noise of variance 1) of the rows `input_ids[:, 0]`."
     x = model.X[input_ids[:, 0]]
     return (0.5 * ((model(x) - x @ model.C.T) ** 2).sum(1))[:, None].expand(-1, input_ids.shape[1] - 1)
 
-def aoyagi_lambda(M:int, H:int, N:int, r:int) -> float:
+def aoyagi_lambda(M:int, # input dimension
+                  H:int, # hidden width
+                  N:int, # output dimension
+                  r:int, # true rank
+                 ) -> float:
     "Learning coefficient of reduced-rank regression (Aoyagi & Watanabe 2005): inputs M, hidden H, outputs N, true rank r."
     if M + H < N + r: return (H * M - H * r + N * r) / 2
     if N + H < M + r: return (H * N - H * r + M * r) / 2
@@ -186,8 +227,16 @@ def aoyagi_lambda(M:int, H:int, N:int, r:int) -> float:
     s = 2 * (H + r) * (M + N) - (M - N) ** 2 - (H + r) ** 2
     return (s + (M + H + N + r) % 2) / 8
 
-def ground_truth_llc(model:nn.Module, loss_fn, n_beta:float, localization:float, lrs:Sequence[float],
-                     num_chains:int=8, num_draws:int=1000, n:int=4096, seed:int=0) -> dict:
+def ground_truth_llc(model:nn.Module, # a model with a known LLC (`model.llc()`)
+                     loss_fn, # its devinterp loss
+                     n_beta:float, # inverse temperature nβ
+                     localization:float, # localisation γ, the pull towards the starting weights
+                     lrs:Sequence[float], # SGLD step sizes ε to try, smallest first
+                     num_chains:int=8, # independent SGLD chains
+                     num_draws:int=1000, # draws per chain
+                     n:int=4096, # samples in the data set
+                     seed:int=0, # seed of the chains
+                    ) -> dict:
     "`sample_llc` of a model with a known LLC (`model.llc()`), ε chosen by `choose_lr` as for the sorters."
     ids = torch.arange(n)[:, None].repeat(1, 2)
     batch = ids[:256]
@@ -219,7 +268,10 @@ def _balance_norm_readers(ln:nn.Module, readers:list[torch.Tensor]):
     for R in readers: R.div_(c[:, None] if R.dim() == 2 else c[None, :, None])
 
 @torch.no_grad()
-def canonical_form(model:HookedTransformer, max_sweeps:int=200, tol:float=1e-6) -> HookedTransformer:
+def canonical_form(model:HookedTransformer, # the model (a TransformerLens `HookedTransformer`)
+                   max_sweeps:int=200, # balancing sweeps at most
+                   tol:float=1e-6, # stop when no scale moves by more than this
+                  ) -> HookedTransformer:
     "A copy of `model` computing the same function, at the one point of its orbit under the weight symmetries (see above)."
     m = copy.deepcopy(model); cfg = m.cfg; nt = cfg.normalization_type
     if getattr(cfg, "n_key_value_heads", None) or getattr(cfg, "gated_mlp", False):
@@ -259,7 +311,9 @@ def canonical_form(model:HookedTransformer, max_sweeps:int=200, tol:float=1e-6) 
     return m
 
 @torch.no_grad()
-def rescale_symmetries(model:HookedTransformer, c:float=3.0) -> HookedTransformer:
+def rescale_symmetries(model:HookedTransformer, # the model (a TransformerLens `HookedTransformer`)
+                       c:float=3.0, # the rescaling factor
+                      ) -> HookedTransformer:
     "A copy of `model` moved along its symmetries by `c`: W_Q·c, W_K/c, W_V·c, W_O/c, ReLU W_in·c, W_out/c (biases alike), norm weights·c, residual·c."
     m = copy.deepcopy(model); cfg = m.cfg
     for b in m.blocks:
@@ -276,7 +330,8 @@ def rescale_symmetries(model:HookedTransformer, c:float=3.0) -> HookedTransforme
     return m
 
 # %% ../nbs/06_llc.ipynb #c204
-def task_loss_fn(task:SortTask):
+def task_loss_fn(task:SortTask, # the task the model sorts
+                ):
     "devinterp's `loss_fn(model, input_ids) -> (batch, seq-1)`: each list's mean loss over its predicted positions, in every column."
     def loss_fn(model, input_ids):
         batch = make_batch(task, input_ids[:, :task.list_len].cpu())
@@ -285,38 +340,45 @@ def task_loss_fn(task:SortTask):
         return per.view(len(input_ids), -1).mean(1)[:, None].expand(-1, input_ids.shape[1] - 1)
     return loss_fn
 
-def estimate_llc(model:nn.Module, task:SortTask, *, num_chains:int|None=None, num_draws:int|None=None, seed:int|None=None,
+def estimate_llc(model:nn.Module, # left unchanged
+                 task:SortTask, # the sorting task (`data.SortTask`)
+                 *,
+                 num_chains:int|None=None, # overrides `config`
+                 num_draws:int|None=None, # overrides `config`
+                 seed:int|None=None, # overrides `config`
                  config:LLCConfig|None=None, # every other setting; keyword arguments override it
                  param_masks:dict|None=None, # devinterp parameter masks (e.g. one head), None for all parameters
-                 **kw) -> dict:
+                 **kw,
+                ) -> dict:
     "LLC of `model` at its current weights: `mean`, `std` (over chains), `per_chain`, `loss_trace` [chain, draw], `init_loss`, `lr`, `acceptance`."
     over = {k: v for k, v in dict(num_chains=num_chains, num_draws=num_draws, seed=seed, **kw).items() if v is not None}
-    cfg = dataclasses.replace(config or LLCConfig(), **over).for_task(task)
+    config = dataclasses.replace(config or LLCConfig(), **over).for_task(task)
     check_model_task(model, task)
     with one_thread(next(model.parameters()).device):   # canonical form, ε and chains: the same bits under any load
-        return _estimate(model, task, cfg, param_masks)
+        return _estimate(model, task, config, param_masks)
 
-def _estimate(model:nn.Module, task:SortTask, cfg:LLCConfig, param_masks:dict|None) -> dict:
+def _estimate(model:nn.Module, task:SortTask, config:LLCConfig, param_masks:dict|None) -> dict:
     was_training = model.training; model.eval()
-    m = canonical_form(model) if cfg.canonical else model
-    ids = heldout(task, cfg.n_lists).tokens.to(next(m.parameters()).device)
+    m = canonical_form(model) if config.canonical else model
+    ids = heldout(task, config.n_lists).tokens.to(next(m.parameters()).device)
     loss_fn = task_loss_fn(task)
     batch_loss = lambda mm: loss_fn(mm, ids[:64])[:, 0].mean()
-    lr = cfg.lr
+    lr = config.lr
     if lr is None:   # the calibrated ε, halved until SGLD's proposals would pass a Metropolis test 90% of the time
         lr = CALIBRATED[task.format]["lr"]
         for _ in range(5):
-            acc = mala_acceptance(m, batch_loss, lr, cfg.n_beta, cfg.localization, seed=cfg.seed)
+            acc = mala_acceptance(m, batch_loss, lr, config.n_beta, config.localization, seed=config.seed)
             if acc >= 0.9: break
             lr /= 2
-    else: acc = mala_acceptance(m, batch_loss, lr, cfg.n_beta, cfg.localization, seed=cfg.seed)
-    e = sample_llc(m, loss_fn, ids, lr, cfg.n_beta, cfg.localization, cfg.sampler, cfg.num_chains, cfg.num_draws,
-                   cfg.num_burnin, cfg.batch_size, cfg.seed, param_masks)
+    else: acc = mala_acceptance(m, batch_loss, lr, config.n_beta, config.localization, seed=config.seed)
+    e = sample_llc(m, loss_fn, ids, lr, config.n_beta, config.localization, config.sampler, config.num_chains, config.num_draws,
+                   config.num_burnin, config.batch_size, config.seed, param_masks)
     model.train(was_training)
     return dict(e, acceptance=acc)
 
 # %% ../nbs/06_llc.ipynb #c008
-def trace_checks(est:dict) -> dict:
+def trace_checks(est:dict, # an `estimate_llc` result
+                ) -> dict:
     "The checks of one estimate (see above), each True when passed; every one of them can fail."
     tr = est["loss_trace"]; n = tr.shape[1]; init = est["init_loss"]
     q3, q4 = tr[:, n // 2: 3 * n // 4].mean().item(), tr[:, 3 * n // 4:].mean().item()
@@ -332,18 +394,22 @@ CHECKS = ("acceptance", "in_basin", "plateau", "chains_agree", "positive")
 
 RMSPROP_LR = 1e-6   # RMSProp-SGLD's step at the calibrated nβ (its units differ from SGLD's): of 1e-7, 1e-6, 1e-5 the largest that kept chains finite
 
-def nbeta_sweep(model:nn.Module, task:SortTask, factors:Sequence[float]=(0.1, 1.0, 10.0), config:LLCConfig|None=None,
-                samplers:Sequence[str]=("sgld",)) -> pd.DataFrame:
+def nbeta_sweep(model:nn.Module, # the model (a TransformerLens `HookedTransformer`)
+                task:SortTask, # the sorting task (`data.SortTask`)
+                factors:Sequence[float]=(0.1, 1.0, 10.0), # nβ as multiples of the calibrated one
+                config:LLCConfig|None=None, # the other settings; None: the defaults
+                samplers:Sequence[str]=("sgld",), # samplers to sweep
+               ) -> pd.DataFrame:
     "One row per (sampler, nβ = factor × calibrated nβ): ε from `choose_lr` (SGLD), λ̂, its checks and the mean loss trace."
-    cfg = (config or LLCConfig()).for_task(task); rows = []
+    config = (config or LLCConfig()).for_task(task); rows = []
     with one_thread(next(model.parameters()).device): m = canonical_form(model.eval())
     ids = heldout(task, 64).tokens; lf = task_loss_fn(task)
     for sampler in samplers:
         for f in factors:
-            nb = cfg.n_beta * f
-            if sampler == "sgld": lr, acc = choose_lr(m, lambda mm: lf(mm, ids)[:, 0].mean(), nb, cfg.localization, LR_GRID, seed=cfg.seed)
-            else: lr, acc = RMSPROP_LR * cfg.n_beta / nb, float("nan")   # ε·nβ held; no Metropolis test for this sampler
-            e = estimate_llc(model, task, config=dataclasses.replace(cfg, n_beta=nb, lr=lr, sampler=sampler))
+            nb = config.n_beta * f
+            if sampler == "sgld": lr, acc = choose_lr(m, lambda mm: lf(mm, ids)[:, 0].mean(), nb, config.localization, LR_GRID, seed=config.seed)
+            else: lr, acc = RMSPROP_LR * config.n_beta / nb, float("nan")   # ε·nβ held; no Metropolis test for this sampler
+            e = estimate_llc(model, task, config=dataclasses.replace(config, n_beta=nb, lr=lr, sampler=sampler))
             e["acceptance"] = acc if sampler == "sgld" else 1.0
             rows.append(dict(sampler=sampler, n_beta=nb, lr=lr, mala_acceptance=acc, llc=e["mean"], llc_std=e["std"],
                              **trace_checks(e), trace=(e["loss_trace"].mean(0) - e["init_loss"]).tolist()))
@@ -351,14 +417,17 @@ def nbeta_sweep(model:nn.Module, task:SortTask, factors:Sequence[float]=(0.1, 1.
     df["passes"] = df[list(CHECKS)].all(axis=1)
     return df
 
-def nbeta_slope(sweep:pd.DataFrame) -> pd.Series:
+def nbeta_slope(sweep:pd.DataFrame, # an `nbeta_sweep` table
+               ) -> pd.Series:
     "Per sampler: the slope of log λ̂ against log nβ (1: λ̂ ∝ nβ, the localisation-dominated regime; 0: independent of nβ), over the rows whose chains stayed in the basin."
     def slope(d):
         d = d[(d.llc > 0) & d.in_basin]
         return np.polyfit(np.log(d.n_beta), np.log(d.llc), 1)[0] if len(d) >= 2 else np.nan
     return sweep.groupby("sampler").apply(slope, include_groups=False).rename("slope")
 
-def plot_traces(sweep:pd.DataFrame, title:str) -> go.Figure:
+def plot_traces(sweep:pd.DataFrame, # an `nbeta_sweep` table
+                title:str, # figure title
+               ) -> go.Figure:
     "Mean loss trace (over chains, minus the initial loss) of every row of an `nbeta_sweep`, dotted where a check fails."
     fig = go.Figure()
     for _, r in sweep.iterrows():
@@ -367,13 +436,17 @@ def plot_traces(sweep:pd.DataFrame, title:str) -> go.Figure:
     return fig.update_layout(title=title, xaxis_title="draw", yaxis_title="L(w) − L(w*)", yaxis_type="log")
 
 # %% ../nbs/06_llc.ipynb #c014
-def select_steps(steps:list[int], n:int|None) -> list[int]:
+def select_steps(steps:list[int], # checkpoint steps
+                 n:int|None, # steps to keep; None: all
+                ) -> list[int]:
     "At most `n` of `steps`, spread evenly in log(step+1), always with the first and the last; all when `n` is None."
     if n is None or n >= len(steps): return list(steps)
     idx = np.unique(np.round(np.interp(np.linspace(0, 1, n), np.log1p(steps) / np.log1p(steps[-1]), np.arange(len(steps)))).astype(int))
     return [steps[i] for i in idx]
 
-def check_restriction(restriction:str|None, cfg) -> str|None:
+def check_restriction(restriction:str|None, # e.g. 'l0h1', 'l1mlp'; None: no restriction
+                      cfg, # the model's TransformerLens config
+                     ) -> str|None:
     "`restriction` if it names parameters of a model with `cfg` (see devinterp's `create_param_masks`), else `ValueError`."
     if restriction is None: return None
     m = re.fullmatch(r"full|embed|unembed|l(\d+)(?:h(\d+)| (attn|mlp))?", str(restriction))
@@ -384,7 +457,10 @@ def check_restriction(restriction:str|None, cfg) -> str|None:
     if bad: raise ValueError(f"restriction {restriction!r} not allowed: {allowed}")
     return restriction
 
-def llc_checkpoint(path:str|Path, config:LLCConfig|None=None, param_masks:str|None=None) -> dict:
+def llc_checkpoint(path:str|Path, # a checkpoint (`RUN/checkpoints/step_N.safetensors`)
+                   config:LLCConfig|None=None, # sampler settings; None: the defaults
+                   param_masks:str|None=None, # a devinterp restriction such as 'l0h1' (one head); None: every parameter
+                  ) -> dict:
     "`estimate_llc` of a saved checkpoint (`param_masks`: a devinterp restriction such as 'l0h1'), cached next to it."
     from devinterp.slt.weight_restrictions import create_param_masks
     path = Path(path); model, task = load_model(path)
@@ -405,10 +481,14 @@ def _run_steps(run_dir:Path, n_checkpoints:int|None) -> list[Path]:
     steps = select_steps(sorted(int(p.stem.split("_")[1]) for p in (run_dir / "checkpoints").glob("step_*.safetensors")), n_checkpoints)
     return [run_dir / "checkpoints" / f"step_{s:06d}.safetensors" for s in steps]
 
-def llc_run(run_dir:str|Path, config:LLCConfig|None=None, n_checkpoints:int|None=None,
-            param_masks:str|None=None, progress:bool=True) -> pd.DataFrame:
+def llc_run(run_dir:str|Path, # a run folder written by `train`
+            config:LLCConfig|None=None, # sampler settings; None: the defaults
+            n_checkpoints:int|None=None, # log-spaced checkpoints per run; None: every one
+            param_masks:str|None=None, # a devinterp restriction such as 'l0h1' (one head); None: every parameter
+            progress:bool=True, # show progress bars
+           ) -> pd.DataFrame:
     "LLC (mean, std and 95% interval over chains) at the run's checkpoints, beside the run's held-out loss and accuracy."
-    run_dir = Path(run_dir); cfg, metrics = load_run(run_dir)
+    run_dir = Path(run_dir); train_config, metrics = load_run(run_dir)
     paths = _run_steps(run_dir, n_checkpoints)
     for p in paths: check_restriction(param_masks, read_model_header(p)[1])   # every file checked before any work
     rows = []
@@ -417,10 +497,12 @@ def llc_run(run_dir:str|Path, config:LLCConfig|None=None, n_checkpoints:int|None
         lo, hi = chain_interval(e["per_chain"])
         rows.append(dict(step=int(p.stem.split("_")[1]), llc=e["mean"], llc_std=e["std"], llc_lo=lo, llc_hi=hi, **trace_checks(e)))
     out = pd.DataFrame(rows).merge(metrics[["step", "loss", "token_acc"]], on="step", how="left")
-    return out.assign(run=cfg.run_name, preset=cfg.preset, weight_decay=cfg.weight_decay, level=level_name(cfg.weight_decay),
-                      seed=cfg.seed, restriction=param_masks or "full")
+    return out.assign(run=train_config.run_name, preset=train_config.preset, weight_decay=train_config.weight_decay, level=level_name(train_config.weight_decay),
+                      seed=train_config.seed, restriction=param_masks or "full")
 
-def chain_interval(per_chain:torch.Tensor, level:float=0.95) -> tuple[float, float]:
+def chain_interval(per_chain:Float[torch.Tensor, "chains"], # `[chains]` one estimate per chain
+                   level:float=0.95, # confidence level
+                  ) -> tuple[float, float]:
     "Student-t confidence interval of the mean over chains (the sampler's uncertainty at one checkpoint)."
     from scipy import stats
     x = per_chain.double().numpy()
@@ -432,10 +514,14 @@ def _llc_worker(args):
     path, config, param_masks = args      # plain values: the pool pickles them by value
     llc_checkpoint(path, LLCConfig(**config) if config else None, param_masks)
 
-def llc_runs(run_dirs:Sequence[str|Path], config:LLCConfig|None=None, n_checkpoints:int|None=None, param_masks:str|None=None,
+def llc_runs(run_dirs:Sequence[str|Path], # run folders written by `train`
+             config:LLCConfig|None=None, # sampler settings; None: the defaults
+             n_checkpoints:int|None=None, # log-spaced checkpoints per run; None: every one
+             param_masks:str|None=None, # a devinterp restriction such as 'l0h1' (one head); None: every parameter
              workers:int=1, # processes estimating at once (one thread each); the numbers do not depend on it
-             progress:bool=True,
-             engine:str="local", scheduler:str|None=None, # `core.run_units`: a local pool, or a Dask cluster
+             progress:bool=True, # show progress bars
+             engine:str="local", # 'local' (a process pool) or 'dask' (see `core.run_units`)
+             scheduler:str|None=None, # `core.run_units`: a local pool, or a Dask cluster
             ) -> pd.DataFrame:
     "`llc_run` of every run, the missing estimates computed first, one unit per checkpoint, by `run_units` (each estimate is cached)."
     run_dirs = [Path(d) for d in run_dirs]
@@ -447,7 +533,10 @@ def llc_runs(run_dirs:Sequence[str|Path], config:LLCConfig|None=None, n_checkpoi
     return pd.concat([llc_run(d, config, n_checkpoints, param_masks, progress) for d in run_dirs], ignore_index=True)
 
 # %% ../nbs/06_llc.ipynb #c016
-def stage_boundaries(steps:list[int], llc:list[float], flat_frac:float=0.1) -> list[int]:
+def stage_boundaries(steps:list[int], # checkpoint steps
+                     llc:list[float], # λ̂ at those steps
+                     flat_frac:float=0.1, # a slope below this fraction of the largest counts as flat
+                    ) -> list[int]:
     "Steps where the LLC curve (vs log step) turns or flattens into a plateau."
     s = np.asarray(steps, float); y = np.asarray(llc, float)
     keep = s > 0; s, y = s[keep], y[keep]
@@ -462,7 +551,9 @@ def stage_boundaries(steps:list[int], llc:list[float], flat_frac:float=0.1) -> l
     return out
 
 # %% ../nbs/06_llc.ipynb #c019
-def plot_llc(llc_df:pd.DataFrame, title:str="LLC over training") -> go.Figure:
+def plot_llc(llc_df:pd.DataFrame, # an `llc_runs` table
+             title:str="LLC over training", # figure title
+            ) -> go.Figure:
     "λ̂ ± std (over chains) and held-out loss against step (log), one panel per preset, stage boundaries dotted."
     presets = list(dict.fromkeys(llc_df.preset))
     fig = make_subplots(2, len(presets), subplot_titles=[f"{p}: LLC" for p in presets] + [f"{p}: held-out loss" for p in presets],
@@ -481,14 +572,16 @@ def plot_llc(llc_df:pd.DataFrame, title:str="LLC over training") -> go.Figure:
     return fig
 
 # %% ../nbs/06_llc.ipynb #c021a
-def profile_llc_config(size:dict, # a profile's LLC sizes, `Profile.llc`
+def profile_llc_config(size:LLCSizes, # a profile's LLC sizes, `Profile.llc`
                        **kw) -> LLCConfig:
     "The sampler config of a profile's LLC stage: its chains, draws (the first fifth burn-in), data and batch sizes; `kw` overrides."
-    return LLCConfig(**{**dict(num_chains=size["chains"], num_draws=size["draws"], num_burnin=size["draws"] // 5,
-                               n_lists=size["n_lists"], batch_size=size["batch_size"]), **kw})
+    return LLCConfig(**{**dict(num_chains=size.chains, num_draws=size.draws, num_burnin=size.draws // 5,
+                               n_lists=size.n_lists, batch_size=size.batch_size), **kw})
 
 # %% ../nbs/06_llc.ipynb #c030
-def llc_at_loss(run_llc:pd.DataFrame, loss:float) -> float:
+def llc_at_loss(run_llc:pd.DataFrame, # one run's `llc_run` table
+                loss:float, # the held-out loss to interpolate at
+               ) -> float:
     "λ̂ of one run interpolated (in log loss) at the first point of training where the held-out loss falls to `loss`."
     d = run_llc[run_llc.step > 0].sort_values("step")
     below = np.flatnonzero(d.loss.values <= loss)
@@ -498,7 +591,8 @@ def llc_at_loss(run_llc:pd.DataFrame, loss:float) -> float:
     x0, x1 = np.log(d.loss.iloc[i - 1]), np.log(d.loss.iloc[i]); y0, y1 = d.llc.iloc[i - 1], d.llc.iloc[i]
     return float(y0 + (np.log(loss) - x0) / (x1 - x0) * (y1 - y0)) if x1 != x0 else float(y1)
 
-def compare_levels(final:pd.DataFrame) -> pd.DataFrame:
+def compare_levels(final:pd.DataFrame, # one row per run: preset, level, weight_decay, llc, llc_lo, llc_hi
+                  ) -> pd.DataFrame:
     "Per preset and level: λ̂ and its 95% interval beside the no-weight-decay run's, with a verdict that follows the intervals."
     rows = []
     for p, d in final.groupby("preset"):
@@ -514,12 +608,14 @@ def compare_levels(final:pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 # %% ../nbs/06_llc.ipynb #c027
-def seed_llc_comparison(folder:str|Path, config:LLCConfig|None=None) -> pd.DataFrame:
+def seed_llc_comparison(folder:str|Path, # the seed folder (with `models/` and `results/llc_values.csv`)
+                        config:LLCConfig|None=None, # sampler settings; None: the defaults
+                       ) -> pd.DataFrame:
     "Our LLC on the seed's checkpoints under `folder` beside the seed's published value (`results/llc_values.csv`)."
     folder = Path(folder); pub = pd.read_csv(folder / "results" / "llc_values.csv").set_index("model")["llc_value"]
     rows = []
     for p in seed_checkpoints(folder / "checkpoints"):
-        e = estimate_llc(load_seed_checkpoint(p), preset_task("seed"), config=config)
+        e = estimate_llc(load_seed_checkpoint(p), preset_task("relu3l"), config=config)
         key = f"checkpoints/{p.name}"; lo, hi = chain_interval(e["per_chain"])
         rows.append(dict(checkpoint=key, ours=e["mean"], ours_lo=lo, ours_hi=hi, published=pub.get(key, np.nan), **trace_checks(e)))
     return pd.DataFrame(rows)

@@ -14,6 +14,8 @@ import numpy as np
 import torch, torch.nn as nn, torch.nn.functional as F
 import pandas as pd
 import plotly.graph_objects as go
+from einops import rearrange
+from jaxtyping import Bool, Float, Int
 from transformer_lens import HookedTransformer, HookedTransformerConfig
 from .data import SortTask, Batch, heldout, encode
 from .core import atomic_save_tensors, load_tensors, read_metadata, tensor_shapes
@@ -33,7 +35,7 @@ def _tl_3():
         warnings.filterwarnings("ignore", message="HookedTransformer is deprecated", category=DeprecationWarning); yield
 
 PRESETS = {
-    "seed": (dict(n_layers=3, d_model=55, n_heads=1, d_head=12, d_mlp=100, act_fn="relu", normalization_type=None,
+    "relu3l": (dict(n_layers=3, d_model=55, n_heads=1, d_head=12, d_mlp=100, act_fn="relu", normalization_type=None,
                   attention_dir="bidirectional", d_vocab=12, d_vocab_out=10, n_ctx=11),
              SortTask(list_len=10, n_values=10, repeats=True, format="inplace")),
     "attn1l": (dict(n_layers=1, d_model=96, n_heads=2, d_head=48, attn_only=True, normalization_type="LN",
@@ -41,17 +43,21 @@ PRESETS = {
                SortTask(list_len=10, n_values=51, repeats=False, format="sep")),
 }
 
-def preset_config(name:str) -> HookedTransformerConfig:
+def preset_config(name:str, # a preset name (`PRESETS`)
+                 ) -> HookedTransformerConfig:
     "The `HookedTransformerConfig` of preset `name`."
     if name not in PRESETS: raise ValueError(f"unknown preset {name!r}: allowed presets are {sorted(PRESETS)}")
     return HookedTransformerConfig(**PRESETS[name][0])
 
-def preset_task(name:str) -> SortTask:
+def preset_task(name:str, # a preset name (`PRESETS`)
+               ) -> SortTask:
     "The `SortTask` preset `name` was designed for."
     if name not in PRESETS: raise ValueError(f"unknown preset {name!r}: allowed presets are {sorted(PRESETS)}")
     return PRESETS[name][1]
 
-def check_compatible(cfg:HookedTransformerConfig, task:SortTask):
+def check_compatible(cfg:HookedTransformerConfig, # the model's TransformerLens config
+                     task:SortTask, # the sorting task (`data.SortTask`)
+                    ):
     "Raise `ValueError` unless a model with `cfg` can be trained and evaluated on `task`."
     probs = []
     if cfg.d_vocab < task.d_vocab: probs.append(f"d_vocab={cfg.d_vocab} < the task's {task.d_vocab} input tokens")
@@ -63,7 +69,9 @@ def check_compatible(cfg:HookedTransformerConfig, task:SortTask):
                         " (position 0 must see the whole list)"))
     if probs: raise ValueError("model and task do not fit: " + "; ".join(probs))
 
-def check_model_task(model:nn.Module, task:SortTask):
+def check_model_task(model:nn.Module, # a model (anything with a TransformerLens `cfg`)
+                     task:SortTask, # the sorting task (`data.SortTask`)
+                    ):
     "Raise `ValueError` unless `model` (a TransformerLens model, or anything with a `cfg`) fits `task`."
     if not isinstance(task, SortTask): raise ValueError(f"task must be a SortTask, got {type(task).__name__}")
     if getattr(model, "cfg", None) is not None: check_compatible(model.cfg, task)
@@ -80,7 +88,9 @@ def make_model(spec:str|HookedTransformerConfig, # a preset name or any HookedTr
         with _tl_3(): return HookedTransformer(cfg)
 
 # %% ../nbs/02_model.ipynb #c010
-def sort_logits(logits:torch.Tensor, batch:Batch) -> torch.Tensor:
+def sort_logits(logits:Float[torch.Tensor, "batch pos d_vocab_out"], # `[batch, pos, d_vocab_out]` logits of the model
+                batch:Batch, # the lists the logits were computed on
+               ) -> Float[torch.Tensor, "batch list_len d_vocab_out"]:
     "Logits at the predicted positions, `[batch, list_len, d_vocab_out]`, aligned with `batch.targets`."
     return logits[:, batch.mask.to(logits.device)]
 
@@ -88,13 +98,16 @@ def _predicted_loss(lg:torch.Tensor, # `[batch, list_len, d_vocab_out]`: logits 
                     batch:Batch) -> torch.Tensor:
     return F.cross_entropy(lg.flatten(0, 1).float(), batch.targets.to(lg.device).flatten())
 
-def sort_loss(logits:torch.Tensor, # `[batch, seq, d_vocab_out]`
-              batch:Batch) -> torch.Tensor:
+def sort_loss(logits:Float[torch.Tensor, "batch pos d_vocab_out"], # `[batch, seq, d_vocab_out]`
+              batch:Batch, # the lists the logits were computed on
+             ) -> Float[torch.Tensor, ""]:
     "Mean cross-entropy of the predicted positions."
     return _predicted_loss(sort_logits(logits, batch), batch)
 
 @torch.no_grad()
-def predict(model:nn.Module, task:SortTask, xs:Sequence[int], # one list of `list_len` numbers
+def predict(model:nn.Module, # a trained model
+            task:SortTask, # the sorting task (`data.SortTask`)
+            xs:Sequence[int], # one list of `list_len` numbers
            ) -> list[int]:
     "The model's sorted version of `xs`."
     check_model_task(model, task)
@@ -105,8 +118,9 @@ def predict(model:nn.Module, task:SortTask, xs:Sequence[int], # one list of `lis
     return toks[0, task.list_len + 1:].tolist()
 
 # %% ../nbs/02_model.ipynb #c012
-def sort_metrics(logits:torch.Tensor, # `[batch, seq, d_vocab_out]`
-                 batch:Batch) -> dict:
+def sort_metrics(logits:Float[torch.Tensor, "batch pos d_vocab_out"], # `[batch, seq, d_vocab_out]`
+                 batch:Batch, # the lists the logits were computed on
+                ) -> dict:
     "Loss, accuracies and the seed's four benchmarks of one batch of logits."
     lg = sort_logits(logits, batch).float(); tgt = batch.targets.to(lg.device)
     pred = lg.argmax(-1); hit = pred == tgt
@@ -124,10 +138,11 @@ def sort_metrics(logits:torch.Tensor, # `[batch, seq, d_vocab_out]`
                 ratio_sorted_pairs=in_order.float().mean().item())
 
 @torch.no_grad()
-def evaluate(model:nn.Module, task:SortTask,
-             batch:Batch|None=None,  # lists to evaluate on; default: the task's first `n_heldout` held-out lists
-             n_heldout:int=4096,     # size of the default held-out set (a profile's `n_heldout`)
-             batch_size:int=4096,    # lists per forward pass
+def evaluate(model:nn.Module, # the model (evaluated in eval mode, without gradients)
+             task:SortTask, # the sorting task (`data.SortTask`)
+             batch:Batch|None=None, # lists to evaluate on; default: the task's first `n_heldout` held-out lists
+             n_heldout:int=4096, # size of the default held-out set (a profile's `n_heldout`)
+             batch_size:int=4096, # lists per forward pass
             ) -> dict:
     "`sort_metrics` over a whole batch (the held-out set by default), computed in chunks."
     check_model_task(model, task)
@@ -159,7 +174,8 @@ CFG_FIELDS = {  # the HookedTransformerConfig fields a saved model may set, each
                           "use_attn_in", "final_rms", "default_prepend_bos")},
 }
 
-def check_cfg_dict(d:dict) -> dict:
+def check_cfg_dict(d:dict, # a dict read from a file (untrusted)
+                  ) -> dict:
     "`d` if it is a config `cfg_from_dict` may build: known fields only, each of the right type and range."
     if not isinstance(d, dict): raise ValueError(f"a model config must be a dict of fields, got {type(d).__name__}")
     unknown = sorted(d.keys() - CFG_FIELDS.keys())
@@ -171,7 +187,8 @@ def check_cfg_dict(d:dict) -> dict:
         if k not in d: raise ValueError(f"model config: field {k!r} is missing")
     return d
 
-def cfg_to_dict(cfg:HookedTransformerConfig) -> dict:
+def cfg_to_dict(cfg:HookedTransformerConfig, # the config to store
+               ) -> dict:
     "The arguments that rebuild `cfg` (those that differ from the defaults), JSON-serialisable and allow-listed."
     out = {}
     for f in dataclasses.fields(cfg):
@@ -185,7 +202,8 @@ def cfg_to_dict(cfg:HookedTransformerConfig) -> dict:
     json.dumps(out)
     return check_cfg_dict(out)
 
-def cfg_from_dict(d:dict) -> HookedTransformerConfig:
+def cfg_from_dict(d:dict, # a dict as `cfg_to_dict` writes it
+                 ) -> HookedTransformerConfig:
     "Inverse of `cfg_to_dict`: the config of an allow-listed dict (a `ValueError` names any bad field)."
     d = dict(check_cfg_dict(d))
     if "dtype" in d: d["dtype"] = getattr(torch, d["dtype"])
@@ -196,8 +214,11 @@ def cfg_from_dict(d:dict) -> HookedTransformerConfig:
 def _weights(model:nn.Module) -> dict:
     return {k: v for k, v in model.state_dict().items() if not k.endswith((".mask", ".IGNORE"))}
 
-def save_model(model:HookedTransformer, task:SortTask, path:str|Path, # a `.safetensors` file
-               **extra) -> Path:
+def save_model(model:HookedTransformer, # the model to save
+               task:SortTask, # its task, stored in the header
+               path:str|Path, # a `.safetensors` file
+               **extra,
+              ) -> Path:
     "Save weights, config, task and `extra` JSON metadata into one safetensors file, atomically."
     check_model_task(model, task)
     meta = dict(arch=type(model).__name__, cfg=cfg_to_dict(model.cfg), task=task.to_dict(), extra=extra)
@@ -220,7 +241,8 @@ def _expected_shapes(cls, cfg:HookedTransformerConfig) -> dict:
 
 _ARCHS = ("HookedTransformer", "SeedTransformer")
 
-def read_model_header(path:str|Path) -> tuple[type, HookedTransformerConfig, SortTask]:
+def read_model_header(path:str|Path, # a model file (`save_model`)
+                     ) -> tuple[type, HookedTransformerConfig, SortTask]:
     "The class, config and task of a model file, each allow-listed and checked against the file's tensor shapes; no tensor is read."
     meta = read_metadata(path)
     if not {"arch", "cfg", "task"} <= meta.keys():
@@ -238,7 +260,8 @@ def read_model_header(path:str|Path) -> tuple[type, HookedTransformerConfig, Sor
     except ValueError as e: raise ValueError(f"{path}: {e}") from None
     return cls, cfg, task
 
-def load_model(path:str|Path) -> tuple[HookedTransformer, SortTask]:
+def load_model(path:str|Path, # a model file (`save_model`)
+              ) -> tuple[HookedTransformer, SortTask]:
     "Load a model and its task saved by `save_model`; the header is checked (`read_model_header`) before anything is built."
     cls, cfg, task = read_model_header(path)
     with _tl_3(): model = cls(cfg)
@@ -247,7 +270,9 @@ def load_model(path:str|Path) -> tuple[HookedTransformer, SortTask]:
 # %% ../nbs/02_model.ipynb #c017
 class ResidualCompression(nn.Module):
     "The seed's maps around each block: `fc_compress` C (frozen) and `fc_decompress` D (trainable)."
-    def __init__(self, d_model:int):
+    def __init__(self,
+                 d_model:int, # width of the residual stream
+                ):
         super().__init__()
         self.fc_compress = nn.Linear(d_model, d_model, bias=False)
         self.fc_decompress = nn.Linear(d_model, d_model, bias=False)
@@ -257,13 +282,19 @@ class ResidualCompression(nn.Module):
 
 class SeedTransformer(HookedTransformer):
     "A `HookedTransformer` with the seed's residual compression maps in its forward pass."
-    def __init__(self, cfg:HookedTransformerConfig|None=None):
-        with _tl_3(): super().__init__(cfg or preset_config("seed"))
+    def __init__(self,
+                 cfg:HookedTransformerConfig|None=None, # its TransformerLens config; None: the `relu3l` preset
+                ):
+        with _tl_3(): super().__init__(cfg or preset_config("relu3l"))
         self.compression = ResidualCompression(self.cfg.d_model)
         self.setup()
 
-    def forward(self, input:torch.Tensor, # int tokens `[batch, pos]`
-                return_type:str|None="logits", stop_at_layer:int|None=None, **kwargs):
+    def forward(self,
+                input:Int[torch.Tensor, "batch pos"], # int tokens `[batch, pos]`
+                return_type:str|None="logits", # 'logits' (or None: nothing, as TransformerLens)
+                stop_at_layer:int|None=None, # return the residual stream before this block instead
+                **kwargs,
+               ):
         "Logits `[batch, pos, d_vocab_out]` (or the residual before block `stop_at_layer`)."
         if kwargs: raise TypeError(f"SeedTransformer.forward does not support {sorted(kwargs)}")
         if return_type not in ("logits", None): raise ValueError(f"return_type={return_type!r}: allowed 'logits' or None")
@@ -285,7 +316,8 @@ def load_seed_checkpoint(path:str|Path, # a `.pth` state dict of the seed projec
     return _load_weights(SeedTransformer(), sd, path)
 
 # %% ../nbs/02_model.ipynb #c018
-def seed_checkpoints(folder:str|Path) -> list[Path]:
+def seed_checkpoints(folder:str|Path, # searched recursively
+                    ) -> list[Path]:
     "The seed's checkpoint files under `folder` (`*.pth`, `*.pth_{epoch}`), finals first, then by epoch."
     def key(p): 
         m = re.search(r"\.pth_(\d+)$", p.name)
@@ -295,9 +327,10 @@ def seed_checkpoints(folder:str|Path) -> list[Path]:
 SEED_EVAL_LISTS = 20_000 # uniform random lists, as in EXPECTED.md's accuracy table
 
 def seed_accuracy_table(folder:str|Path, # a folder holding the seed's checkpoints
-                        n:int=SEED_EVAL_LISTS) -> pd.DataFrame:
+                        n:int=SEED_EVAL_LISTS, # uniform random lists to evaluate on
+                       ) -> pd.DataFrame:
     "Token and sequence accuracy (and the seed's benchmarks) of every seed checkpoint under `folder`."
-    folder = Path(folder); task = preset_task("seed"); batch = heldout(task, n); rows = []
+    folder = Path(folder); task = preset_task("relu3l"); batch = heldout(task, n); rows = []
     for p in seed_checkpoints(folder):
         r = evaluate(load_seed_checkpoint(p), task, batch)
         rows.append(dict(file=str(p.relative_to(folder)), **{k: v for k, v in r.items() if k != "per_position_acc"}))
@@ -306,7 +339,8 @@ def seed_accuracy_table(folder:str|Path, # a folder holding the seed's checkpoin
 # %% ../nbs/02_model.ipynb #f01
 FAST_ACTS = {"relu": F.relu, "gelu": F.gelu, "silu": F.silu}
 
-def fast_supported(model:nn.Module) -> str|None:
+def fast_supported(model:nn.Module, # any model
+                  ) -> str|None:
     "None if `fast_logits` computes this model's function, else the reason it does not."
     if type(model) is not HookedTransformer: return f"{type(model).__name__} is not a plain HookedTransformer"
     c = model.cfg
@@ -318,10 +352,10 @@ def fast_supported(model:nn.Module) -> str|None:
     return "; ".join(why for ok, why in checks if not ok) or None
 
 def fast_logits(params:dict, # `dict(model.named_parameters())`, or the same stacked `[G, ...]` to run G models at once
-                cfg:HookedTransformerConfig,
-                tokens:torch.Tensor, # int `[batch, seq]`, or `[G, batch, seq]` with stacked params
-                at:torch.Tensor|None=None, # bool `[seq]`: only these positions' logits (e.g. `Batch.mask`); None: all
-               ) -> torch.Tensor:
+                cfg:HookedTransformerConfig, # the models' TransformerLens config
+                tokens:Int[torch.Tensor, "*group batch seq"], # int `[batch, seq]`, or `[G, batch, seq]` with stacked params
+                at:Bool[torch.Tensor, "seq"]|None=None, # bool `[seq]`: only these positions' logits (e.g. `Batch.mask`); None: all
+               ) -> Float[torch.Tensor, "*group batch pos d_vocab_out"]:
     "`[(G,) batch, seq or at.sum(), d_vocab_out]`: the logits of the `HookedTransformer` with these parameters, from fused kernels."
     grouped = params["embed.W_E"].ndim == 3; T = tokens.shape[-1]; H, dh, eps = cfg.n_heads, cfg.d_head, cfg.eps
     causal, scale = cfg.attention_dir == "causal", float(1 / cfg.attn_scale) if cfg.use_attn_scale else 1.0
@@ -337,9 +371,10 @@ def fast_logits(params:dict, # `dict(model.named_parameters())`, or the same sta
     W_E, W_pos = params["embed.W_E"], params["pos_embed.W_pos"]
     x = (W_E[torch.arange(len(W_E))[:, None, None], tokens] + W_pos[:, None, :T]) if grouped else W_E[tokens] + W_pos[:T]
     def heads(h, names):   # the named projections of h, each `[(G,) batch, H, seq, d_head]`, from one matrix product
-        W = torch.cat([params[a + "W_" + n].transpose(-3, -2).flatten(-2) for n in names], -1)   # [(G,) d_model, n·H·d_head]
-        b = torch.cat([params[a + "b_" + n].flatten(-2) for n in names], -1)
-        return lin(h, W, b[:, None, None] if grouped else b).unflatten(-1, (len(names), H, dh)).movedim(-3, 0).transpose(-2, -3)
+        W = torch.cat([rearrange(params[a + "W_" + n], "... h d e -> ... d (h e)") for n in names], -1)
+        b = torch.cat([rearrange(params[a + "b_" + n], "... h e -> ... (h e)") for n in names], -1)
+        qkv = lin(h, W, b[:, None, None] if grouped else b)   # [(G,) batch, seq, n·H·d_head]
+        return rearrange(qkv, "... s (n h e) -> n ... h s e", n=len(names), h=H)
     for l in range(cfg.n_layers):
         a = f"blocks.{l}.attn."; h = norm(x, f"blocks.{l}.ln1")
         if at is None or l < cfg.n_layers - 1:   # every position: later layers read them all
@@ -348,14 +383,14 @@ def fast_logits(params:dict, # `dict(model.named_parameters())`, or the same sta
             (q,), (k, v) = heads(h[..., at, :], "Q"), heads(h, "KV"); x = x[..., at, :]
             mask = torch.arange(T, device=x.device) <= torch.arange(T, device=x.device)[at.to(x.device)][:, None] if causal else None
         z = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, is_causal=causal and mask is None, scale=scale)
-        x = x + lin(z.transpose(-2, -3).flatten(-2), params[a + "W_O"].flatten(-3, -2), vec(a + "b_O"))
+        x = x + lin(rearrange(z, "... h s e -> ... s (h e)"), rearrange(params[a + "W_O"], "... h e d -> ... (h e) d"), vec(a + "b_O"))
         if not cfg.attn_only:
             m = f"blocks.{l}.mlp."; h = norm(x, f"blocks.{l}.ln2")
             x = x + lin(FAST_ACTS[cfg.act_fn](lin(h, params[m + "W_in"], vec(m + "b_in"))), params[m + "W_out"], vec(m + "b_out"))
     return lin(norm(x, "ln_final"), params["unembed.W_U"], vec("unembed.b_U"))
 
 def fast_sort_loss(params:dict, # as for `fast_logits`
-                   cfg:HookedTransformerConfig,
+                   cfg:HookedTransformerConfig, # the models' TransformerLens config
                    batch:Batch|list[Batch], # one batch, or G batches of one task with stacked params
                   ) -> torch.Tensor:
     "`sort_loss` through `fast_logits`, the last layer computed only at the predicted positions; `[G]` for G batches."
@@ -368,7 +403,8 @@ def fast_sort_loss(params:dict, # as for `fast_logits`
 
 # %% ../nbs/02_model.ipynb #c027
 def plot_per_position_accuracy(results:dict, # name -> `evaluate` result
-                               title:str="Accuracy per output position") -> go.Figure:
+                               title:str="Accuracy per output position", # figure title
+                              ) -> go.Figure:
     "One line per model: accuracy at each output position."
     fig = go.Figure()
     for name, r in results.items():

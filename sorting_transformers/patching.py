@@ -13,6 +13,8 @@ import torch
 import plotly.graph_objects as go
 import plotly.express as px
 from plotly.subplots import make_subplots
+from einops import rearrange
+from jaxtyping import Float, Int
 from transformer_lens import HookedTransformer
 from .core import cached_tensors, analysis_dir
 from .data import SortTask, Batch, make_batch, sample_lists, generator
@@ -32,8 +34,10 @@ class PatchPairs(NamedTuple):
     clean_answer:torch.Tensor     # int [n]
     corrupted_answer:torch.Tensor # int [n]
 
-def make_pairs(task:SortTask, n:int, # number of pairs
-               seed:int=0) -> PatchPairs:
+def make_pairs(task:SortTask, # the sorting task (`data.SortTask`)
+               n:int, # number of pairs
+               seed:int=0, # seed of the pairs' stream
+              ) -> PatchPairs:
     "`n` clean/corrupted pairs drawn from `task` with a stream seeded by `seed`."
     if n < 1: raise ValueError(f"n={n}: must be >= 1")
     g = generator(seed); clean, corr, pos, ca, xa = [], [], [], [], []
@@ -54,20 +58,26 @@ def make_pairs(task:SortTask, n:int, # number of pairs
 # %% ../nbs/04_patching.ipynb #p008
 DIRECTIONS = ("denoise", "noise")
 
-def logit_diff(logits:torch.Tensor, pairs:PatchPairs) -> torch.Tensor:
+def logit_diff(logits:Float[torch.Tensor, "n_pairs pos d_vocab_out"], # `[n_pairs, pos, d_vocab_out]` logits on one side of the pairs
+               pairs:PatchPairs, # clean/corrupted pairs (`make_pairs`)
+              ) -> Float[torch.Tensor, "n_pairs"]:
     "Clean minus corrupted answer logit at each pair's affected position, `[n]`."
     lg = sort_logits(logits, pairs.clean)[torch.arange(len(pairs.pos)), pairs.pos.to(logits.device)]
     return (lg.gather(1, pairs.clean_answer.to(lg.device)[:, None]) - lg.gather(1, pairs.corrupted_answer.to(lg.device)[:, None])).squeeze(1)
 
-def patching_effect(ld:torch.Tensor, # `[..., n_pairs]`: patched logit differences
-                    clean:torch.Tensor, corrupted:torch.Tensor, # `[n_pairs]`: unpatched
-                    direction:str="denoise") -> torch.Tensor:
+def patching_effect(ld:Float[torch.Tensor, "... n_pairs"], # `[..., n_pairs]`: patched logit differences
+                    clean:Float[torch.Tensor, "n_pairs"], # `[n_pairs]` logit differences of the clean run
+                    corrupted:Float[torch.Tensor, "n_pairs"], # `[n_pairs]`: unpatched
+                    direction:str="denoise", # 'denoise' (clean activations into the corrupted run) or 'noise' (corrupted into the clean run)
+                   ) -> Float[torch.Tensor, "..."]:
     "`[...]`: the share of the clean decision restored (`denoise`) or destroyed (`noise`), from means over the pairs."
     c, k, m = clean.mean(), corrupted.mean(), ld.mean(-1)
     return (m - k) / (c - k) if direction == "denoise" else (c - m) / (c - k)
 
 # %% ../nbs/04_patching.ipynb #p011
-def patch_sites(model:HookedTransformer, seq_len:int) -> dict[str, list[tuple[tuple, str, tuple]]]:
+def patch_sites(model:HookedTransformer, # the model (a TransformerLens `HookedTransformer`)
+                seq_len:int, # tokens per sequence
+               ) -> dict[str, list[tuple[tuple, str, tuple]]]:
     "Per component, every site a patch copies: (index in the result, hook name, slice of that hook's activation)."
     L, H, P, all_ = model.cfg.n_layers, model.cfg.n_heads, seq_len, slice(None)
     per_pos = lambda hook: [((l, p), f"blocks.{l}.{hook}", (all_, p)) for l in range(L) for p in range(P)]
@@ -78,8 +88,9 @@ def patch_sites(model:HookedTransformer, seq_len:int) -> dict[str, list[tuple[tu
     return sites
 
 @torch.no_grad()
-def patch_per_pair(model:HookedTransformer, pairs:PatchPairs,
-                   direction:str="denoise",        # "denoise": corrupted run, one clean activation; "noise": the reverse
+def patch_per_pair(model:HookedTransformer, # the model (a TransformerLens `HookedTransformer`)
+                   pairs:PatchPairs, # clean/corrupted pairs (`make_pairs`)
+                   direction:str="denoise", # "denoise": corrupted run, one clean activation; "noise": the reverse
                    components:list[str]|None=None, # keys of `patch_sites`; None: all
                   ) -> dict[str, torch.Tensor]:
     "Each pair's logit difference with one site patched, `{component: [*index, n_pairs]}`, and unpatched `clean`, `corrupted` `[n_pairs]`."
@@ -96,12 +107,18 @@ def patch_per_pair(model:HookedTransformer, pairs:PatchPairs,
         out[comp] = res
     return out
 
-def patch_model(model:HookedTransformer, pairs:PatchPairs, direction:str="denoise") -> dict[str, torch.Tensor]:
+def patch_model(model:HookedTransformer, # the model (a TransformerLens `HookedTransformer`)
+                pairs:PatchPairs, # clean/corrupted pairs (`make_pairs`)
+                direction:str="denoise", # 'denoise' (clean activations into the corrupted run) or 'noise' (corrupted into the clean run)
+               ) -> dict[str, torch.Tensor]:
     "`patching_effect` of every site of every component."
     r = patch_per_pair(model, pairs, direction)
     return {k: patching_effect(v, r["clean"], r["corrupted"], direction) for k, v in r.items() if k not in ("clean", "corrupted")}
 
-def patching_key(pairs_seed:int, n_pairs:int, direction:str) -> dict:
+def patching_key(pairs_seed:int, # seed of the pairs
+                 n_pairs:int, # pairs
+                 direction:str, # 'denoise' (clean activations into the corrupted run) or 'noise' (corrupted into the clean run)
+                ) -> dict:
     return dict(analysis="patching", seed=pairs_seed, n_pairs=n_pairs, metric="logit_diff", direction=direction)
 
 def patch_checkpoint(path:str|Path, # a checkpoint (`RUN/checkpoints/step_N.safetensors`)
@@ -117,21 +134,23 @@ def patch_checkpoint(path:str|Path, # a checkpoint (`RUN/checkpoints/step_N.safe
     return cached_tensors(analysis_dir(path), f"patching_{direction}_{path.stem}", patching_key(seed, n_pairs, direction), compute)
 
 # %% ../nbs/04_patching.ipynb #c015
-def position_labels(task:SortTask) -> list[str]:
+def position_labels(task:SortTask, # the task whose positions are named
+                   ) -> list[str]:
     "Names of the token positions: `x0..` for the list, then `SEP`, `y1..` in the `sep` format."
     if task.format == "inplace": return [f"x{i}" for i in range(task.list_len)]
     return [f"x{i}" for i in range(task.list_len)] + ["SEP"] + [f"y{i + 1}" for i in range(task.list_len)]
 
 def plot_patching(results:dict, # model name -> result of `patch_model`
                   component:str="resid_pre", # a key of the results
-                  task:SortTask|None=None,   # labels positions when given
-                  title:str|None=None) -> go.Figure:
+                  task:SortTask|None=None, # labels positions when given
+                  title:str|None=None, # figure title
+                 ) -> go.Figure:
     "Heat maps of one component's patching results, one panel per model, on one colour scale."
     names = list(results)
     fig = make_subplots(1, len(names), subplot_titles=names, horizontal_spacing=0.04)
     for i, n in enumerate(names):
         z = results[n][component]
-        if component == "head_out_by_pos": z = z.permute(0, 2, 1).flatten(0, 1)   # rows: (layer, head)
+        if component == "head_out_by_pos": z = rearrange(z, "layer pos head -> (layer head) pos")
         ys = ([f"L{l}H{h}" for l in range(results[n][component].shape[0]) for h in range(results[n][component].shape[-1])]
               if component in ("head_out", "head_out_by_pos") else [f"layer {l}" for l in range(z.shape[0])])
         if component == "head_out": xs = ["all positions"]; z = z.flatten()[:, None]
@@ -144,7 +163,8 @@ def plot_patching(results:dict, # model name -> result of `patch_model`
                       height=260 + 22 * len(ys))
     return fig
 
-def patching_summary(results:dict) -> pd.DataFrame:
+def patching_summary(results:dict, # model name -> `patch_model` result
+                    ) -> pd.DataFrame:
     "One row per model: each head's all-position patching score, and per layer the largest attn_out/mlp_out score."
     rows = []
     for n, r in results.items():
@@ -158,7 +178,10 @@ def patching_summary(results:dict) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 # %% ../nbs/04_patching.ipynb #c015b
-def site_labels(result:dict, component:str, task:SortTask) -> list[str]:
+def site_labels(result:dict, # one `patch_model` result
+                component:str, # a patched component, e.g. 'resid_pre', 'attn_out', 'head_out'
+                task:SortTask, # the sorting task (`data.SortTask`)
+               ) -> list[str]:
     "A name per site of `result[component]` (flattened in its order): `layer 0 x3`, `L0H1`, `L0H1 y4`."
     z = result[component]; pos = position_labels(task)
     if component == "head_out": return [f"L{l}H{h}" for l in range(z.shape[0]) for h in range(z.shape[1])]
@@ -167,7 +190,10 @@ def site_labels(result:dict, component:str, task:SortTask) -> list[str]:
     return [f"layer {l} {pos[p]}" for l in range(z.shape[0]) for p in range(z.shape[1])]
 
 def describe_patching(results:dict, # model name -> result of `patch_model`
-                      component:str, task:SortTask, k:int=3) -> str:
+                      component:str, # a patched component, e.g. 'resid_pre', 'attn_out', 'head_out'
+                      task:SortTask, # the sorting task (`data.SortTask`)
+                      k:int=3, # sites per model
+                     ) -> str:
     "One line per model: its `k` strongest sites with their effects, and how much of the total they hold."
     lines = []
     for name, r in results.items():
@@ -177,16 +203,23 @@ def describe_patching(results:dict, # model name -> result of `patch_model`
     return "\n\n".join(lines)
 
 # %% ../nbs/04_patching.ipynb #s01
-def value_bins(task:SortTask, n_bins:int=10) -> tuple[torch.Tensor, list[str]]:
+def value_bins(task:SortTask, # the sorting task (`data.SortTask`)
+               n_bins:int=10, # value bins (about equal widths)
+              ) -> tuple[torch.Tensor, list[str]]:
     "Each value's bin, `[n_values]` (about equal widths), and the bins' labels (`'0-5'`, ...)."
     n_bins = min(n_bins, task.n_values); b = torch.arange(task.n_values) * n_bins // task.n_values
     span = lambda v: f"{v[0]}-{v[-1]}" if len(v) > 1 else f"{v[0]}"
     return b, [span(torch.nonzero(b == i).flatten().tolist()) for i in range(n_bins)]
 
 def grouped_effect(per_pair:dict, # from `patch_per_pair`
-                   component:str, names:list[str],             # the component and a name per site (flattened)
-                   groups:torch.Tensor, group_names:list[str], # int `[n_pairs]`: each pair's group
-                   direction:str="denoise", n_boot:int=200, seed:int=0) -> pd.DataFrame:
+                   component:str, # a patched component, e.g. 'resid_pre', 'attn_out', 'head_out'
+                   names:list[str], # the component and a name per site (flattened)
+                   groups:Int[torch.Tensor, "n_pairs"], # `[n_pairs]` each pair's group index
+                   group_names:list[str], # int `[n_pairs]`: each pair's group
+                   direction:str="denoise", # 'denoise' (clean activations into the corrupted run) or 'noise' (corrupted into the clean run)
+                   n_boot:int=200, # bootstrap resamples
+                   seed:int=0, # random seed
+                  ) -> pd.DataFrame:
     "`patching_effect` per site and group with a 95% percentile-bootstrap interval over the group's pairs."
     ld = per_pair[component].flatten(0, -2); g = generator(seed); rows = []
     eff = lambda j: patching_effect(ld[:, j], per_pair["clean"][j], per_pair["corrupted"][j], direction)
@@ -199,9 +232,13 @@ def grouped_effect(per_pair:dict, # from `patch_per_pair`
                       direction=direction) for s, n in enumerate(names)]
     return pd.DataFrame(rows)
 
-def head_patching_by(model:HookedTransformer, pairs:PatchPairs, task:SortTask,
+def head_patching_by(model:HookedTransformer, # the model (a TransformerLens `HookedTransformer`)
+                     pairs:PatchPairs, # clean/corrupted pairs (`make_pairs`)
+                     task:SortTask, # the sorting task (`data.SortTask`)
                      by:str="value", # "value" (answer-value bins) or "position"
-                     n_bins:int=10, n_boot:int=200) -> pd.DataFrame:
+                     n_bins:int=10, # value bins (about equal widths)
+                     n_boot:int=200, # bootstrap resamples
+                    ) -> pd.DataFrame:
     "Each head's patching effect (all positions patched), both directions, per answer-value bin or output position."
     if by not in ("value", "position"): raise ValueError(f"by={by!r}: allowed 'value', 'position'")
     if by == "value": b, labels = value_bins(task, n_bins); groups = b[pairs.clean_answer]
@@ -211,7 +248,8 @@ def head_patching_by(model:HookedTransformer, pairs:PatchPairs, task:SortTask,
 
 # %% ../nbs/04_patching.ipynb #s02
 def plot_patching_by(results:dict, # model name -> `head_patching_by` table
-                     title:str) -> go.Figure:
+                     title:str, # figure title
+                    ) -> go.Figure:
     "One panel per model: each head's effect per group with its interval; solid: denoising (restored), dashed: noising (destroyed)."
     names = list(results); colours = px.colors.qualitative.Plotly
     fig = make_subplots(1, len(names), subplot_titles=names, shared_yaxes=True, horizontal_spacing=0.03)

@@ -1,4 +1,4 @@
-"""Execute the notebooks on the pipeline's results and build the website: with Quarto when it is installed, else an equivalent static site.
+"""Execute the notebooks on the pipeline's results and build the website: with Quarto when it is installed, else with nbconvert.
 
 Docs: https://sorting-transformers.github.io/sorting_transformers/report.html.md"""
 
@@ -6,19 +6,21 @@ Docs: https://sorting-transformers.github.io/sorting_transformers/report.html.md
 
 # %% ../nbs/08_report.ipynb #c002
 from __future__ import annotations
-import html, json, re, shutil, subprocess, time
+import re, shutil, subprocess, time
 from pathlib import Path
 import yaml
 from markdown_it import MarkdownIt
 import plotly
 import plotly.io as pio
 from plotly.io._base_renderers import MimetypeRenderer
+from nbconvert import HTMLExporter
+from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 from .core import Profile
 
 # %% auto #0
 __all__ = ['SITE_RENDERER', 'PLOTLY_JS', 'SETUP_CODE', 'SiteRenderer', 'register_plotly_renderer', 'plotly_js_path',
-           'notebook_order', 'inject_parameters', 'execute_notebooks', 'build_static_site', 'build_quarto_site',
-           'build_site']
+           'notebook_order', 'inject_parameters', 'execute_notebooks', 'SitePreprocessor', 'build_nbconvert_site',
+           'build_quarto_site', 'build_site']
 
 # %% ../nbs/08_report.ipynb #c005
 SITE_RENDERER = "st_site"
@@ -26,7 +28,9 @@ PLOTLY_JS = "plotly.min.js"
 
 class SiteRenderer(MimetypeRenderer):
     "`text/html`: the figure's `<div>` and drawing script only (no plotly.js, no MathJax, nothing from a CDN)."
-    def to_mimebundle(self, fig_dict):
+    def to_mimebundle(self,
+                      fig_dict, # a figure as a dict (plotly's renderer protocol)
+                     ):
         return {"text/html": pio.to_html(fig_dict, include_plotlyjs=False, include_mathjax=False, full_html=False, validate=False)}
 
 def register_plotly_renderer():
@@ -41,7 +45,8 @@ def plotly_js_path() -> Path:
     return Path(plotly.__file__).parent / "package_data" / PLOTLY_JS
 
 # %% ../nbs/08_report.ipynb #c007
-def notebook_order(nbs:str|Path) -> list[str]:
+def notebook_order(nbs:str|Path, # the notebooks folder (with `sidebar.yml`)
+                  ) -> list[str]:
     "Notebook file names in the order of `sidebar.yml`."
     side = yaml.safe_load((Path(nbs) / "sidebar.yml").read_text())
     return [c if isinstance(c, str) else c["href"] for c in side["website"]["sidebar"]["contents"]]
@@ -87,71 +92,71 @@ def execute_notebooks(nbs:str|Path, # the notebooks folder (with `sidebar.yml`)
     return done
 
 # %% ../nbs/08_report.ipynb #c009
-_MD = MarkdownIt("commonmark", {"html": True}).enable("table")         # the notebooks' own markdown cells
-_MD_OUTPUT = MarkdownIt("commonmark", {"html": False}).enable("table") # computed markdown: raw HTML shown as text
-_CSS = """body{font-family:system-ui,sans-serif;margin:0;display:flex;color:#222}
-nav{width:230px;min-width:230px;background:#f6f7f9;padding:1rem;height:100vh;position:sticky;top:0;overflow:auto;border-right:1px solid #ddd}
-nav a{display:block;padding:.25rem .4rem;color:#2c5c97;text-decoration:none;border-radius:4px}nav a.active{background:#dde7f3;font-weight:600}
-main{padding:1.5rem 2.5rem;max-width:1150px;overflow-x:auto;flex:1}pre{background:#f8f8f8;padding:.6rem;overflow-x:auto;font-size:.85rem}
-details{margin:.4rem 0}summary{cursor:pointer;color:#666;font-size:.85rem}.output{margin:.3rem 0 1rem .6rem;border-left:2px solid #f0b4a0;padding-left:.6rem;overflow-x:auto}
-table{border-collapse:collapse;font-size:.85rem}td,th{border:1px solid #ddd;padding:.2rem .45rem}.subtitle{color:#555;font-size:1.1rem}"""
-
-def _title(nb:dict, fallback:str) -> tuple[str, str]:
-    "Title and summary from the first markdown cell (`# title` and `> summary`)."
-    for c in nb["cells"]:
-        if c["cell_type"] == "markdown":
-            src = "".join(c["source"]); t = re.search(r"^#\s+(.+)$", src, re.M); s = re.search(r"^>\s*(.+)$", src, re.M)
-            return (t[1].strip() if t else fallback), (s[1].strip() if s else "")
-    return fallback, ""
+_MD_OUTPUT = MarkdownIt("commonmark", {"html": False}).enable("table")   # computed markdown: raw HTML shown as text
+_HIDE, _ECHO_FALSE = "st-hide", "st-echo-false"
 
 def _page_links(md:str) -> str:
     "Markdown links to notebooks (`[x](01_data.ipynb)`) pointed at their pages."
     return re.sub(r"\]\((\w[\w-]*)\.ipynb(#[^)]*)?\)", r"](\1.html\2)", md)
 
-def _output_html(o:dict) -> str:
-    if o["output_type"] == "stream": return f"<pre>{html.escape(''.join(o['text']))}</pre>"
-    if o["output_type"] == "error": return f"<pre class='error'>{html.escape(o.get('ename', ''))}: {html.escape(o.get('evalue', ''))}</pre>"
-    d = o.get("data", {})
-    if "text/html" in d: return "".join(d["text/html"])
-    if "image/png" in d: return f"<img src='data:image/png;base64,{''.join(d['image/png']).strip()}'>"
-    if "text/markdown" in d: return _MD_OUTPUT.render(_page_links("".join(d["text/markdown"])))
-    if "text/plain" in d: return f"<pre>{html.escape(''.join(d['text/plain']))}</pre>"
-    return ""
+class SitePreprocessor(Preprocessor):
+    "nbdev's cell directives as tags for `TagRemovePreprocessor`, `#|` lines dropped, computed markdown made safe HTML."
+    def preprocess_cell(self,
+                        cell, # a notebook cell (nbconvert's preprocessor protocol)
+                        resources, # nbconvert's resources, passed on
+                        index, # the cell's index
+                       ):
+        tags = cell.metadata.setdefault("tags", [])
+        if cell.cell_type == "markdown": cell.source = _page_links(cell.source)
+        if cell.cell_type != "code": return cell, resources
+        if re.search(r"^#\|\s*(hide|default_exp)\b", cell.source, re.M): tags.append(_HIDE)
+        if re.search(r"^#\|\s*echo:\s*false", cell.source, re.M): tags.append(_ECHO_FALSE)
+        cell.source = "\n".join(l for l in cell.source.splitlines() if not l.startswith("#|")).strip()
+        for o in cell.get("outputs", []):
+            md = o.get("data", {}).pop("text/markdown", None)
+            if md is not None: o["data"] = {"text/html": _MD_OUTPUT.render(_page_links(md))}
+        return cell, resources
 
-def _page(nb:dict, name:str, order:list[str], titles:dict) -> str:
-    title, summary = titles[name]; body = []
-    for i, c in enumerate(nb["cells"]):
-        src = "".join(c["source"])
-        if c["cell_type"] == "markdown":
-            if i == 0 or src.startswith("# "): src = re.sub(r"^#\s+.+$|^>\s*.+$", "", src, count=2, flags=re.M)
-            body.append(_MD.render(_page_links(src)))
-        elif c["cell_type"] == "code":
-            if re.search(r"^#\|\s*(hide|default_exp)", src, re.M): continue
-            code = "\n".join(l for l in src.splitlines() if not l.startswith("#|")).strip()
-            if re.search(r"^#\|\s*echo:\s*false", src, re.M): code = ""   # output only, as Quarto does
-            if code: body.append(f"<details><summary>code</summary><pre><code>{html.escape(code)}</code></pre></details>")
-            outs = "".join(_output_html(o) for o in c.get("outputs", []))
-            if outs: body.append(f"<div class='output'>{outs}</div>")
-    nav = "".join(f"<a href='{n.replace('.ipynb', '.html')}'{' class=active' if n == name else ''}>{html.escape(titles[n][0])}</a>" for n in order)
-    return (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
-            f"<meta name='viewport' content='width=device-width, initial-scale=1'><style>{_CSS}</style>"
-            f"<script src='{PLOTLY_JS}'></script></head><body><nav>{nav}</nav><main><h1>{html.escape(title)}</h1>"
-            f"<p class='subtitle'>{html.escape(summary)}</p>{''.join(body)}</main></body></html>")
+# %% ../nbs/08_report.ipynb #c009b
+def _site_template() -> Path:
+    "The folder of the site's nbconvert template, inside the installed package."
+    import sorting_transformers
+    return Path(sorting_transformers.__file__).parent / "site_template"
 
-def build_static_site(executed:str|Path, site:str|Path, order:list[str]|None=None) -> list[Path]:
-    "Write one HTML page per executed notebook (`index.ipynb` becomes `index.html`) and plotly.js into `site`."
+def _title(nb, fallback:str) -> str:
+    "A notebook's title: the `# heading` of its first markdown cell."
+    md = next((c.source for c in nb.cells if c.cell_type == "markdown"), "")
+    m = re.search(r"^#\s+(.+)$", md, re.M)
+    return m[1].strip() if m else fallback
+
+def build_nbconvert_site(executed:str|Path, # executed notebooks (with `sidebar.yml`)
+                         site:str|Path, # the pages and plotly.js go here
+                         order:list[str]|None=None, # notebook names; default: the sidebar's
+                        ) -> list[Path]:
+    "One page per executed notebook (`index.ipynb` becomes `index.html`) with nbconvert and the site's template."
+    import nbformat
     executed, site = Path(executed), Path(site); order = order or notebook_order(executed)
-    site.mkdir(parents=True, exist_ok=True)
-    nbs = {n: json.loads((executed / n).read_text()) for n in order}
-    titles = {n: _title(nb, n.removesuffix(".ipynb")) for n, nb in nbs.items()}
-    shutil.copy(plotly_js_path(), site / PLOTLY_JS)
+    nbs = {n: nbformat.read(executed / n, as_version=4) for n in order}
+    for nb in nbs.values():   # execnb records timings as numbers, which nbformat's schema (checked by nbconvert) refuses
+        for c in nb.cells: c.metadata.pop("execution", None)
+    pages = [dict(name=n, href=n.replace(".ipynb", ".html"), title=_title(nb, n.removesuffix(".ipynb"))) for n, nb in nbs.items()]
+    exporter = HTMLExporter(extra_template_basedirs=[str(_site_template().parent)], template_name="site_template",
+                            exclude_input_prompt=True, exclude_output_prompt=True)
+    exporter.register_preprocessor(SitePreprocessor(), enabled=True)
+    exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={_HIDE}, remove_input_tags={_ECHO_FALSE}), enabled=True)
+    site.mkdir(parents=True, exist_ok=True); shutil.copy(plotly_js_path(), site / PLOTLY_JS)
     out = []
-    for n, nb in nbs.items():
-        p = site / n.replace(".ipynb", ".html"); p.write_text(_page(nb, n, order, titles)); out.append(p)
+    for p in pages:
+        res = dict(metadata=dict(name=p["title"]), site_pages=[{**q, "active": q["name"] == p["name"]} for q in pages])
+        body, _ = exporter.from_notebook_node(nbs[p["name"]], resources=res)
+        (site / p["href"]).write_text(body); out.append(site / p["href"])
     return out
 
 # %% ../nbs/08_report.ipynb #c011
-def build_quarto_site(executed:str|Path, site:str|Path, project:str|Path) -> list[Path]:
+def build_quarto_site(executed:str|Path, # executed notebooks
+                      site:str|Path, # the pages go here
+                      project:str|Path, # the clone (its `pyproject.toml` and package)
+                     ) -> list[Path]:
     "nbdev's Quarto build of the executed notebooks, in a scratch copy of `project`; pages copied to `site`."
     executed, site, project = Path(executed), Path(site), Path(project)
     scratch = site.parent / "_quarto_build"
@@ -171,7 +176,7 @@ def build_site(out:str|Path, # the site goes to `out/site`, executed notebooks t
                nbs:str|Path|None=None, # the notebooks; default: `nbs/` of the clone the package is installed from
                use_quarto:bool|None=None, # default: when `quarto` is on PATH
               ) -> tuple[str, list[Path]]:
-    "Execute the notebooks on `profile` and build the site; returns which builder ran ('quarto' or 'static') and the pages."
+    "Execute the notebooks on `profile` and build the site; returns which builder ran ('quarto' or 'nbconvert') and the pages."
     import sorting_transformers
     project = Path(sorting_transformers.__file__).resolve().parents[1]
     nbs = Path(nbs) if nbs else project / "nbs"
@@ -180,4 +185,4 @@ def build_site(out:str|Path, # the site goes to `out/site`, executed notebooks t
     execute_notebooks(nbs, executed, profile, runs)
     quarto = shutil.which("quarto") is not None if use_quarto is None else use_quarto
     if quarto: return "quarto", build_quarto_site(executed, out / "site", project)
-    return "static", build_static_site(executed, out / "site")
+    return "nbconvert", build_nbconvert_site(executed, out / "site")

@@ -39,7 +39,7 @@ class TrainConfig:
     lr_min_frac:float=0.1          # final learning rate as a fraction of `lr`
     decay:str="matrices"           # which parameters decay: "matrices" (no biases, no LayerNorm) or "all"
     seed:int=0                     # seed of the initialisation and of the list stream
-    compression:bool=False         # the seed's residual maps C, D (`SeedTransformer`); preset "seed" only
+    compression:bool=False         # the seed's residual maps C, D (`SeedTransformer`); preset "relu3l" only
     n_checkpoints:int=40           # log-spaced checkpoints (plus every step of the first 10, and the last)
     n_heldout:int=4096             # held-out lists each checkpoint's metrics are computed on (a profile's `n_heldout`)
     task:dict|None=None            # a `SortTask.to_dict()` overriding the preset's task
@@ -59,7 +59,7 @@ class TrainConfig:
         if not 0 <= self.lr_min_frac <= 1: bad("lr_min_frac", "must lie in [0, 1]")
         if self.schedule not in ("cosine", "constant"): bad("schedule", "allowed: 'cosine', 'constant'")
         if self.decay not in ("matrices", "all"): bad("decay", "allowed: 'matrices', 'all'")
-        if self.compression and self.preset != "seed": bad("compression", "the residual maps exist only for preset 'seed'")
+        if self.compression and self.preset != "relu3l": bad("compression", "the residual maps exist only for preset 'relu3l'")
         if not isinstance(self.seed, int) or isinstance(self.seed, bool) or not 0 <= self.seed < 2**63:
             bad("seed", "must be an integer in [0, 2**63)")
         for k in ("task", "model"):
@@ -71,10 +71,12 @@ class TrainConfig:
     @property
     def run_name(self) -> str:
         "Folder name of the run: preset, weight decay, activation penalty, seed."
-        return f"{self.preset}{'-compressed' if self.compression else ''}_wd{self.weight_decay:g}_act{self.act_penalty:g}_seed{self.seed}"
+        return f"{self.preset}{'-compressed' if self.compression else ''}_wd{self.weight_decay:g}_act{self.act_penalty:g}_s{self.seed}"
     def to_dict(self) -> dict: return asdict(self)
     @classmethod
-    def from_dict(cls, d:dict) -> TrainConfig:
+    def from_dict(cls,
+                  d:dict, # a dict as `to_dict` writes it (e.g. read from `config.json`)
+                 ) -> TrainConfig:
         "The config `to_dict` wrote; unknown fields are refused by name."
         if not isinstance(d, dict): raise ValueError(f"a TrainConfig must be a dict of its fields, got {type(d).__name__}")
         known = {f.name for f in dataclasses.fields(cls)}
@@ -132,12 +134,12 @@ def state_step(run_dir:str|Path, # a run folder
 _REQUIRED = ["step", "loss", "token_acc", "seq_acc", "norm_total"]
 
 def check_metrics(run_dir:str|Path, # a run folder
-                  cfg:TrainConfig, # its config
+                  config:TrainConfig, # its config
                   upto:int, # the step of its resume point
                  ) -> pd.DataFrame:
     "`metrics.csv` of a run, refused unless it has a complete, finite row (and a checkpoint file) for every checkpoint <= `upto`."
     run_dir = Path(run_dir); mpath = run_dir / "metrics.csv"
-    want = [s for s in checkpoint_steps(cfg.steps, cfg.n_checkpoints) if s <= upto]
+    want = [s for s in checkpoint_steps(config.steps, config.n_checkpoints) if s <= upto]
     if not mpath.exists(): raise ValueError(f"{mpath} is missing (the run is at step {upto}); {_fix(run_dir)}")
     try: df = pd.read_csv(mpath)
     except Exception as e: raise ValueError(f"{mpath}: unreadable ({type(e).__name__}); {_fix(run_dir)}") from None
@@ -157,22 +159,22 @@ def run_is_done(run_dir:Path, # a run folder, which may not exist
     conf = read_run_config(run_dir)
     return conf is not None and state_step(run_dir) == conf["train"]["steps"]
 
-def run_config(cfg:TrainConfig, # the run's config
+def run_config(config:TrainConfig, # the run's config
               ) -> dict:
     "What `config.json` holds: the training config and the task and model config it implies."
-    return json.loads(json.dumps(dict(train=cfg.to_dict(), task=cfg.sort_task().to_dict(), model=cfg_to_dict(cfg.model_cfg()))))
+    return json.loads(json.dumps(dict(train=config.to_dict(), task=config.sort_task().to_dict(), model=cfg_to_dict(config.model_cfg()))))
 
-def check_run_folder(cfg:TrainConfig, # the run asked for
+def check_run_folder(config:TrainConfig, # the run asked for
                      out:str|Path, # the runs folder
                     ) -> Path:
-    "The folder of `cfg` under `out`, refused (nothing written) if it holds another run or a damaged one."
-    run_dir = Path(out) / cfg.run_name
+    "The folder of `config` under `out`, refused (nothing written) if it holds another run or a damaged one."
+    run_dir = Path(out) / config.run_name
     old = read_run_config(run_dir)
-    if old is not None and old != run_config(cfg):
-        diff = {k: (old["train"].get(k), v) for k, v in cfg.to_dict().items() if old["train"].get(k) != v}
+    if old is not None and old != run_config(config):
+        diff = {k: (old["train"].get(k), v) for k, v in config.to_dict().items() if old["train"].get(k) != v}
         raise ValueError(f"{run_dir} holds the run with another config (stored, asked: {diff or 'task/model differ'}); "
                          "use another --out or remove it")
-    if old is not None and (s := state_step(run_dir)) > 0: check_metrics(run_dir, cfg, s)
+    if old is not None and (s := state_step(run_dir)) > 0: check_metrics(run_dir, config, s)
     return run_dir
 
 # %% ../nbs/02a_runs.ipynb #r014
@@ -181,8 +183,8 @@ def load_run(run_dir:str|Path, # a run folder
     "A run's config and metrics table, checked: complete and finite up to its resume point, consistent with its checkpoints."
     run_dir = Path(run_dir); conf = read_run_config(run_dir)
     if conf is None: raise ValueError(f"{run_dir}: not a run folder (no config.json)")
-    cfg = TrainConfig.from_dict(conf["train"]); step = state_step(run_dir)
-    return cfg, check_metrics(run_dir, cfg, step).query("step <= @step").reset_index(drop=True)
+    config = TrainConfig.from_dict(conf["train"]); step = state_step(run_dir)
+    return config, check_metrics(run_dir, config, step).query("step <= @step").reset_index(drop=True)
 
 def load_checkpoint(run_dir:str|Path, # a run folder
                     step:int|None=None, # a checkpoint step; None: the last
@@ -204,13 +206,15 @@ def combined_metrics(out:str|Path, # a runs folder
     frames = []
     for cpath in sorted(Path(out).glob("*/config.json")):
         if not (cpath.parent / "metrics.csv").exists(): continue
-        try: cfg, df = load_run(cpath.parent)
+        try: config, df = load_run(cpath.parent)
         except ValueError as e:   # another run's damaged folder: named, left out, never a reason to stop this sweep
             warnings.warn(f"left out of the combined table: {e}", stacklevel=2); continue
-        frames.append(df.assign(run=cfg.run_name, preset=cfg.preset + ("-compressed" if cfg.compression else ""),
-                                recipe="seed" if cfg.compression else "sweep",
-                                weight_decay=cfg.weight_decay, level=level_name(cfg.weight_decay),
-                                act_penalty=cfg.act_penalty, seed=cfg.seed, final_step=cfg.steps))
+        if config.run_name != cpath.parent.name:   # e.g. a folder renamed by hand, or named by an older version
+            warnings.warn(f"left out of the combined table: {cpath.parent} holds run {config.run_name}", stacklevel=2); continue
+        frames.append(df.assign(run=config.run_name, preset=config.preset + ("-compressed" if config.compression else ""),
+                                recipe="seed" if config.compression else "sweep",
+                                weight_decay=config.weight_decay, level=level_name(config.weight_decay),
+                                act_penalty=config.act_penalty, seed=config.seed, final_step=config.steps))
     if not frames: raise FileNotFoundError(f"no runs under {out}")
     return pd.concat(frames, ignore_index=True)
 

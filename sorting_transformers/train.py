@@ -31,59 +31,72 @@ __all__ = ['SEED_RECIPE_PENALTIES', 'GROUP_SIZE', 'lr_at', 'build_model', 'adamw
 SEED_RECIPE_PENALTIES = (0.0, 1e-4, 1e-3)        # the seed's "no/mid/high decay" activation penalties
 
 # %% ../nbs/03_train.ipynb #c008
-def lr_at(cfg:TrainConfig, step:int, # 0-based index of the update
+def lr_at(config:TrainConfig, # the run's config
+          step:int, # 0-based index of the update
          ) -> float:
     "Learning rate of update `step`."
-    if step < cfg.warmup_steps: return cfg.lr * (step + 1) / cfg.warmup_steps
-    if cfg.schedule == "constant": return cfg.lr
-    t = (step - cfg.warmup_steps) / max(1, cfg.steps - cfg.warmup_steps)
-    return cfg.lr * (cfg.lr_min_frac + (1 - cfg.lr_min_frac) * 0.5 * (1 + math.cos(math.pi * t)))
+    if step < config.warmup_steps: return config.lr * (step + 1) / config.warmup_steps
+    if config.schedule == "constant": return config.lr
+    t = (step - config.warmup_steps) / max(1, config.steps - config.warmup_steps)
+    return config.lr * (config.lr_min_frac + (1 - config.lr_min_frac) * 0.5 * (1 + math.cos(math.pi * t)))
 
 # %% ../nbs/03_train.ipynb #c011
-def build_model(cfg:TrainConfig) -> nn.Module:
+def build_model(config:TrainConfig, # the run's config
+               ) -> nn.Module:
     "The freshly initialised model of a run."
-    if cfg.compression:
+    if config.compression:
         with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(cfg.seed); return SeedTransformer(cfg.model_cfg())
-    return make_model(cfg.model_cfg(), cfg.sort_task(), seed=cfg.seed)
+            torch.manual_seed(config.seed); return SeedTransformer(config.model_cfg())
+    return make_model(config.model_cfg(), config.sort_task(), seed=config.seed)
 
 def adamw(groups:list[dict], # parameter groups, as `torch.optim.AdamW` takes them
-          lr:float) -> torch.optim.AdamW:
+          lr:float, # peak learning rate (the schedule sets each step's)
+         ) -> torch.optim.AdamW:
     "`torch.optim.AdamW` with its fused kernel (one pass per step instead of ~10 ops per parameter) where PyTorch has one."
     fused = all(p.device.type in ("cpu", "cuda") for g in groups for p in g["params"])
     return torch.optim.AdamW(groups, lr=lr, fused=fused or None)
 
-def make_optimizer(model:nn.Module, cfg:TrainConfig) -> torch.optim.AdamW:
+def make_optimizer(model:nn.Module, # the run's model
+                   config:TrainConfig, # the run's config
+                  ) -> torch.optim.AdamW:
     "AdamW with decoupled weight decay on the matrices (or on everything, `decay='all'`)."
     params = [p for p in model.parameters() if p.requires_grad]
-    if cfg.decay == "all": groups = [dict(params=params, weight_decay=cfg.weight_decay)]
-    else: groups = [dict(params=[p for p in params if p.ndim >= 2], weight_decay=cfg.weight_decay),
+    if config.decay == "all": groups = [dict(params=params, weight_decay=config.weight_decay)]
+    else: groups = [dict(params=[p for p in params if p.ndim >= 2], weight_decay=config.weight_decay),
                     dict(params=[p for p in params if p.ndim < 2], weight_decay=0.0)]
-    return adamw(groups, cfg.lr)
+    return adamw(groups, config.lr)
 
-def activation_penalty(acts:list[torch.Tensor], lam:float) -> torch.Tensor:
+def activation_penalty(acts:list[torch.Tensor], # activations (e.g. each block's `hook_resid_post`)
+                       lam:float, # the penalty's strength λ
+                      ) -> torch.Tensor:
     "The seed's penalty λ/1000 · Σ min(|a|, 1-|a|) over all given activations."
     return lam / 1000 * sum(torch.minimum(a.abs(), 1 - a.abs()).sum() for a in acts)
 
-def train_step(model:nn.Module, opt:torch.optim.Optimizer, cfg:TrainConfig, task:SortTask, step:int,
-               g:torch.Generator) -> float:
+def train_step(model:nn.Module, # the run's model
+               opt:torch.optim.Optimizer, # the run's optimiser
+               config:TrainConfig, # the run's config
+               task:SortTask, # the sorting task (`data.SortTask`)
+               step:int, # optimiser step (0-based)
+               g:torch.Generator, # the generator of the list stream (`data.generator`)
+              ) -> float:
     "One update on a fresh batch (through `fast_sort_loss` where it applies); returns its loss (penalty included)."
-    for grp in opt.param_groups: grp["lr"] = lr_at(cfg, step)
-    batch = sample_batch(task, cfg.batch_size, g)
+    for grp in opt.param_groups: grp["lr"] = lr_at(config, step)
+    batch = sample_batch(task, config.batch_size, g)
     dev = next(model.parameters()).device
     if dev.type != "cpu": batch = type(batch)(*(t.to(dev) for t in batch))
-    if cfg.act_penalty > 0:
+    if config.act_penalty > 0:
         acts = []
         logits = model.run_with_hooks(batch.tokens, fwd_hooks=[(lambda n: n.endswith("hook_resid_post"),
                                                                 lambda a, hook: acts.append(a))])
-        loss = sort_loss(logits, batch) + activation_penalty(acts, cfg.act_penalty)
+        loss = sort_loss(logits, batch) + activation_penalty(acts, config.act_penalty)
     elif fast_supported(model) is None: loss = fast_sort_loss(dict(model.named_parameters()), model.cfg, batch)
     else: loss = sort_loss(model(batch.tokens), batch)
     opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
     return loss.item()
 
 @contextmanager
-def deterministic(device:torch.device|str="cpu"):
+def deterministic(device:torch.device|str="cpu", # the device trained on
+                 ):
     "On the CPU: deterministic kernels, one thread (`core.one_thread`), denormals flushed to zero (they slow the CPU tenfold)."
     prev, cpu = torch.are_deterministic_algorithms_enabled(), torch.device(device).type == "cpu"
     if cpu: torch.use_deterministic_algorithms(True)
@@ -101,7 +114,8 @@ def _component(name:str) -> str:
     return parts[0]                                                        # embed, pos_embed, unembed, ln_final, compression
 
 @torch.no_grad()
-def weight_norms(model:nn.Module) -> dict:
+def weight_norms(model:nn.Module, # any model
+                ) -> dict:
     "`norm_total` and `norm_{component}` (L2, over trainable and frozen weights)."
     sq = {}
     for n, p in model.named_parameters():
@@ -122,49 +136,70 @@ def _opt_state(tensors:dict, meta:dict) -> dict:
             _, i, name = k.split(".", 2); state.setdefault(int(i), {})[name] = v
     return {"state": state, "param_groups": meta["param_groups"]}
 
-def save_state(path:Path, model:nn.Module, opt, g:torch.Generator, step:int):
+def save_state(path:Path, # the resume file
+               model:nn.Module, # the run's model
+               opt, # the run's optimiser
+               g:torch.Generator, # the list stream
+               step:int, # steps done
+              ):
     "The resume point: weights, optimizer state, generator state and step, in one atomic file."
     ot, om = _opt_tensors(opt)
     w = {f"model.{k}": v for k, v in model.state_dict().items() if not k.endswith((".mask", ".IGNORE"))}
     atomic_save_tensors({**w, **ot, "rng": g.get_state()}, path, dict(step=step, **om))
 
-def load_state(path:Path, model:nn.Module, opt, g:torch.Generator) -> int:
+def load_state(path:Path, # the resume file
+               model:nn.Module, # restored in place
+               opt, # restored in place
+               g:torch.Generator, # restored in place
+              ) -> int:
     "Restore a resume point into `model`, `opt` and `g`; returns its step."
     t, meta = load_tensors(path), read_metadata(path)
     model.load_state_dict({k[6:]: v for k, v in t.items() if k.startswith("model.")}, strict=False)
     opt.load_state_dict(_opt_state(t, meta)); g.set_state(t["rng"])
     return meta["step"]
 
-def run_metrics(model:nn.Module, task:SortTask, step:int, cfg:TrainConfig, train_loss:float) -> dict:
+def run_metrics(model:nn.Module, # the run's model
+                task:SortTask, # the sorting task (`data.SortTask`)
+                step:int, # steps done
+                config:TrainConfig, # the run's config
+                train_loss:float, # the training loss of the last step
+               ) -> dict:
     "The metrics row of one checkpoint: held-out metrics, per-position accuracy, weight norms."
-    r = evaluate(model, task, n_heldout=cfg.n_heldout)
-    row = dict(step=step, lr=lr_at(cfg, max(step - 1, 0)), train_loss=train_loss,
+    r = evaluate(model, task, n_heldout=config.n_heldout)
+    row = dict(step=step, lr=lr_at(config, max(step - 1, 0)), train_loss=train_loss,
                **{k: v for k, v in r.items() if k != "per_position_acc"})
     row.update({f"acc_pos{i}": a for i, a in enumerate(r["per_position_acc"])})
     return {**row, **weight_norms(model)}
 
 # %% ../nbs/03_train.ipynb #c020
-def open_run(cfg:TrainConfig, out:str|Path) -> Path:
-    "The checked folder of `cfg` under `out`, with its `config.json` written and stale temporary files removed."
-    run_dir = check_run_folder(cfg, out); cpath = run_dir / "config.json"
+def open_run(config:TrainConfig, # the run's config
+             out:str|Path, # the runs folder; each run goes to `out/RUN_NAME`
+            ) -> Path:
+    "The checked folder of `config` under `out`, with its `config.json` written and stale temporary files removed."
+    run_dir = check_run_folder(config, out); cpath = run_dir / "config.json"
     if not cpath.exists():
         (run_dir / "checkpoints").mkdir(parents=True, exist_ok=True)
-        atomic_write_text(cpath, json.dumps(run_config(cfg), indent=2))
+        atomic_write_text(cpath, json.dumps(run_config(config), indent=2))
     remove_stale_tmp(run_dir)   # left by a killed writer; never read
     return run_dir
 
 # %% ../nbs/03_train.ipynb #c020b
 class RunState:
     "One run in memory (model, AdamW, list generator, metrics rows, step) and the files it writes to its folder."
-    def __init__(self, cfg:TrainConfig, run_dir:Path, device:torch.device, state:Path|None=None): # state: default the run's own
-        self.cfg, self.dir, self.task = cfg, Path(run_dir), cfg.sort_task()
-        self.model, self.g = build_model(cfg), generator(cfg.seed)
+    def __init__(self,
+                 config:TrainConfig, # the run's config
+                 run_dir:Path, # its folder (`open_run`)
+                 device:torch.device, # where it trains
+                 state:Path|None=None, # a resume file to restore; None: the folder's own, if any
+                ):  # state: default the run's own
+        self.config, self.dir, self.task = config, Path(run_dir), config.sort_task()
+        self.model, self.g = build_model(config), generator(config.seed)
         if device.type != "cpu": self.model.to(device)
-        self.opt = make_optimizer(self.model, cfg)
+        self.opt = make_optimizer(self.model, config)
         state = state or self.dir / "state.safetensors"
         self.step = load_state(state, self.model, self.opt, self.g) if state.exists() else 0
-        self.rows = check_metrics(self.dir, cfg, self.step).query(f"step <= {self.step}").to_dict("records") if self.step else []
-        self.ckpts = set(checkpoint_steps(cfg.steps, cfg.n_checkpoints))
+        self.rows = check_metrics(self.dir, config, self.step).query(f"step <= {self.step}").to_dict("records") if self.step else []
+        self.ckpts = set(checkpoint_steps(config.steps, config.n_checkpoints))
         self.keep_prev = False   # groups keep the previous resume point (see `train_group`)
 
     def save(self):
@@ -174,18 +209,24 @@ class RunState:
             tmp = _tmp_path(prev); os.link(cur, tmp); os.replace(tmp, prev)   # (a stale one is removed like any other)
         save_state(cur, self.model, self.opt, self.g, self.step)
 
-    def checkpoint(self, train_loss:float):
+    def checkpoint(self,
+                   train_loss:float, # the training loss of the last step
+                  ):
         "Write the checkpoint, its metrics row, then the resume point."
         save_model(self.model, self.task, self.dir / "checkpoints" / f"step_{self.step:06d}.safetensors", step=self.step,
-                   train=self.cfg.to_dict(), rng_state=base64.b64encode(self.g.get_state().numpy().tobytes()).decode())
-        self.rows = [r for r in self.rows if r["step"] < self.step] + [run_metrics(self.model, self.task, self.step, self.cfg, train_loss)]
+                   train=self.config.to_dict(), rng_state=base64.b64encode(self.g.get_state().numpy().tobytes()).decode())
+        self.rows = [r for r in self.rows if r["step"] < self.step] + [run_metrics(self.model, self.task, self.step, self.config, train_loss)]
         atomic_write_text(self.dir / "metrics.csv", pd.DataFrame(self.rows).to_csv(index=False)); self.save()
 
-    def after_step(self, loss:float, resume_every:int, end:int) -> bool:
+    def after_step(self,
+                   loss:float, # this step's training loss
+                   resume_every:int, # steps between resume points (besides checkpoints)
+                   end:int, # the last step of this call (a checkpoint is written there)
+                  ) -> bool:
         "Check the loss, write what is due at `self.step`; True when a checkpoint was written."
         if not math.isfinite(loss):   # nothing of this step is saved: the run stays resumable from its last good state
-            raise ValueError(f"{self.cfg.run_name}: the training loss became {loss} at step {self.step}: the run diverged; "
-                             f"try a smaller lr than {self.cfg.lr:g}")
+            raise ValueError(f"{self.config.run_name}: the training loss became {loss} at step {self.step}: the run diverged; "
+                             f"try a smaller lr than {self.config.lr:g}")
         if self.step in self.ckpts: self.checkpoint(loss); return True
         if self.step % resume_every == 0 or self.step == end: self.save()
         return False
@@ -193,22 +234,24 @@ class RunState:
 # %% ../nbs/03_train.ipynb #c020c
 def _device(device:str|None) -> torch.device: return torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
 
-def train_run(cfg:TrainConfig, out:str|Path, # the sweep's folder; the run goes to `out/cfg.run_name`
-              resume_every:int=100,          # also save the resume state every this many steps (a profile's `resume_every`)
-              stop_at:int|None=None,         # stop after this step, leaving the run resumable
-              device:str|None=None,          # "cpu", "cuda", ...; default: cuda if available (bit-identical resumes: CPU)
-              progress:bool=True) -> Path:
+def train_run(config:TrainConfig, # the run's config
+              out:str|Path, # the sweep's folder; the run goes to `out/config.run_name`
+              resume_every:int=100, # also save the resume state every this many steps (a profile's `resume_every`)
+              stop_at:int|None=None, # stop after this step, leaving the run resumable
+              device:str|None=None, # "cpu", "cuda", ...; default: cuda if available (bit-identical resumes: CPU)
+              progress:bool=True, # show progress bars
+             ) -> Path:
     "Train one run (or resume it, or skip it if finished); returns its folder."
-    run_dir = open_run(cfg, out)
+    run_dir = open_run(config, out)
     if run_is_done(run_dir): return run_dir
     device = _device(device)
     with deterministic(device):
-        r = RunState(cfg, run_dir, device)
+        r = RunState(config, run_dir, device)
         if r.step == 0: r.checkpoint(float("nan"))
-        r.model.train(); end = cfg.steps if stop_at is None else min(stop_at, cfg.steps)
-        bar = tqdm(total=cfg.steps, initial=r.step, desc=cfg.run_name, disable=not progress, leave=False)
+        r.model.train(); end = config.steps if stop_at is None else min(stop_at, config.steps)
+        bar = tqdm(total=config.steps, initial=r.step, desc=config.run_name, disable=not progress, leave=False)
         while r.step < end:
-            loss = train_step(r.model, r.opt, cfg, r.task, r.step, r.g); r.step += 1; bar.update(1)
+            loss = train_step(r.model, r.opt, config, r.task, r.step, r.g); r.step += 1; bar.update(1)
             if r.after_step(loss, resume_every, end):
                 bar.set_postfix(loss=f"{loss:.3f}", acc=f"{r.rows[-1]['token_acc']:.3f}")
         bar.close()
@@ -217,12 +260,15 @@ def train_run(cfg:TrainConfig, out:str|Path, # the sweep's folder; the run goes 
 # %% ../nbs/03_train.ipynb #g01
 GROUP_SIZE = {"cpu": 1, "cuda": 16}   # runs per group by device type, from benchmarks/bench_train.py (cuda: not measured here)
 
-def group_key(cfg:TrainConfig) -> str|None:
+def group_key(config:TrainConfig, # a run's config
+             ) -> str|None:
     "Runs with equal keys can train as one group (everything but weight decay and seed equal); None: this run trains alone."
-    if cfg.act_penalty > 0 or cfg.compression: return None    # needs TransformerLens hooks or the seed's residual maps
-    return json.dumps({k: v for k, v in cfg.to_dict().items() if k not in ("weight_decay", "seed")}, sort_keys=True)
+    if config.act_penalty > 0 or config.compression: return None    # needs TransformerLens hooks or the seed's residual maps
+    return json.dumps({k: v for k, v in config.to_dict().items() if k not in ("weight_decay", "seed")}, sort_keys=True)
 
-def make_units(configs:list[TrainConfig], group_size:int=1) -> list[list[TrainConfig]]:
+def make_units(configs:list[TrainConfig], # run configs (`runs.TrainConfig`)
+               group_size:int=1, # runs per group at most
+              ) -> list[list[TrainConfig]]:
     "The sweep cut into units: groups of up to `group_size` runs with one `group_key`, in the order given; the rest alone."
     if not isinstance(group_size, int) or group_size < 1: raise ValueError(f"group_size={group_size!r}: must be an integer >= 1")
     units, open_ = [], {}
@@ -241,11 +287,16 @@ def _common_step(dirs:list[Path]) -> tuple[int, list[Path|None]]:
     return step, [h.get(step) if step else None for h in have]
 
 # %% ../nbs/03_train.ipynb #g02
-def train_group(cfgs:list[TrainConfig], out:str|Path, resume_every:int=100, stop_at:int|None=None,
-                device:str|None=None, progress:bool=True) -> list[Path]:
+def train_group(configs:list[TrainConfig], # runs with one `group_key` (or one run)
+                out:str|Path, # the runs folder; each run goes to `out/RUN_NAME`
+                resume_every:int=100, # steps between resume points (besides checkpoints)
+                stop_at:int|None=None, # stop (resumably) after this many steps; None: train to the end
+                device:str|None=None, # None: CUDA when available, else the CPU
+                progress:bool=True, # show progress bars
+               ) -> list[Path]:
     "Train runs of one `group_key` together with stacked parameters (see above), each into its own folder; returns the folders."
-    dirs = [open_run(c, out) for c in cfgs]
-    todo = [(c, d) for c, d in zip(cfgs, dirs) if not run_is_done(d)]
+    dirs = [open_run(c, out) for c in configs]
+    todo = [(c, d) for c, d in zip(configs, dirs) if not run_is_done(d)]
     if len(todo) < 2:
         for c, _ in todo: train_run(c, out, resume_every, stop_at, device, progress)
         return dirs
@@ -263,17 +314,17 @@ def train_group(cfgs:list[TrainConfig], out:str|Path, resume_every:int=100, stop
 
 # %% ../nbs/03_train.ipynb #g03
 def _group_loop(runs:list[RunState], step:int, end:int, resume_every:int, progress:bool):
-    cfg, G = runs[0].cfg, len(runs); names = [n for n, _ in runs[0].model.named_parameters()]
+    config, G = runs[0].config, len(runs); names = [n for n, _ in runs[0].model.named_parameters()]
     own = [dict(r.model.named_parameters()) for r in runs]
     P = {n: torch.stack([o[n].detach() for o in own]).requires_grad_() for n in names}
-    decayed = [n for n in names if cfg.decay == "all" or P[n].ndim > 2]          # as `make_optimizer`: matrices, or everything
+    decayed = [n for n in names if config.decay == "all" or P[n].ndim > 2]          # as `make_optimizer`: matrices, or everything
     opt = adamw([dict(params=[P[n] for n in decayed], weight_decay=0.0),
-                 dict(params=[P[n] for n in names if n not in decayed], weight_decay=0.0)], cfg.lr)
+                 dict(params=[P[n] for n in names if n not in decayed], weight_decay=0.0)], config.lr)
     if step:                                                                       # the members' AdamW moments, stacked
         for n in names:
             sts = [r.opt.state[o[n]] for r, o in zip(runs, own)]
             opt.state[P[n]] = dict(step=sts[0]["step"].clone(), **{k: torch.stack([s[k] for s in sts]) for k in ("exp_avg", "exp_avg_sq")})
-    wd = torch.tensor([r.cfg.weight_decay for r in runs])
+    wd = torch.tensor([r.config.weight_decay for r in runs])
     def sync():                                                                    # stacked state -> each member's model and AdamW
         for i, (r, o) in enumerate(zip(runs, own)):
             for n in names:
@@ -284,9 +335,9 @@ def _group_loop(runs:list[RunState], step:int, end:int, resume_every:int, progre
             r.step = step
     bar = tqdm(total=end, initial=step, desc=f"group of {G}", disable=not progress, leave=False)
     while step < end:
-        lr = lr_at(cfg, step)
+        lr = lr_at(config, step)
         for grp in opt.param_groups: grp["lr"] = lr
-        batches = [sample_batch(r.task, cfg.batch_size, r.g) for r in runs]
+        batches = [sample_batch(r.task, config.batch_size, r.g) for r in runs]
         losses = fast_sort_loss(P, runs[0].model.cfg, batches)
         opt.zero_grad(set_to_none=True); losses.sum().backward()
         with torch.no_grad():
@@ -299,27 +350,31 @@ def _group_loop(runs:list[RunState], step:int, end:int, resume_every:int, progre
     bar.close()
 
 # %% ../nbs/03_train.ipynb #c024
-def sweep_configs(profile:Profile, # sizes (`Profile.train`), seeds and held-out size
-                  presets:list[str]=tuple(PRESETS), weight_decays:list[float]=tuple(LEVELS.values()),
+def sweep_configs(profile:Profile, # sizes (`Profile.train_sizes`), seeds and held-out size
+                  presets:list[str]=tuple(PRESETS), # model presets
+                  weight_decays:list[float]=tuple(LEVELS.values()), # AdamW weight decays
                   seeds:list[int]|None=None, # default: the profile's
-                  act_penalties:list[float]=(0.0,),
-                  **overrides) -> list[TrainConfig]:
+                  act_penalties:list[float]=(0.0,), # strengths λ of the seed's activation penalty
+                  **overrides,
+                 ) -> list[TrainConfig]:
     "Every combination, sized by the profile (`overrides` replace any `TrainConfig` field); all validated."
     def size(p):
-        kw = {"n_heldout": profile.n_heldout, **profile.train[p], **overrides}
+        kw = {"n_heldout": profile.n_heldout, **profile.train_sizes(p).fields(), **overrides}
         if "warmup_steps" not in overrides and "steps" in kw: kw["warmup_steps"] = min(kw.get("warmup_steps", 0), kw["steps"])
         return kw
     return [TrainConfig(preset=p, weight_decay=float(w), act_penalty=float(a), seed=s, **size(p))
             for p in presets for w in weight_decays for a in act_penalties for s in (seeds or profile.seeds)]
 
-def seed_recipe_configs(profile:Profile) -> list[TrainConfig]:
+def seed_recipe_configs(profile:Profile, # sizes (`Profile.train_sizes('seed_recipe')`) and held-out size
+                       ) -> list[TrainConfig]:
     "The seed's experiment as it was: λ ∈ {0, 1e-4, 1e-3}, AdamW default decay 0.01 on every parameter."
-    size = {"n_heldout": profile.n_heldout, **profile.train["seed_recipe"]}
-    return [TrainConfig(preset="seed", compression=True, weight_decay=0.01, decay="all", act_penalty=lam, lr=1e-3,
+    size = {"n_heldout": profile.n_heldout, **profile.train_sizes("seed_recipe").fields()}
+    return [TrainConfig(preset="relu3l", compression=True, weight_decay=0.01, decay="all", act_penalty=lam, lr=1e-3,
                         schedule="constant", warmup_steps=0, seed=0, **size) for lam in SEED_RECIPE_PENALTIES]
 
 
-def check_out_dir(out:str|Path):
+def check_out_dir(out:str|Path, # the folder that will be written
+                 ):
     "Refuse an output folder that is a file or cannot be written (tried with a temporary file, removed at once)."
     out = Path(out)
     if out.exists() and not out.is_dir(): raise ValueError(f"--out {out} is a file: give a folder")
@@ -329,7 +384,9 @@ def check_out_dir(out:str|Path):
         with tempfile.TemporaryFile(dir=probe): pass
     except OSError as e: raise ValueError(f"--out {out}: cannot write in {probe} ({e.strerror})") from None
 
-def check_sweep(configs:list[TrainConfig], out:str|Path):
+def check_sweep(configs:list[TrainConfig], # run configs (`runs.TrainConfig`)
+                out:str|Path, # the runs folder
+               ):
     "Check a whole sweep before any work: distinct runs, a writable `out`, no run folder holding another or a damaged run."
     names = [c.run_name for c in configs]
     if twice := sorted({n for n in names if names.count(n) > 1}):
@@ -339,16 +396,18 @@ def check_sweep(configs:list[TrainConfig], out:str|Path):
 
 def _train_unit(unit:tuple) -> list[str]:
     "One unit of a sweep, in any process: plain values in (config dicts, folder, resume interval, device), run folders out."
-    cfgs, out, resume_every, device = unit
-    return [str(p) for p in train_group([TrainConfig.from_dict(c) for c in cfgs], out, resume_every, device=device, progress=False)]
+    configs, out, resume_every, device = unit
+    return [str(p) for p in train_group([TrainConfig.from_dict(c) for c in configs], out, resume_every, device=device, progress=False)]
 
-def train_sweep(configs:list[TrainConfig], out:str|Path, # the runs folder; each run goes to `out/RUN_NAME`
-                progress:bool=True,
-                workers:int=1,             # processes training side by side (one thread each); the numbers do not depend on it
-                group_size:int|None=None,  # runs per group (`train_group`); default: `GROUP_SIZE` of the device
-                engine:str="local", scheduler:str|None=None, # `core.run_units`: this machine, or a Dask cluster
-                device:str|None=None,
-                resume_every:int=100,      # steps between resume points (a profile's `resume_every`)
+def train_sweep(configs:list[TrainConfig], # run configs (`runs.TrainConfig`)
+                out:str|Path, # the runs folder; each run goes to `out/RUN_NAME`
+                progress:bool=True, # show progress bars
+                workers:int=1, # processes training side by side (one thread each); the numbers do not depend on it
+                group_size:int|None=None, # runs per group (`train_group`); default: `GROUP_SIZE` of the device
+                engine:str="local", # 'local' or 'dask' (see `core.run_units`)
+                scheduler:str|None=None, # `core.run_units`: this machine, or a Dask cluster
+                device:str|None=None, # None: CUDA when available, else the CPU
+                resume_every:int=100, # steps between resume points (a profile's `resume_every`)
                ) -> pd.DataFrame:
     "Train (or resume, or skip) every run, unit by unit (`make_units`), then write and return the combined metrics table."
     out = Path(out)
@@ -365,8 +424,11 @@ def train_sweep(configs:list[TrainConfig], out:str|Path, # the runs folder; each
     return df
 
 # %% ../nbs/03_train.ipynb #c026
-def plot_curves(df:pd.DataFrame, y:str="loss", # a metrics column
-                title:str|None=None, log_y:bool=False) -> go.Figure:
+def plot_curves(df:pd.DataFrame, # metrics of every checkpoint (`runs.combined_metrics`)
+                y:str="loss", # a metrics column
+                title:str|None=None, # figure title
+                log_y:bool=False, # a logarithmic y axis
+               ) -> go.Figure:
     "`y` against step (log-scaled) per run, one panel per preset, coloured by weight-decay level."
     presets = list(dict.fromkeys(df.preset))
     fig = make_subplots(1, len(presets), subplot_titles=presets, shared_yaxes=True)
@@ -382,7 +444,8 @@ def plot_curves(df:pd.DataFrame, y:str="loss", # a metrics column
     fig.update_layout(title=title or f"{y} over training", height=420)
     return fig
 
-def plot_final_per_position(df:pd.DataFrame) -> go.Figure:
+def plot_final_per_position(df:pd.DataFrame, # metrics of every checkpoint
+                           ) -> go.Figure:
     "Held-out accuracy per output position at the end of every run."
     fin = final_metrics(df); cols = sorted((c for c in fin if c.startswith("acc_pos")), key=lambda c: int(c[7:]))
     fig = go.Figure()

@@ -12,8 +12,8 @@ def tool(name: str) -> str:
 
 def shared_seed_dir() -> Path:
     "The shared seed folder, as the package finds it (SORTING_TRANSFORMERS_SHARED, else ../shared)."
-    from sorting_transformers.core import seed_dir
-    return seed_dir()
+    from sorting_transformers.core import env_seed_dir
+    return env_seed_dir()
 
 @pytest.fixture(scope="session")
 def main_job_test_profile(tmp_path_factory):

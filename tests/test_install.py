@@ -18,7 +18,7 @@ def test_non_editable_install(tmp_path):
     assert str(env_dir) in r.stdout and str(ROOT) not in r.stdout, r.stdout        # the installed copy, not the checkout
     r = subprocess.run([str(bin_ / "sorting-transformers"), "train", "--help"], cwd=work, capture_output=True, text=True)
     assert r.returncode == 0 and "--weight-decay" in r.stdout
-    r = subprocess.run([str(bin_ / "sorting-transformers"), "train", "--profile", "test", "--preset", "seed", "--weight-decay", "0",
+    r = subprocess.run([str(bin_ / "sorting-transformers"), "train", "--profile", "test", "--preset", "relu3l", "--weight-decay", "0",
                         "--steps", "3", "--out", str(work / "runs"), "--no-progress"], cwd=work, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr[-3000:]
-    assert (work / "runs" / "seed_wd0_act0_seed0" / "metrics.csv").exists()
+    assert (work / "runs" / "relu3l_wd0_act0_s0" / "metrics.csv").exists()

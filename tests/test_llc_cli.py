@@ -9,7 +9,7 @@ def test_llc_command_caches(tmp_path):
     r = run("train", "--profile", "test", "--preset", "attn1l", "--weight-decay", "0.1", "--steps", "12",
             "--n-checkpoints", "3", "--out", str(tmp_path), "--no-progress")
     assert r.returncode == 0, r.stderr
-    rd = tmp_path / "attn1l_wd0.1_act0_seed0"
+    rd = tmp_path / "attn1l_wd0.1_act0_s0"
     r = run("llc", str(rd), "--profile", "test", "--n-checkpoints", "3", "--draws", "8", "--no-progress")
     assert r.returncode == 0, r.stderr
     assert "LLC over training" in r.stdout
@@ -25,13 +25,13 @@ def test_llc_command_caches(tmp_path):
 def test_llc_workers_give_the_same_numbers(tmp_path):
     "Estimates computed by 2 worker processes equal those computed in-process (each runs on one thread)."
     import shutil
-    r = run("train", "--profile", "test", "--preset", "seed", "--weight-decay", "0", "--steps", "12",
+    r = run("train", "--profile", "test", "--preset", "relu3l", "--weight-decay", "0", "--steps", "12",
             "--n-checkpoints", "3", "--out", str(tmp_path / "a"), "--no-progress")
     assert r.returncode == 0, r.stderr
     shutil.copytree(tmp_path / "a", tmp_path / "b")
     outs = []
     for folder, workers in (("a", "1"), ("b", "2")):
-        r = run("llc", str(tmp_path / folder / "seed_wd0_act0_seed0"), "--profile", "test", "--n-checkpoints", "3",
+        r = run("llc", str(tmp_path / folder / "relu3l_wd0_act0_s0"), "--profile", "test", "--n-checkpoints", "3",
                 "--draws", "6", "--workers", workers, "--no-progress")
         assert r.returncode == 0, r.stderr
         outs.append(r.stdout.split("LLC over training")[1])

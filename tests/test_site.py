@@ -13,7 +13,7 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--
 def report(main_job_test_profile):
     "The site the main job built on the `test` profile (its last step is `sorting-transformers report`)."
     work, r = main_job_test_profile
-    assert re.search(r"built \d+ pages with (Quarto|the static builder)", r.stdout), r.stdout[-2000:]
+    assert re.search(r"built \d+ pages with (Quarto|nbconvert)", r.stdout), r.stdout[-2000:]
     return work / "_site"
 
 def figures_in(nb_path: Path) -> int:
