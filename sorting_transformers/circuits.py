@@ -47,7 +47,8 @@ def block_to_unembed(model:HookedTransformer, # the model (a TransformerLens `Ho
     return M
 
 def _fold_ln(x:torch.Tensor, model:HookedTransformer, ln:nn.Module) -> torch.Tensor:
-    "Apply a norm's centring (LayerNorm, `cfg.normalization_type` LN or LNPre) and weight to the rows of `x` (no scale, no bias)."
+    """Apply a norm's centring (LayerNorm, `cfg.normalization_type` LN or LNPre) and weight to the rows of `x` (no
+    scale, no bias)."""
     if model.cfg.normalization_type in ("LN", "LNPre"): x = x - x.mean(-1, keepdim=True)
     w = getattr(ln, "w", None)
     return x * w if w is not None else x
@@ -60,7 +61,8 @@ def _unembed(model:HookedTransformer, layer:int) -> torch.Tensor:
     return M @ model.W_U
 
 def _embed(model:HookedTransformer, layer:int, pos:torch.Tensor|None=None) -> torch.Tensor:
-    "`[d_vocab, d_model]`: every token (plus the mean positional embedding of `pos`) at block `layer`'s attention input."
+    """`[d_vocab, d_model]`: every token (plus the mean positional embedding of `pos`) at block `layer`'s attention
+    input."""
     E = model.W_E + (model.W_pos[pos].mean(0) if pos is not None else 0)
     return _fold_ln(E @ embed_to_block(model, layer), model, model.blocks[layer].ln1)
 
@@ -69,8 +71,11 @@ def ov_circuit(model:HookedTransformer, # the model (a TransformerLens `HookedTr
                layer:int, # layer index
                head:int, # head index within the layer
               ) -> FactoredMatrix:
-    "Full OV circuit `W_E W_V W_O W_U` of one head, `[d_vocab, d_vocab_out]`: how attending to a token moves each logit."
-    return FactoredMatrix(_embed(model, layer) @ model.W_V[layer, head], model.W_O[layer, head] @ _unembed(model, layer))
+    """Full OV circuit `W_E W_V W_O W_U` of one head, `[d_vocab, d_vocab_out]`: how attending to a token moves each
+    logit."""
+    return FactoredMatrix(
+        _embed(model, layer) @ model.W_V[layer, head], model.W_O[layer, head] @ _unembed(model, layer)
+    )
 
 def default_positions(task:SortTask, # the task
                      ) -> tuple[list[int], list[int]]:
@@ -84,8 +89,11 @@ def qk_circuit(model:HookedTransformer, # the model (a TransformerLens `HookedTr
                query_pos:list[int], # positions whose queries are read (their positional embeddings are averaged)
                key_pos:list[int], # positions of the keys
               ) -> FactoredMatrix:
-    "Full QK circuit `[d_vocab (query token), d_vocab (key token)]`: attention scores, positions averaged in, `b_Q` included."
-    q = (_embed(model, layer, torch.as_tensor(query_pos)) @ model.W_Q[layer, head] + model.b_Q[layer, head]) / model.blocks[layer].attn.attn_scale
+    """Full QK circuit `[d_vocab (query token), d_vocab (key token)]`: attention scores, positions averaged in, `b_Q`
+    included."""
+    q = (
+        _embed(model, layer, torch.as_tensor(query_pos)) @ model.W_Q[layer, head] + model.b_Q[layer, head]
+    ) / model.blocks[layer].attn.attn_scale
     k = _embed(model, layer, torch.as_tensor(key_pos)) @ model.W_K[layer, head]
     return FactoredMatrix(q, k.T)
 
@@ -126,13 +134,20 @@ def head_evidence(model:HookedTransformer, # the model (a TransformerLens `Hooke
             out["copy"].append((per_key[..., :K] * is_answer).sum(-1).flatten())
             z_mean = cache["z", l][:, :, h].mean(0)
             def ablate(z, hook, h=h, z_mean=z_mean): z[:, :, h] = z_mean; return z
-            lg_a = sort_logits(model.run_with_hooks(batch.tokens, fwd_hooks=[(f"blocks.{l}.attn.hook_z", ablate)]), batch).float()
+
+            lg_a = sort_logits(
+                model.run_with_hooks(batch.tokens, fwd_hooks=[(f"blocks.{l}.attn.hook_z", ablate)]), batch
+            ).float()
             out["ablation_loss"].append(F.cross_entropy(lg_a.flatten(0, 1), tgt.flatten(), reduction="none") - ce)
-            m_a = lg_a.gather(-1, tgt[..., None]).squeeze(-1) - lg_a.scatter(-1, tgt[..., None], -torch.inf).max(-1).values
+            m_a = (
+                lg_a.gather(-1, tgt[..., None]).squeeze(-1)
+                - lg_a.scatter(-1, tgt[..., None], -torch.inf).max(-1).values
+            )
             out["ablation_margin"].append((m_a - margin).flatten())
     return dict(target=tgt.flatten(), list_index=torch.arange(len(tgt)).repeat_interleave(tgt.shape[1]),
                 margin=margin.flatten(), **{k: torch.stack(v) for k, v in out.items()})
 
+# %% ../nbs/05_circuits.ipynb #c011s1
 def per_value(x:Float[torch.Tensor, "... n"], # `[..., n]`: a quantity per (list, position)
               target:Int[torch.Tensor, "n"], # int `[n]`: each row's answer value
               n_values:int, # answer values 0 .. n_values-1
@@ -146,8 +161,11 @@ def per_value(x:Float[torch.Tensor, "... n"], # `[..., n]`: a quantity per (list
 EXCLUSIVE_MIN = 0.5      # chosen from the hand-built sweep below (asserted there)
 SUPPRESSION_MIN = 0.075  # chosen from the hand-built sweep below (asserted there)
 
-def classify_heads(dla:Float[torch.Tensor, "n_heads_total n_values"],  # `[n_heads_total, n_values]`: per-value DLA to the margin
-                   copy:Float[torch.Tensor, "n_heads_total n_values"], # `[n_heads_total, n_values]`: its part read from the answer's own token
+def classify_heads(
+                   # `[n_heads_total, n_values]`: per-value DLA to the margin
+                   dla:Float[torch.Tensor, "n_heads_total n_values"],
+                   # `[n_heads_total, n_values]`: its part read from the answer's own token
+                   copy:Float[torch.Tensor, "n_heads_total n_values"],
                   ) -> dict:
     "The mode and the scores that decide it; values that never occur (NaN) are ignored."
     valid = ~(dla.isnan().any(0) | copy.isnan().any(0))
@@ -163,7 +181,9 @@ def classify_heads(dla:Float[torch.Tensor, "n_heads_total n_values"],  # `[n_hea
     suppressor = suppression >= SUPPRESSION_MIN
     base = ("no head decides" if n_active == 0 else "single head" if n_active == 1 else
             "vocabulary-splitting" if exclusivity >= EXCLUSIVE_MIN else "overlapping ranges")
-    mode = base if not suppressor.any() else "copy-suppression" if base == "single head" else f"{base} + copy-suppression"
+    mode = (
+        base if not suppressor.any() else "copy-suppression" if base == "single head" else f"{base} + copy-suppression"
+    )
     return dict(mode=mode, exclusivity=exclusivity, suppression=suppression, max_suppression=suppression.max().item(),
                 served=served, active=active, suppressor=suppressor)
 
@@ -182,9 +202,12 @@ def _runs(values:list[int]) -> list[list[int]]:
 
 def ablation_contradictions(served:Bool[torch.Tensor, "n_heads_total n_values"], # bool `[n_heads_total, n_values]`
                             suppressor:Bool[torch.Tensor, "n_heads_total"], # bool `[n_heads_total]`
-                            copy:Float[torch.Tensor, "n_heads_total n_values"], # `[n_heads_total, n_values]` per-value copy attribution
-                            ablation_loss:Float[torch.Tensor, "n_heads_total n_values"], # `[n_heads_total, n_values]` loss increase when the head is mean-ablated
-                            ablation_margin:Float[torch.Tensor, "n_heads_total n_values"], # `[n_heads_total, n_values]`
+                            # `[n_heads_total, n_values]` per-value copy attribution
+                            copy:Float[torch.Tensor, "n_heads_total n_values"],
+                            # `[n_heads_total, n_values]` loss increase when the head is mean-ablated
+                            ablation_loss:Float[torch.Tensor, "n_heads_total n_values"],
+                            # `[n_heads_total, n_values]`
+                            ablation_margin:Float[torch.Tensor, "n_heads_total n_values"],
                             names:list[str], # head names (`model.all_head_labels()`)
                            ) -> list[str]:
     "Each place where ablating a head disagrees with the role its attribution gives it."
@@ -194,12 +217,18 @@ def ablation_contradictions(served:Bool[torch.Tensor, "n_heads_total n_values"],
         if s.any():
             hurt, rest = ablation_loss[i, s].mean().item(), (ablation_loss[i, o].mean().item() if o.any() else 0.0)
             if not hurt > rest:
-                out.append(f"{name} serves {int(s.sum())} values but ablating it raises their loss by {hurt:.3g}, not more than the others' {rest:.3g}")
+                out.append(
+                    f"{name} serves {int(s.sum())} values but ablating it raises their loss by {hurt:.3g}, "
+                    f"not more than the others' {rest:.3g}"
+                )
         if suppressor[i]:
             up = ablation_margin[i, (copy[i] < 0) & valid].mean().item()
-            if not up > 0: out.append(f"{name} suppresses but ablating it changes the margin of what it suppresses by {up:.3g} (expected > 0)")
+            if not up > 0:
+                out.append(f"{name} suppresses but ablating it changes the margin of what it suppresses by {up:.3g} "
+                           "(expected > 0)")
     return out
 
+# %% ../nbs/05_circuits.ipynb #c013cs1
 def _boot_modes(ev:dict, n_values:int, n_boot:int, seed:int) -> list[str]:
     "The mode on `n_boot` bootstrap resamples of the lists."
     g = generator(seed); n = int(ev["list_index"].max()) + 1; out = []
@@ -223,30 +252,46 @@ def head_modes(model:HookedTransformer, # the model (a TransformerLens `HookedTr
     ev = head_evidence(model, task, batch); V = task.n_values; names = model.all_head_labels()
     pv = {k: per_value(ev[k], ev["target"], V) for k in ("dla", "copy", "ablation_loss", "ablation_margin")}
     c = classify_heads(pv["dla"], pv["copy"]); boot = _boot_modes(ev, V, n_boot, seed=1)
-    bad = ablation_contradictions(c["served"], c["suppressor"], pv["copy"], pv["ablation_loss"], pv["ablation_margin"], names)
+    bad = ablation_contradictions(
+        c["served"], c["suppressor"], pv["copy"], pv["ablation_loss"], pv["ablation_margin"], names
+    )
     eye = torch.eye(V, dtype=torch.bool); rows = []
     for i, name in enumerate(names):
         ov = ov_circuit(model, *divmod(i, model.cfg.n_heads)).AB[:V, :V]; s = c["served"][i]
         vals = torch.nonzero(s).flatten().tolist(); runs = _runs(vals); valid = ~pv["ablation_loss"][i].isnan()
-        rows.append(dict(head=name, active=bool(c["active"][i]), suppressor=bool(c["suppressor"][i]), n_served=len(vals),
-                         range=_ranges(vals), n_runs=len(runs), contiguity=max(map(len, runs)) / len(vals) if vals else math.nan,
-                         dla_mean=pv["dla"][i].nanmean().item(), suppression=c["suppression"][i].item(),
-                         copy_score=((ov[eye].mean() - ov[~eye].mean()) / ov.std().clamp_min(1e-12)).item(),
-                         ablation_served=pv["ablation_loss"][i, s & valid].mean().item() if (s & valid).any() else math.nan,
-                         ablation_other=pv["ablation_loss"][i, ~s & valid].mean().item() if (~s & valid).any() else math.nan))
+        rows.append(
+            dict(
+                head=name,
+                active=bool(c["active"][i]),
+                suppressor=bool(c["suppressor"][i]),
+                n_served=len(vals),
+                range=_ranges(vals),
+                n_runs=len(runs),
+                contiguity=max(map(len, runs)) / len(vals) if vals else math.nan,
+                dla_mean=pv["dla"][i].nanmean().item(),
+                suppression=c["suppression"][i].item(),
+                copy_score=((ov[eye].mean() - ov[~eye].mean()) / ov.std().clamp_min(1e-12)).item(),
+                ablation_served=pv["ablation_loss"][i, s & valid].mean().item() if (s & valid).any() else math.nan,
+                ablation_other=pv["ablation_loss"][i, ~s & valid].mean().item() if (~s & valid).any() else math.nan,
+            )
+        )
     res = dict(mode=c["mode"] + (" (not confirmed by ablation)" if bad else ""), exclusivity=c["exclusivity"],
                max_suppression=c["max_suppression"], stability=sum(b == c["mode"] for b in boot) / n_boot,
                contradictions=bad, heads=pd.DataFrame(rows), served=c["served"], **pv)
     if verbose:
-        print(f"mode: {res['mode']}  (exclusivity {res['exclusivity']:.3f}, threshold {EXCLUSIVE_MIN}; max suppression "
-              f"{res['max_suppression']:.3f}, threshold {SUPPRESSION_MIN}; same label in {res['stability']:.0%} of {n_boot} resamples)")
+        print(
+            f"mode: {res['mode']}  (exclusivity {res['exclusivity']:.3f}, threshold {EXCLUSIVE_MIN}; max suppression "
+            f"{res['max_suppression']:.3f}, threshold {SUPPRESSION_MIN}; "
+            f"same label in {res['stability']:.0%} of {n_boot} resamples)"
+        )
         print(res["heads"].round(3).to_string(index=False))
         for b in bad: print("ablation disagrees:", b)
     return res
 
 # %% ../nbs/05_circuits.ipynb #c015
 def hand_built_sorter(gains:list, # per head: its OV gain on each answer value, `[n_values]` (negative: suppression)
-                      attends:list|None=None, # per head: query tokens (SEP = n_values) at which it attends to the answer; None: all
+                      # per head: query tokens (SEP = n_values) at which it attends to the answer; None: all
+                      attends:list|None=None,
                       n_values:int=20, # numbers 0 .. n_values-1
                       list_len:int=5, # numbers per list
                       sep_out:bool=False, # SEP among the output classes too (`d_vocab_out = n_values + 1`)
@@ -281,38 +326,66 @@ def sorter_family(n_values:int=30, # numbers 0 .. n_values-1
                  ) -> list[dict]:
     "Hand-built cases between the modes: `case`, `param`, `truth` (the true mode), `gains`, `attends`."
     V = n_values; v = torch.arange(V); one = torch.ones(V); half = V // 2; cases = []
-    def add(case, param, truth, gains, attends=None): cases.append(dict(case=case, param=param, truth=truth, gains=gains, attends=attends))
+
+    def add(case, param, truth, gains, attends=None):
+        cases.append(dict(case=case, param=param, truth=truth, gains=gains, attends=attends))
     for k in (4, 8, 15, 22, 26):                                          # split point moved
         add("split point", k, "vocabulary-splitting", [g * (v < k), g * (v >= k)])
-    for lo, w in ((0, 3), (11, 8), (20, 8), (26, 4)):                     # a narrow band served by one head
-        band = (v >= lo) & (v < lo + w); add("narrow band", f"{lo}-{lo + w - 1}", "vocabulary-splitting", [g * ~band, g * band])
+    for lo, w in ((0, 3), (11, 8), (20, 8), (26, 4)):  # a narrow band served by one head
+        band = (v >= lo) & (v < lo + w)
+        add("narrow band", f"{lo}-{lo + w - 1}", "vocabulary-splitting", [g * ~band, g * band])
     for f in (0.0, 0.1, 0.2, 0.3, 0.4, 0.6, 0.7, 0.8, 0.9, 1.0):            # ranges overlapping by a growing fraction
         o = round(f * half)
-        add("overlap", f, "vocabulary-splitting" if f < 0.5 else "overlapping ranges", [g * (v < half + o), g * (v >= half - o)])
+        add(
+            "overlap",
+            f,
+            "vocabulary-splitting" if f < 0.5 else "overlapping ranges",
+            [g * (v < half + o), g * (v >= half - o)],
+        )
     for s in (0.0, 0.15, 0.3, 0.5, 0.7):                                  # suppression strength
         add("suppression", s, "single head" if s == 0 else "copy-suppression", [2 * g * one, -s * 2 * g * one])
-    for s in (0.3, 0.6):                                                  # a split where one head also suppresses
-        add("split + suppression", s, "vocabulary-splitting + copy-suppression", [g * (v < half), g * (v >= half) - s * g * (v < half)])
-    add("split in QK", half, "vocabulary-splitting", [g * one, g * one], [list(range(half)) + [V], list(range(half, V))])
+    for s in (0.3, 0.6):  # a split where one head also suppresses
+        add(
+            "split + suppression",
+            s,
+            "vocabulary-splitting + copy-suppression",
+            [g * (v < half), g * (v >= half) - s * g * (v < half)],
+        )
+    add(
+        "split in QK", half, "vocabulary-splitting", [g * one, g * one], [list(range(half)) + [V], list(range(half, V))]
+    )
     add("single head", 0, "single head", [g * one, 0 * one])
     return cases
 
+# %% ../nbs/05_circuits.ipynb #c015bs1
 def choose_threshold(scores:list[float], # one score per case
                      positive:list[bool], # per case: does it have the property
                     ) -> float:
     "The middle of the gap between the highest score of the negative cases and the lowest of the positive ones."
     below = max(s for s, p in zip(scores, positive) if not p)
     above = min(s for s, p in zip(scores, positive) if p)
-    if below >= above: raise ValueError(f"no threshold separates the cases: negatives reach {below:.4g}, positives start at {above:.4g}")
+    if below >= above:
+        raise ValueError(
+            f"no threshold separates the cases: negatives reach {below:.4g}, positives start at {above:.4g}"
+        )
     return (below + above) / 2
 
 # %% ../nbs/05_circuits.ipynb #c017b
 def plot_head_evidence(results:dict, # model name -> result of `head_modes`
                        title:str="Per-value evidence", # figure title
                       ) -> go.Figure:
-    "Per answer value, one line per head: DLA to the margin (top) and the loss increase when the head is mean-ablated (bottom); a menu picks the model."
-    fig = make_subplots(2, 1, shared_xaxes=True, vertical_spacing=0.08,
-                        subplot_titles=["direct attribution to the margin (correct − strongest competitor)", "loss increase when mean-ablated"])
+    """Per answer value, one line per head: DLA to the margin (top) and the loss increase when the head is mean-ablated
+    (bottom); a menu picks the model."""
+    fig = make_subplots(
+        2,
+        1,
+        shared_xaxes=True,
+        vertical_spacing=0.08,
+        subplot_titles=[
+            "direct attribution to the margin (correct − strongest competitor)",
+            "loss increase when mean-ablated",
+        ],
+    )
     colours = px.colors.qualitative.Plotly; vis = []
     for k, (name, r) in enumerate(results.items()):
         for i, head in enumerate(r["heads"]["head"]):
@@ -321,8 +394,14 @@ def plot_head_evidence(results:dict, # model name -> result of `head_modes`
                                 line_color=colours[i % len(colours)], row=row, col=1,
                                 hovertemplate=f"{head}, value %{{x}}: %{{y:.3g}}<extra></extra>")
                 vis.append(k)
-    buttons = [dict(label=n, method="update", args=[{"visible": [v == k for v in vis]}, {"title": f"{title}: {n} ({r['mode']})"}])
-               for k, (n, r) in enumerate(results.items())]
+    buttons = [
+        dict(
+            label=n,
+            method="update",
+            args=[{"visible": [v == k for v in vis]}, {"title": f"{title}: {n} ({r['mode']})"}],
+        )
+        for k, (n, r) in enumerate(results.items())
+    ]
     first = next(iter(results))
     fig.update_layout(title=f"{title}: {first} ({results[first]['mode']})", height=560,
                       updatemenus=[dict(buttons=buttons, x=1.0, xanchor="right", y=1.15)] if len(results) > 1 else [])
@@ -336,8 +415,12 @@ def plot_circuits(model:HookedTransformer, # the model (a TransformerLens `Hooke
                  ) -> go.Figure:
     "OV circuit (number tokens to logits) and full QK circuit (query token vs key token) of every head of `layer`."
     q, k = default_positions(task); nums = list(range(task.n_values)); H = model.cfg.n_heads
-    fig = make_subplots(2, H, subplot_titles=[f"OV L{layer}H{h}" for h in range(H)] + [f"QK L{layer}H{h}" for h in range(H)],
-                        vertical_spacing=0.12)
+    fig = make_subplots(
+        2,
+        H,
+        subplot_titles=[f"OV L{layer}H{h}" for h in range(H)] + [f"QK L{layer}H{h}" for h in range(H)],
+        vertical_spacing=0.12,
+    )
     for h in range(H):
         ov = ov_circuit(model, layer, h).AB[nums]
         fig.add_heatmap(z=ov.tolist(), colorscale="RdBu", zmid=0, row=1, col=h + 1, showscale=False,
@@ -346,10 +429,14 @@ def plot_circuits(model:HookedTransformer, # the model (a TransformerLens `Hooke
         fig.add_heatmap(z=qk.tolist(), colorscale="RdBu", zmid=0, row=2, col=h + 1, showscale=False,
                         hovertemplate="query %{y}, key %{x}: %{z:.2f}<extra></extra>")
     fig.update_yaxes(autorange="reversed")
-    fig.update_layout(title=f"Layer {layer}: OV (rows: attended token, columns: output logit); QK (rows: query token, columns: key token)",
-                      height=750)
+    fig.update_layout(
+        title=f"Layer {layer}: OV (rows: attended token, columns: output logit); "
+        "QK (rows: query token, columns: key token)",
+        height=750,
+    )
     return fig
 
+# %% ../nbs/05_circuits.ipynb #c019s1
 def plot_attention(model:HookedTransformer, # the model (a TransformerLens `HookedTransformer`)
                    task:SortTask, # the sorting task (`data.SortTask`)
                    xs:list[int], # one input list
@@ -363,8 +450,9 @@ def plot_attention(model:HookedTransformer, # the model (a TransformerLens `Hook
     fig = make_subplots(1, L * H, subplot_titles=names, horizontal_spacing=0.05)
     for l in range(L):
         for h in range(H):
-            fig.add_heatmap(z=cache["pattern", l][0, h].tolist(), x=labels, y=labels, zmin=0, zmax=1, colorscale="Blues",
-                            row=1, col=l * H + h + 1, showscale=False, hovertemplate="%{y} attends %{x}: %{z:.2f}<extra></extra>")
+            fig.add_heatmap(z=cache["pattern", l][0, h].tolist(), x=labels, y=labels, zmin=0, zmax=1,
+                            colorscale="Blues", row=1, col=l * H + h + 1, showscale=False,
+                            hovertemplate="%{y} attends %{x}: %{z:.2f}<extra></extra>")
     fig.update_yaxes(autorange="reversed")
     fig.update_layout(title=f"Attention patterns on {xs} (rows: query position, columns: key position)", height=420)
     return fig
@@ -375,7 +463,8 @@ def logit_lens(model:HookedTransformer, # the model (a TransformerLens `HookedTr
                task:SortTask, # the sorting task (`data.SortTask`)
                batch:Batch, # held-out lists
               ) -> pd.DataFrame:
-    "Token accuracy per position when the residual stream before each layer (and at the end) is read by the unembedding."
+    """Token accuracy per position when the residual stream before each layer (and at the end) is read by the
+    unembedding."""
     output, cache = model.run_with_cache(batch.tokens); rows = []
     resid = cache.accumulated_resid(incl_mid=False)   # [n_layers + 1, batch, pos, d_model]; in a SeedTransformer D r_l
     for l in range(model.cfg.n_layers + 1):
@@ -384,8 +473,13 @@ def logit_lens(model:HookedTransformer, # the model (a TransformerLens `HookedTr
             logits = model.unembed(r)
         else: logits = output   # the model's own output (a SeedTransformer's passes its last map)
         acc = (sort_logits(logits, batch).argmax(-1) == batch.targets).float().mean(0)
-        rows.append(dict(read_at=f"before layer {l}" if l < model.cfg.n_layers else "output", token_acc=acc.mean().item(),
-                         **{f"pos{i}": a.item() for i, a in enumerate(acc)}))
+        rows.append(
+            dict(
+                read_at=f"before layer {l}" if l < model.cfg.n_layers else "output",
+                token_acc=acc.mean().item(),
+                **{f"pos{i}": a.item() for i, a in enumerate(acc)},
+            )
+        )
     return pd.DataFrame(rows)
 
 def plot_logit_lens(lens:dict, # model name -> `logit_lens` table
@@ -393,8 +487,11 @@ def plot_logit_lens(lens:dict, # model name -> `logit_lens` table
     "Logit-lens token accuracy by depth, one line per model."
     fig = go.Figure()
     for n, df in lens.items(): fig.add_scatter(x=df.read_at, y=df.token_acc, mode="lines+markers", name=n)
-    fig.update_layout(title="Logit lens: token accuracy when the residual stream is decoded early", yaxis_title="token accuracy",
-                      yaxis_range=[0, 1.02])
+    fig.update_layout(
+        title="Logit lens: token accuracy when the residual stream is decoded early",
+        yaxis_title="token accuracy",
+        yaxis_range=[0, 1.02],
+    )
     return fig
 
 # %% ../nbs/05_circuits.ipynb #c024
@@ -408,7 +505,13 @@ def modes_table(models:dict, # name -> (model, task)
         row = dict(model=name, mode=r["mode"], exclusivity=r["exclusivity"], max_suppression=r["max_suppression"],
                    stability=r["stability"], confirmed=not r["contradictions"])
         for _, h in r["heads"].iterrows():
-            row.update({f"{h['head']}_range": h["range"], f"{h['head']}_copy": h["copy_score"], f"{h['head']}_dla": h["dla_mean"]})
+            row.update(
+                {
+                    f"{h['head']}_range": h["range"],
+                    f"{h['head']}_copy": h["copy_score"],
+                    f"{h['head']}_dla": h["dla_mean"],
+                }
+            )
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -416,7 +519,8 @@ def modes_table(models:dict, # name -> (model, task)
 def answer_pattern(task:SortTask, # the sorting task (`data.SortTask`)
                    batch:Batch, # the lists
                   ) -> Float[torch.Tensor, "batch list_len seq"]:
-    "`[batch, list_len, seq_len]`: each predicted position's hypothesised attention, all on the list position(s) holding its answer."
+    """`[batch, list_len, seq_len]`: each predicted position's hypothesised attention, all on the list position(s)
+    holding its answer."""
     A = (batch.lists[:, None, :] == batch.targets[..., None]).float()
     return F.pad(A / A.sum(-1, keepdim=True), (0, task.seq_len - task.list_len))
 
@@ -424,20 +528,30 @@ def answer_pattern(task:SortTask, # the sorting task (`data.SortTask`)
 def scrub_attention(model:HookedTransformer, # the model (a TransformerLens `HookedTransformer`)
                     task:SortTask, # the sorting task (`data.SortTask`)
                     batch:Batch, # held-out lists
-                    served:Bool[torch.Tensor, "n_heads_total n_values"]|None=None, # bool `[n_heads, n_values]`: route by value (others mean-ablated); None: every head attends
+                    # bool `[n_heads, n_values]`: route by value (others mean-ablated); None: every head attends
+                    served:Bool[torch.Tensor, "n_heads_total n_values"]|None=None,
                    ) -> dict:
-    "Loss (and token accuracy) with the layer-0 attention of the predicted positions replaced by `answer_pattern`, and `recovered` in %."
-    if model.cfg.n_layers != 1: raise ValueError(f"n_layers={model.cfg.n_layers}: the hypothesis is about one-layer models")
+    """Loss (and token accuracy) with the layer-0 attention of the predicted positions replaced by `answer_pattern`, and
+    `recovered` in %."""
+    if model.cfg.n_layers != 1:
+        raise ValueError(f"n_layers={model.cfg.n_layers}: the hypothesis is about one-layer models")
     mask = batch.mask; A = answer_pattern(task, batch)
-    use = torch.ones(model.cfg.n_heads, *batch.targets.shape, dtype=torch.bool) if served is None else served[:, batch.targets]
+    use = (
+        torch.ones(model.cfg.n_heads, *batch.targets.shape, dtype=torch.bool)
+        if served is None
+        else served[:, batch.targets]
+    )
     def pattern(p, hook):                       # p: [batch, head, query, key]
         p[:, :, mask] = torch.where(use.permute(1, 0, 2)[..., None], A[:, None], p[:, :, mask]); return p
-    def z_routed(z, hook):                      # z: [batch, pos, head, d_head]
-        z[:, mask] = torch.where(use.permute(1, 2, 0)[..., None], z[:, mask], z.mean(0, keepdim=True)[:, mask]); return z
+    def z_routed(z, hook):  # z: [batch, pos, head, d_head]
+        z[:, mask] = torch.where(use.permute(1, 2, 0)[..., None], z[:, mask], z.mean(0, keepdim=True)[:, mask])
+        return z
     def z_mean(z, hook): return z.mean(0, keepdim=True).expand_as(z).clone()
     run = lambda hooks: model.run_with_hooks(batch.tokens, fwd_hooks=hooks)
     hyp = run([("blocks.0.attn.hook_pattern", pattern), ("blocks.0.attn.hook_z", z_routed)])
-    clean, base, h = (sort_loss(x, batch).item() for x in (model(batch.tokens), run([("blocks.0.attn.hook_z", z_mean)]), hyp))
+    clean, base, h = (
+        sort_loss(x, batch).item() for x in (model(batch.tokens), run([("blocks.0.attn.hook_z", z_mean)]), hyp)
+    )
     return dict(loss_model=clean, loss_ablated=base, loss_hypothesis=h, recovered=100 * (base - h) / (base - clean),
                 token_acc_hypothesis=(sort_logits(hyp, batch).argmax(-1) == batch.targets).float().mean().item())
 
@@ -468,7 +582,9 @@ def adversarial_lists(task:SortTask, # the sorting task (`data.SortTask`)
     rows = [r + [v for v in torch.randperm(V, generator=g).tolist() if v not in r][:L - 2] for r in rows]
     return shuffle(torch.tensor(rows))
 
-def range_boundaries(served:Bool[torch.Tensor, "n_heads_total n_values"], # bool `[n_heads_total, n_values]`: the values each head serves
+def range_boundaries(
+                     # bool `[n_heads_total, n_values]`: the values each head serves
+                     served:Bool[torch.Tensor, "n_heads_total n_values"],
                     ) -> list[int]:
     "Values `v` whose set of serving heads differs from that of `v-1` (`served`: bool `[n_heads, n_values]`)."
     return [v for v in range(1, served.shape[1]) if not torch.equal(served[:, v - 1], served[:, v])]
@@ -478,12 +594,14 @@ PREDICTED = dict(adjacent="lower", clustered="lower", spread="not lower", bounda
 
 def adversarial_table(model:HookedTransformer, # the model (a TransformerLens `HookedTransformer`)
                       task:SortTask, # the sorting task (`data.SortTask`)
-                      served:Bool[torch.Tensor, "n_heads_total n_values"], # the values each head serves (`head_modes`)
+                      # the values each head serves (`head_modes`)
+                      served:Bool[torch.Tensor, "n_heads_total n_values"],
                       n:int=1000, # lists per family
                       n_boot:int=500, # bootstrap resamples
                       seed:int=0, # random seed
                      ) -> pd.DataFrame:
-    "Token accuracy per family, its difference from uniform lists with a 95% bootstrap interval, the prediction and whether it held."
+    """Token accuracy per family, its difference from uniform lists with a 95% bootstrap interval, the prediction and
+    whether it held."""
     g = generator(seed); hits = {}
     for fam in FAMILIES:
         b = make_batch(task, adversarial_lists(task, fam, n, seed, range_boundaries(served)))
@@ -491,7 +609,8 @@ def adversarial_table(model:HookedTransformer, # the model (a TransformerLens `H
     rows = []
     for fam in FAMILIES[1:]:
         i, j = torch.randint(n, (2, n_boot, n), generator=g)
-        d = hits[fam][i].mean(1) - hits["uniform"][j].mean(1); lo, hi = d.quantile(0.025).item(), d.quantile(0.975).item()
+        d = hits[fam][i].mean(1) - hits["uniform"][j].mean(1)
+        lo, hi = d.quantile(0.025).item(), d.quantile(0.975).item()
         seen = "lower" if hi < 0 else "not lower"
         rows.append(dict(family=fam, token_acc=hits[fam].mean().item(), uniform_acc=hits["uniform"].mean().item(),
                          diff_lo=lo, diff_hi=hi, predicted=PREDICTED[fam], measured=seen, held=seen == PREDICTED[fam]))

@@ -13,8 +13,16 @@ import pandas as pd
 from fastcore.docments import docments
 from fastcore.meta import delegates
 from .core import PROFILES, ENGINES, env_profile, env_runs_dir, env_seed_dir, check_fanout
-from .model import (PRESETS, make_model, preset_task, evaluate, seed_accuracy_table, seed_checkpoints,
-                                        SEED_EVAL_LISTS, read_model_header)
+from sorting_transformers.model import (
+    PRESETS,
+    make_model,
+    preset_task,
+    evaluate,
+    seed_accuracy_table,
+    seed_checkpoints,
+    SEED_EVAL_LISTS,
+    read_model_header,
+)
 from .runs import LEVELS, final_metrics, load_run, sweep_metrics
 from .train import sweep_configs, seed_recipe_configs, train_sweep, check_sweep, check_out_dir
 from .llc import llc_runs, profile_llc_config, CALIBRATED, SAMPLERS, check_restriction
@@ -33,8 +41,10 @@ Sampler = Literal[tuple(sorted(SAMPLERS))]
 def _arg_kwargs(anno, # a parameter's annotation (evaluated)
                 default, # its default
                ) -> dict:
-    "`argparse` keywords for one annotation: `X|None` as X, `list[X]` one or more, a `Literal` its choices, `bool` a flag."
-    if get_origin(anno) in (typing.Union, types.UnionType): anno = next(a for a in get_args(anno) if a is not type(None))
+    """`argparse` keywords for one annotation: `X|None` as X, `list[X]` one or more, a `Literal` its choices, `bool` a
+    flag."""
+    if get_origin(anno) in (typing.Union, types.UnionType):
+        anno = next(a for a in get_args(anno) if a is not type(None))
     if anno is bool: return dict(action="store_false" if default else "store_true")
     kw = {}
     if get_origin(anno) is list: kw["nargs"] = "+"; anno = get_args(anno)[0]
@@ -59,7 +69,9 @@ def command_parser(fn, # the command's function
     docs, empty = docments(fn), inspect.Parameter.empty
     p = sub.add_parser(name, help=inspect.getdoc(fn).split("\n")[0], description=inspect.getdoc(fn))
     for k, v in inspect.signature(fn).parameters.items():
-        anno = eval(v.annotation, fn.__globals__) if isinstance(v.annotation, str) else v.annotation   # postponed annotations
+        anno = (
+            eval(v.annotation, fn.__globals__) if isinstance(v.annotation, str) else v.annotation
+        )  # postponed annotations
         kw, help_ = _arg_kwargs(anno, v.default), docs.get(k) or ""
         if v.default not in (empty, None) and not isinstance(v.default, bool):
             shown = " ".join(map(str, v.default)) if isinstance(v.default, (list, tuple)) else v.default
@@ -78,10 +90,18 @@ class RunOptions(typing.NamedTuple):
     "The checked options of a command (see `run_options`)."
     profile:Profile; workers:int|None; engine:str; scheduler:str|None; progress:bool; dry_run:bool
 
-def run_options(profile:ProfileName|None=None, # size profile of every stage: test (seconds), default (a laptop), full (a GPU); default: $SORTING_TRANSFORMERS_PROFILE, else default
-                workers:int|None=None, # processes working side by side, one thread each; the numbers do not depend on it (default: the profile's)
-                engine:Engine="local", # 'local': this machine; 'dask': a Dask distributed cluster (the 'cluster' extra)
-                scheduler:str|None=None, # with --engine dask: an existing cluster's scheduler, e.g. tcp://10.0.0.5:8786 (default: a local cluster)
+def run_options(
+                # size profile of every stage: test (seconds), default (a laptop), full (a GPU); default:
+                # $SORTING_TRANSFORMERS_PROFILE, else default
+                profile:ProfileName|None=None,
+                # processes working side by side, one thread each; the numbers do not depend on it (default: the
+                # profile's)
+                workers:int|None=None,
+                # 'local': this machine; 'dask': a Dask distributed cluster (the 'cluster' extra)
+                engine:Engine="local",
+                # with --engine dask: an existing cluster's scheduler, e.g. tcp://10.0.0.5:8786 (default: a local
+                # cluster)
+                scheduler:str|None=None,
                 progress:bool=True, # show progress bars (--no-progress: none)
                 dry_run:bool=False, # check every argument, file and folder, say what would run, and stop
                ) -> RunOptions:
@@ -94,10 +114,14 @@ def _print_table(df:pd.DataFrame, title:str):
         print(f"\n{title}\n{df.to_string(index=False)}", flush=True)
 
 # %% ../nbs/07_cli.ipynb #c008
-def seed_accuracy(folder:Path|None=None, # folder to search (default: $SORTING_TRANSFORMERS_SHARED/seed, else ../shared/seed)
+def seed_accuracy(
+                  # folder to search (default: $SORTING_TRANSFORMERS_SHARED/seed, else ../shared/seed)
+                  folder:Path|None=None,
                   n_lists:int=SEED_EVAL_LISTS, # uniform random lists to evaluate on
                  ) -> pd.DataFrame:
-    "Accuracy table of the seed project's checkpoints.\n\nLoads every seed checkpoint (*.pth, *.pth_N) under a folder and prints its accuracy."
+    """Accuracy table of the seed project's checkpoints.
+
+    Loads every seed checkpoint (*.pth, *.pth_N) under a folder and prints its accuracy."""
     folder = Path(folder) if folder else env_seed_dir()
     if not isinstance(n_lists, int) or n_lists < 1: raise ValueError(f"--n-lists {n_lists}: must be an integer >= 1")
     if not seed_checkpoints(folder): raise ValueError(f"no seed checkpoints (*.pth, *.pth_N) under {folder}")
@@ -109,12 +133,16 @@ def seed_accuracy(folder:Path|None=None, # folder to search (default: $SORTING_T
 def _weight_decay(w:str|float) -> float:
     "A weight decay given as a number or a level name."
     if w in LEVELS: return LEVELS[w]
-    try: return float(w)
-    except ValueError: raise ValueError(f"--weight-decay {w!r}: give numbers >= 0 or level names {sorted(LEVELS)}") from None
+    try:
+        return float(w)
+    except ValueError:
+        raise ValueError(f"--weight-decay {w!r}: give numbers >= 0 or level names {sorted(LEVELS)}") from None
 
+# %% ../nbs/07_cli.ipynb #c009s1
 @delegates(run_options)
 def train(preset:list[Preset]|None=None, # model presets (default: all)
-          weight_decay:list[str|float]|None=None, # numbers >= 0 or level names none, mid, high (default: the three levels)
+          # numbers >= 0 or level names none, mid, high (default: the three levels)
+          weight_decay:list[str|float]|None=None,
           act_penalty:list[float]=(0.0,), # strengths λ of the seed's activation penalty λ/1000·Σmin(|a|,1-|a|)
           seeds:list[int]|None=None, # training seeds (default: the profile's)
           steps:int|None=None, # optimiser steps per run (default: the profile's)
@@ -124,7 +152,8 @@ def train(preset:list[Preset]|None=None, # model presets (default: all)
           schedule:Literal["cosine", "constant"]|None=None, # learning-rate schedule after warm-up (default: cosine)
           decay:Literal["matrices", "all"]|None=None, # which parameters decay (default: weight matrices only)
           n_checkpoints:int|None=None, # log-spaced checkpoints per run (default: the profile's)
-          recipe:Literal["sweep", "seed"]="sweep", # 'seed': the seed's experiment as it was, instead of the options above
+          # 'seed': the seed's experiment as it was, instead of the options above
+          recipe:Literal["sweep", "seed"]="sweep",
           group_size:int|None=None, # runs trained together with stacked parameters (default: `train.GROUP_SIZE`)
           out:Path|None=None, # folder of the runs (default: $SORTING_TRANSFORMERS_RUNS/PROFILE, else runs/PROFILE)
           **kwargs) -> pd.DataFrame|None:
@@ -138,8 +167,18 @@ def train(preset:list[Preset]|None=None, # model presets (default: all)
     sizes = dict(steps=steps, batch_size=batch_size, lr=lr, warmup_steps=warmup_steps, schedule=schedule, decay=decay,
                  n_checkpoints=n_checkpoints)
     wds = [_weight_decay(w) for w in weight_decay or LEVELS.values()]
-    configs = seed_recipe_configs(o.profile) if recipe == "seed" else sweep_configs(
-        o.profile, preset or list(PRESETS), wds, seeds, act_penalty, **{k: v for k, v in sizes.items() if v is not None})
+    configs = (
+        seed_recipe_configs(o.profile)
+        if recipe == "seed"
+        else sweep_configs(
+            o.profile,
+            preset or list(PRESETS),
+            wds,
+            seeds,
+            act_penalty,
+            **{k: v for k, v in sizes.items() if v is not None},
+        )
+    )
     out = Path(out) if out else env_runs_dir(o.profile)
     check_sweep(configs, out)
     return _train(configs, out, o, group_size)
@@ -155,17 +194,24 @@ def _train(configs:list, out:Path, o:RunOptions, group_size:int|None=None) -> pd
     if o.dry_run: return print("checked; nothing trained (--dry-run)")
     df = train_sweep(configs, out, progress=o.progress, workers=workers, group_size=group_size, engine=o.engine,
                      scheduler=o.scheduler, resume_every=o.profile.resume_every)
-    _print_table(final_metrics(df)[_FINAL].round(4), f"Final held-out metrics ({out / 'metrics.csv'} has every checkpoint)")
+    _print_table(
+        final_metrics(df)[_FINAL].round(4), f"Final held-out metrics ({out / 'metrics.csv'} has every checkpoint)"
+    )
     return df
 
 # %% ../nbs/07_cli.ipynb #c010
 def _check_runs(run_dirs:list[Path], restriction:str|None=None):
     "Every run folder readable and checked (config, metrics, checkpoints), and the restriction valid for its model."
-    bad = [str(d) for d in run_dirs if not (d / "config.json").exists() or not list((d / "checkpoints").glob("step_*.safetensors"))]
+    bad = [
+        str(d)
+        for d in run_dirs
+        if not (d / "config.json").exists() or not list((d / "checkpoints").glob("step_*.safetensors"))
+    ]
     if bad: raise ValueError(f"not a run folder with checkpoints: {', '.join(bad)}")
     for d in run_dirs:
         load_run(d)
-        for ck in sorted((d / "checkpoints").glob("step_*.safetensors")): check_restriction(restriction, read_model_header(ck)[1])
+        for ck in sorted((d / "checkpoints").glob("step_*.safetensors")):
+            check_restriction(restriction, read_model_header(ck)[1])
 
 @delegates(run_options)
 def llc(run_dirs:list[Path], # run folders written by `train`
@@ -173,7 +219,8 @@ def llc(run_dirs:list[Path], # run folders written by `train`
         all_checkpoints:bool=False, # every checkpoint of each run
         chains:int|None=None, # SGLD chains (default: the profile's)
         draws:int|None=None, # draws per chain, the first fifth burn-in (default: the profile's)
-        lr:float|None=None, # SGLD step size ε (default: calibrated per task format, halved while the MALA acceptance is below 0.9)
+        # SGLD step size ε (default: calibrated per task format, halved while the MALA acceptance is below 0.9)
+        lr:float|None=None,
         n_beta:float|None=None, # inverse temperature nβ (default: calibrated per task format)
         localization:float|None=None, # localisation γ (default: calibrated per task format)
         sampler:Sampler|None=None, # SGLD variant (default: calibrated per task format)
@@ -193,7 +240,9 @@ def llc(run_dirs:list[Path], # run folders written by `train`
 # %% ../nbs/07_cli.ipynb #c010b
 def _llc(run_dirs:list[Path], config, n_checkpoints:int|None, restriction:str|None, o:RunOptions) -> pd.DataFrame|None:
     "LLC over training of checked runs; prints the table."
-    given = {k: getattr(config, k) for k in ("lr", "n_beta", "localization", "sampler") if getattr(config, k) is not None}
+    given = {
+        k: getattr(config, k) for k in ("lr", "n_beta", "localization", "sampler") if getattr(config, k) is not None
+    }
     workers = o.workers or o.profile.llc.workers
     print(f"LLC of {len(run_dirs)} run(s): sampler settings {given or 'calibrated'} (calibrated: {CALIBRATED}), "
           f"{config.num_chains} chains x {config.num_draws} draws, {workers} worker(s)", flush=True)
@@ -205,19 +254,23 @@ def _llc(run_dirs:list[Path], config, n_checkpoints:int|None, restriction:str|No
 
 # %% ../nbs/07_cli.ipynb #c011
 def report(out:Path=Path("_site"), # output folder: pages in OUT/site, executed notebooks in OUT/notebooks
-           runs:Path|None=None, # folder of the runs the notebooks read (default: $SORTING_TRANSFORMERS_RUNS/PROFILE, else runs/PROFILE)
-           profile:ProfileName|None=None, # the profile the notebooks run on (default: $SORTING_TRANSFORMERS_PROFILE, else default)
+           # folder of the runs the notebooks read (default: $SORTING_TRANSFORMERS_RUNS/PROFILE, else runs/PROFILE)
+           runs:Path|None=None,
+           # the profile the notebooks run on (default: $SORTING_TRANSFORMERS_PROFILE, else default)
+           profile:ProfileName|None=None,
+           workers:int|None=None, # notebooks executed side by side, each in its own process (default: the profile's)
            dry_run:bool=False, # check the runs and the output folder, and stop
           ):
     """Execute the notebooks on the results and build the website.
 
-    Every notebook runs in the sidebar's order on the profile's runs; the site is built with Quarto (nbdev's build)
-    when 'quarto' is on PATH, else with nbconvert. Needs a clone of the repository (the notebooks)."""
+    Every notebook runs on the profile's runs; the site is built with Quarto (nbdev's build) when 'quarto' is on
+    PATH, else with nbconvert. Needs a clone of the repository (the notebooks)."""
     prof = env_profile(profile); runs = Path(runs) if runs else env_runs_dir(prof); out = Path(out)
+    workers = prof.workers if workers is None else workers; check_fanout(workers)
     check_out_dir(out); sweep_metrics(runs, [c.run_name for c in sweep_configs(prof) + seed_recipe_configs(prof)])
     print(f"\nbuilding the report of {runs} into {out} ...", flush=True)
     if dry_run: return print("checked; nothing built (--dry-run)")
-    kind, pages = build_site(out, prof, runs)
+    kind, pages = build_site(out, prof, runs, workers=workers)
     how = "Quarto (nbdev-docs)" if kind == "quarto" else "nbconvert (quarto is not on PATH)"
     print(f"built {len(pages)} pages with {how}: open {(out / 'site' / 'index.html').resolve()}", flush=True)
 
@@ -237,8 +290,13 @@ def presets_table(seed:int=0, # initialisation seed of the fresh models
 
 # %% ../nbs/07_cli.ipynb #c013
 @delegates(run_options)
-def main_job(out:Path|None=None, # folder of the runs, which the report reads (default: $SORTING_TRANSFORMERS_RUNS/PROFILE, else runs/PROFILE)
-             seed_dir:Path|None=None, # the seed's checkpoints (default: $SORTING_TRANSFORMERS_SHARED/seed, else ../shared/seed; skipped when absent)
+def main_job(
+             # folder of the runs, which the report reads (default: $SORTING_TRANSFORMERS_RUNS/PROFILE, else
+             # runs/PROFILE)
+             out:Path|None=None,
+             # the seed's checkpoints (default: $SORTING_TRANSFORMERS_SHARED/seed, else ../shared/seed; skipped when
+             # absent)
+             seed_dir:Path|None=None,
              **kwargs):
     """The main job: every stage in order.
 
@@ -253,19 +311,24 @@ def main_job(out:Path|None=None, # folder of the runs, which the report reads (d
     seeds = Path(seed_dir) if seed_dir else env_seed_dir()
     config = profile_llc_config(prof.llc)
     if not o.dry_run:
-        _print_table(presets_table(n_heldout=prof.n_heldout), "Presets and their tasks (fresh models, held-out accuracy)")
+        _print_table(
+            presets_table(n_heldout=prof.n_heldout), "Presets and their tasks (fresh models, held-out accuracy)"
+        )
     _train(configs, runs, o)
     if seed_checkpoints(seeds): o.dry_run or seed_accuracy(seeds)
     else: print(f"\nskipped the seed import: no seed checkpoints under {seeds} (give --seed-dir)")
     _llc([runs / c.run_name for c in sweep], config, prof.llc.n_checkpoints, None, o)
-    if not o.dry_run: report(Path("_site"), runs, prof.name)
+    if not o.dry_run: report(Path("_site"), runs, prof.name, o.workers)
 
 # %% ../nbs/07_cli.ipynb #c014
 COMMANDS = {"all": main_job, "train": train, "llc": llc, "report": report, "seed-accuracy": seed_accuracy}
 
 def build_parser() -> argparse.ArgumentParser:
     "The argument parser of `sorting-transformers`: one sub-command per function of `COMMANDS`."
-    p = _Parser(prog="sorting-transformers", description="What weight decay changes in what a transformer learns when it sorts lists.")
+    p = _Parser(
+        prog="sorting-transformers",
+        description="What weight decay changes in what a transformer learns when it sorts lists.",
+    )
     sub = p.add_subparsers(required=True, metavar="COMMAND")
     for name, fn in COMMANDS.items(): command_parser(fn, sub, name, positional=("folder",))
     return p

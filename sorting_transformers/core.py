@@ -66,10 +66,13 @@ class Profile:
     def train_sizes(self, preset:str, # a key of `train`
                    ) -> TrainSizes:
         "The training sizes of `preset` in this profile."
-        if preset not in self.train: raise ValueError(f"profile {self.name!r} has no sizes for {preset!r}: it has {sorted(self.train)}")
+        if preset not in self.train:
+            raise ValueError(f"profile {self.name!r} has no sizes for {preset!r}: it has {sorted(self.train)}")
         return self.train[preset]
 
 _T = TrainSizes
+
+# %% ../nbs/00_core.ipynb #c005bs1
 PROFILES = {p.name: p for p in [
     Profile("test", n_heldout=512, n_analysis=512, resume_every=10, n_pairs=128, workers=2,
             llc=LLCSizes(chains=4, draws=12, n_checkpoints=3, n_lists=256, batch_size=32, workers=2,
@@ -163,6 +166,7 @@ def atomic_write_text(path:str|Path, # the file to (over)write
         os.replace(tmp, path)
     finally: tmp.unlink(missing_ok=True)
 
+# %% ../nbs/00_core.ipynb #c015s1
 def atomic_save_tensors(tensors:dict, # name -> tensor
                         path:str|Path, # the safetensors file to (over)write
                         metadata:dict, # JSON-serialisable values, stored in the header
@@ -197,6 +201,7 @@ def tensor_shapes(path:str|Path, # a safetensors file
     except FileNotFoundError: raise
     except Exception as e: raise _unreadable(path, e) from None
 
+# %% ../nbs/00_core.ipynb #c015s2
 def load_tensors(path:str|Path, # a safetensors file
                 ) -> dict:
     "Every tensor of a safetensors file, on the CPU, copied into memory (never backed by the file, which may change)."
@@ -238,13 +243,16 @@ def cached_tensors(folder:str|Path, # where the cache file lives (`analysis_dir`
 
 def analysis_dir(checkpoint:str|Path, # a checkpoint file
                 ) -> Path:
-    "Where analyses of a checkpoint are cached: `RUN/analysis/` for `RUN/checkpoints/step_N.safetensors`, else beside the file."
+    """Where analyses of a checkpoint are cached: `RUN/analysis/` for `RUN/checkpoints/step_N.safetensors`, else beside
+    the file."""
     p = Path(checkpoint)
     return (p.parent.parent if p.parent.name == "checkpoints" else p.parent) / "analysis"
 
+# %% ../nbs/00_core.ipynb #c018s1
 @contextmanager
 def quiet_progress():
-    "Silence the progress bars and notices that libraries (devinterp's chains) print: their stderr goes nowhere, warnings are ignored."
+    """Silence the progress bars and notices that libraries (devinterp's chains) print: their stderr goes nowhere,
+    warnings are ignored."""
     with warnings.catch_warnings(), redirect_stderr(io.StringIO()):
         warnings.simplefilter("ignore"); yield
 
@@ -252,7 +260,8 @@ def quiet_progress():
 @contextmanager
 def one_thread(device:torch.device|str="cpu", # the device computed on (other devices are left alone)
               ):
-    "On the CPU, compute on one thread: multithreaded BLAS splits its sums by thread count, and training or SGLD amplifies the last bit."
+    """On the CPU, compute on one thread: multithreaded BLAS splits its sums by thread count, and training or SGLD
+    amplifies the last bit."""
     if torch.device(device).type != "cpu": yield; return
     n = torch.get_num_threads(); torch.set_num_threads(1)
     try: yield
@@ -272,6 +281,7 @@ def check_fanout(workers:int, # processes (>= 1)
     if engine == "dask" and importlib.util.find_spec("distributed") is None:
         raise ValueError("engine='dask' needs Dask distributed: pip install 'sorting_transformers[cluster]'")
 
+# %% ../nbs/00_core.ipynb #e01s1
 def run_units(fn:Callable, # a module-level function of one unit's arguments (pickled by reference)
               units:list, # plain-value arguments, one per unit
               workers:int=1, # processes (local pool, or the local Dask cluster's workers)

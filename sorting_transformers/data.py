@@ -21,8 +21,10 @@ __all__ = ['FORMATS', 'MAX_VALUES', 'MAX_LIST_LEN', 'HELDOUT_SEED', 'SortTask', 
 
 # %% ../nbs/01_data.ipynb #c005
 FORMATS = ("inplace", "sep")
+
 MAX_VALUES, MAX_LIST_LEN = 1 << 16, 1 << 12   # bounds on a task read from a file (a vocabulary, a context)
 
+# %% ../nbs/01_data.ipynb #c005s1
 @dataclass(frozen=True)
 class SortTask:
     "A list-sorting task: which lists, and how they are laid out as tokens."
@@ -38,11 +40,16 @@ class SortTask:
             hi = MAX_VALUES if k == "n_values" else MAX_LIST_LEN
             if not isinstance(v, int) or isinstance(v, bool) or not 1 <= v <= hi:
                 raise ValueError(f"SortTask.{k}={v!r}: must be an integer >= 1 and <= {hi}")
-        if self.list_len < 2: raise ValueError(f"SortTask.list_len={self.list_len}: must be >= 2 (a list of one is already sorted)")
-        if self.format not in FORMATS: raise ValueError(f"SortTask.format={self.format!r}: allowed formats are {FORMATS}")
-        if not isinstance(self.repeats, bool): raise ValueError(f"SortTask.repeats={self.repeats!r}: must be True or False")
+        if self.list_len < 2:
+            raise ValueError(f"SortTask.list_len={self.list_len}: must be >= 2 (a list of one is already sorted)")
+        if self.format not in FORMATS:
+            raise ValueError(f"SortTask.format={self.format!r}: allowed formats are {FORMATS}")
+        if not isinstance(self.repeats, bool):
+            raise ValueError(f"SortTask.repeats={self.repeats!r}: must be True or False")
         if not self.repeats and self.list_len > self.n_values:
-            raise ValueError(f"SortTask.list_len={self.list_len} without repeats needs list_len <= n_values={self.n_values}")
+            raise ValueError(
+                f"SortTask.list_len={self.list_len} without repeats needs list_len <= n_values={self.n_values}"
+            )
         if self.gap_mean is not None:
             lo, hi = self.min_gap, (self.n_values - 1) / (self.list_len - 1)
             if not (isinstance(self.gap_mean, (int, float)) and not isinstance(self.gap_mean, bool)
@@ -86,7 +93,8 @@ class SortTask:
         "The task `to_dict` wrote; unknown or missing fields are refused by name."
         if not isinstance(d, dict): raise ValueError(f"a SortTask must be a dict of its fields, got {type(d).__name__}")
         known = {f.name for f in fields(cls)}
-        if d.keys() - known: raise ValueError(f"SortTask: unknown field(s) {sorted(d.keys() - known)}: allowed {sorted(known)}")
+        if d.keys() - known:
+            raise ValueError(f"SortTask: unknown field(s) {sorted(d.keys() - known)}: allowed {sorted(known)}")
         if known - d.keys(): raise ValueError(f"SortTask: missing field(s) {sorted(known - d.keys())}")
         return cls(**d)
 
@@ -111,6 +119,7 @@ def _geometric(shape, p:float, g:torch.Generator) -> torch.Tensor:
 def _shuffle_rows(x:torch.Tensor, g:torch.Generator) -> torch.Tensor:
     return x.gather(1, torch.rand(x.shape, generator=g).argsort(1))
 
+# %% ../nbs/01_data.ipynb #c010s1
 @torch.no_grad()
 def sample_lists(task:SortTask, # the sorting task (`data.SortTask`)
                  n:int, # how many lists
@@ -132,6 +141,7 @@ def sample_lists(task:SortTask, # the sorting task (`data.SortTask`)
         out.append(_shuffle_rows(torch.cat([start[:, None], start[:, None] + gaps.cumsum(1)], 1), g))
     return torch.cat(out)[:n]
 
+# %% ../nbs/01_data.ipynb #c010s2
 def make_batch(task:SortTask, # the sorting task (`data.SortTask`)
                lists:Int[torch.Tensor, "batch list_len"], # int `[batch, list_len]` input lists
               ) -> Batch:
@@ -190,10 +200,12 @@ def encode(task:SortTask, # the sorting task (`data.SortTask`)
           ) -> Int[torch.Tensor, "1 seq"]:
     "Prompt tokens for one list: int64 `[1, list_len]` (inplace) or `[1, list_len+1]` (sep, ends with SEP)."
     x = torch.as_tensor(list(xs), dtype=torch.long)
-    if x.ndim != 1 or len(x) != task.list_len: raise ValueError(f"list of length {len(x)}: expected {task.list_len} numbers")
+    if x.ndim != 1 or len(x) != task.list_len:
+        raise ValueError(f"list of length {len(x)}: expected {task.list_len} numbers")
     if x.min() < 0 or x.max() >= task.n_values:
         raise ValueError(f"list {list(xs)} has values outside the allowed range 0..{task.n_values - 1}")
-    if not task.repeats and len(set(x.tolist())) < len(x): raise ValueError(f"list {list(xs)} repeats a value; this task has repeats=False")
+    if not task.repeats and len(set(x.tolist())) < len(x):
+        raise ValueError(f"list {list(xs)} repeats a value; this task has repeats=False")
     if task.format == "sep": x = torch.cat([x, torch.tensor([task.sep_token])])
     return x[None]
 

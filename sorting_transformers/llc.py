@@ -20,7 +20,15 @@ from tqdm.auto import tqdm
 from transformer_lens import HookedTransformer
 from .core import cached_tensors, analysis_dir, quiet_progress, one_thread, run_units, LLCSizes
 from .data import SortTask, heldout, make_batch
-from .model import sort_logits, load_model, read_model_header, load_seed_checkpoint, seed_checkpoints, preset_task, check_model_task
+from sorting_transformers.model import (
+    sort_logits,
+    load_model,
+    read_model_header,
+    load_seed_checkpoint,
+    seed_checkpoints,
+    preset_task,
+    check_model_task,
+)
 from .runs import LEVEL_COLORS, load_run, level_name
 
 # %% auto #0
@@ -41,6 +49,7 @@ CALIBRATED = {  # (ε, nβ, γ, sampler) per task format (the model family train
 
 def _num(v) -> bool: return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
 
+# %% ../nbs/06_llc.ipynb #c005s1
 @dataclass(frozen=True)
 class LLCConfig:
     "SGLD settings of an LLC estimate; ε, nβ, γ and the sampler left at None take the task's `CALIBRATED` values."
@@ -59,7 +68,8 @@ class LLCConfig:
     def __post_init__(self):
         for k in ("lr", "n_beta"):
             v = getattr(self, k)
-            if v is not None and not (_num(v) and v > 0): raise ValueError(f"LLCConfig.{k}={v!r}: must be a finite number > 0")
+            if v is not None and not (_num(v) and v > 0):
+                raise ValueError(f"LLCConfig.{k}={v!r}: must be a finite number > 0")
         if self.localization is not None and not (_num(self.localization) and self.localization >= 0):
             raise ValueError(f"LLCConfig.localization={self.localization!r}: must be a finite number >= 0")
         if self.sampler is not None and self.sampler not in SAMPLERS:
@@ -71,19 +81,26 @@ class LLCConfig:
         if not (isinstance(self.seed, int) and not isinstance(self.seed, bool) and 0 <= self.seed < 2**63):
             raise ValueError(f"LLCConfig.seed={self.seed!r}: must be an integer in [0, 2**63)")
         if not (isinstance(self.num_burnin, int) and 0 <= self.num_burnin < self.num_draws):
-            raise ValueError(f"LLCConfig.num_burnin={self.num_burnin!r}: must be an integer in [0, num_draws={self.num_draws})")
-        if not isinstance(self.canonical, bool): raise ValueError(f"LLCConfig.canonical={self.canonical!r}: must be True or False")
+            raise ValueError(
+                f"LLCConfig.num_burnin={self.num_burnin!r}: must be an integer in [0, num_draws={self.num_draws})"
+            )
+        if not isinstance(self.canonical, bool):
+            raise ValueError(f"LLCConfig.canonical={self.canonical!r}: must be True or False")
 
     def for_task(self,
                  task:SortTask, # the sorting task (`data.SortTask`)
                 ) -> LLCConfig:
-        "This config with nβ, γ and the sampler that are None filled in from `CALIBRATED[task.format]` (ε stays None: auto)."
+        """This config with nβ, γ and the sampler that are None filled in from `CALIBRATED[task.format]` (ε stays None:
+        auto)."""
         cal = CALIBRATED[task.format]
-        return dataclasses.replace(self, **{k: cal[k] for k in ("n_beta", "localization", "sampler") if getattr(self, k) is None})
+        return dataclasses.replace(
+            self, **{k: cal[k] for k in ("n_beta", "localization", "sampler") if getattr(self, k) is None}
+        )
 
 # %% ../nbs/06_llc.ipynb #c005b
 LR_GRID = (1e-7, 2e-7, 5e-7, 1e-6, 2e-6, 5e-6, 1e-5, 2e-5, 5e-5, 1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2)  # ε scanned
 
+# %% ../nbs/06_llc.ipynb #c005bs1
 def sample_llc(model:nn.Module, # left unchanged (the chains run on copies)
                loss_fn, # devinterp's `loss_fn(model, input_ids) -> [batch, seq-1]` per-token losses
                input_ids:torch.Tensor, # `[n, seq]` integer rows of the fixed data set
@@ -98,21 +115,36 @@ def sample_llc(model:nn.Module, # left unchanged (the chains run on copies)
                seed:int=0, # seed of the chains
                param_masks:dict|None=None, # devinterp parameter masks, None for every parameter
               ) -> dict:
-    "λ̂ = nβ·(mean loss of the draws after burn-in − initial loss), per chain, with devinterp's sampler; `model` is left unchanged."
+    """λ̂ = nβ·(mean loss of the draws after burn-in − initial loss), per chain, with devinterp's sampler; `model` is
+    left unchanged."""
     from datasets import Dataset
     from devinterp.slt.llc import llc as devinterp_llc
     ds = Dataset.from_dict({"input_ids": input_ids.tolist()}).with_format("torch")
     dev = next(model.parameters()).device
     with quiet_progress(), one_thread(dev):
-        r = devinterp_llc(model, ds, {}, lr=lr, n_beta=n_beta, localization=localization, param_masks=param_masks, loss_fn=loss_fn,
-                          num_chains=num_chains, num_draws=num_draws, batch_size=batch_size, init_seed=seed, device=str(dev),
-                          sampling_method=SAMPLERS[sampler])
+        r = devinterp_llc(
+            model,
+            ds,
+            {},
+            lr=lr,
+            n_beta=n_beta,
+            localization=localization,
+            param_masks=param_masks,
+            loss_fn=loss_fn,
+            num_chains=num_chains,
+            num_draws=num_draws,
+            batch_size=batch_size,
+            init_seed=seed,
+            device=str(dev),
+            sampling_method=SAMPLERS[sampler],
+        )
     trace = torch.as_tensor(np.asarray(r.loss_trace.values), dtype=torch.float64)   # [chain, draw]
     init = float(r.init_loss)
     per_chain = n_beta * (trace[:, num_burnin:].mean(1) - init)
     return dict(mean=per_chain.mean().item(), std=per_chain.std().item() if num_chains > 1 else 0.0,
                 per_chain=per_chain, loss_trace=trace, init_loss=init, lr=lr)
 
+# %% ../nbs/06_llc.ipynb #c005bs2
 def mala_acceptance(model:nn.Module, # weights restored afterwards
                     loss:Callable[[nn.Module], torch.Tensor], # model -> scalar loss on a fixed batch
                     lr:float, # SGLD step size ε
@@ -121,7 +153,8 @@ def mala_acceptance(model:nn.Module, # weights restored afterwards
                     steps:int=10, # proposals along the chain
                     seed:int=0, # seed of the chain
                    ) -> float:
-    "Mean Metropolis acceptance probability of SGLD's proposals along a short chain from the current weights (weights restored)."
+    """Mean Metropolis acceptance probability of SGLD's proposals along a short chain from the current weights (weights
+    restored)."""
     g = torch.Generator().manual_seed(seed)
     ps = [p for p in model.parameters() if p.requires_grad]; w0 = [p.detach().clone() for p in ps]
     def potential():   # U(w) = nβ·L(w) + γ/2·|w − w0|², and its gradient
@@ -135,7 +168,8 @@ def mala_acceptance(model:nn.Module, # weights restored afterwards
         for _ in range(steps):
             w = [p.detach().clone() for p in ps]
             with torch.no_grad():
-                for p, gr in zip(ps, G): p.add_(-lr / 2 * gr + math.sqrt(lr) * torch.randn(p.shape, generator=g).to(p.device))
+                for p, gr in zip(ps, G):
+                    p.add_(-lr / 2 * gr + math.sqrt(lr) * torch.randn(p.shape, generator=g).to(p.device))
             U2, G2 = potential()
             with torch.no_grad():
                 fwd = sum(((p - q + lr / 2 * gr) ** 2).sum() for p, q, gr in zip(ps, w, G)).item()
@@ -147,6 +181,7 @@ def mala_acceptance(model:nn.Module, # weights restored afterwards
             for p, q in zip(ps, w0): p.copy_(q)
     return float(np.mean(acc))
 
+# %% ../nbs/06_llc.ipynb #c005bs3
 def choose_lr(model:nn.Module, # weights restored afterwards
               loss:Callable[[nn.Module], torch.Tensor], # the loss at the model's weights (a scalar)
               n_beta:float, # inverse temperature nβ
@@ -155,13 +190,17 @@ def choose_lr(model:nn.Module, # weights restored afterwards
               target:float=0.9, # acceptance to reach
               seed:int=0, # seed of the chains
              ) -> tuple[float, float]:
-    "(ε, acceptance): the largest of `lrs` (scanned from the smallest up, stopping at the first miss) whose MALA acceptance >= target."
+    """(ε, acceptance): the largest of `lrs` (scanned from the smallest up, stopping at the first miss) whose MALA
+    acceptance >= target."""
     best = None
     for lr in sorted(lrs):
         a = mala_acceptance(model, loss, lr, n_beta, localization, seed=seed)
         if a < target: break
         best = (lr, a)
-    if best is None: raise ValueError(f"no step size in {sorted(lrs)} reaches MALA acceptance {target} (nβ={n_beta}, γ={localization})")
+    if best is None:
+        raise ValueError(
+            f"no step size in {sorted(lrs)} reaches MALA acceptance {target} (nβ={n_beta}, γ={localization})"
+        )
     return best
 
 # %% ../nbs/06_llc.ipynb #c101
@@ -184,6 +223,7 @@ def potential_loss(model:Potential, # a `Potential`
     "devinterp loss of a `Potential`: K(w) in every entry (the data set only counts steps)."
     return model().expand(input_ids.shape[0], input_ids.shape[1] - 1)
 
+# %% ../nbs/06_llc.ipynb #c101s1
 class ReducedRankRegression(nn.Module):
     "A two-layer linear network y = B·A·x (x ∈ ℝᴹ, hidden H, y ∈ ℝᴺ) at a true parameter of rank r, with its inputs."
     def __init__(self,
@@ -211,16 +251,19 @@ class ReducedRankRegression(nn.Module):
 def rrr_loss(model:ReducedRankRegression, # a `ReducedRankRegression`
              input_ids:torch.Tensor, # the data set's rows (devinterp's `loss_fn(model, input_ids)`)
             ) -> torch.Tensor:
-    "devinterp loss of a `ReducedRankRegression`: ½·|B·A·x − C·x|² (Gaussian noise of variance 1) of the rows `input_ids[:, 0]`."
+    """devinterp loss of a `ReducedRankRegression`: ½·|B·A·x − C·x|² (Gaussian noise of variance 1) of the rows
+    `input_ids[:, 0]`."""
     x = model.X[input_ids[:, 0]]
     return (0.5 * ((model(x) - x @ model.C.T) ** 2).sum(1))[:, None].expand(-1, input_ids.shape[1] - 1)
 
+# %% ../nbs/06_llc.ipynb #c101s2
 def aoyagi_lambda(M:int, # input dimension
                   H:int, # hidden width
                   N:int, # output dimension
                   r:int, # true rank
                  ) -> float:
-    "Learning coefficient of reduced-rank regression (Aoyagi & Watanabe 2005): inputs M, hidden H, outputs N, true rank r."
+    """Learning coefficient of reduced-rank regression (Aoyagi & Watanabe 2005): inputs M, hidden H, outputs N, true
+    rank r."""
     if M + H < N + r: return (H * M - H * r + N * r) / 2
     if N + H < M + r: return (H * N - H * r + M * r) / 2
     if M + N < H + r: return M * N / 2
@@ -243,8 +286,15 @@ def ground_truth_llc(model:nn.Module, # a model with a known LLC (`model.llc()`)
     lr, acc = choose_lr(model, lambda m: loss_fn(m, batch)[:, 0].mean(), n_beta, localization, lrs, seed=seed)
     e = sample_llc(model, loss_fn, ids, lr, n_beta, localization, num_chains=num_chains, num_draws=num_draws,
                    num_burnin=num_draws // 5, seed=seed)
-    return dict(truth=model.llc(), llc=e["mean"], std=e["std"], se=e["std"] / math.sqrt(num_chains), lr=lr, acceptance=acc,
-                rel_error=e["mean"] / model.llc() - 1)
+    return dict(
+        truth=model.llc(),
+        llc=e["mean"],
+        std=e["std"],
+        se=e["std"] / math.sqrt(num_chains),
+        lr=lr,
+        acceptance=acc,
+        rel_error=e["mean"] / model.llc() - 1,
+    )
 
 # %% ../nbs/06_llc.ipynb #c201
 def _signed_svd(M:Float[torch.Tensor, "m n"], k:int):
@@ -267,19 +317,23 @@ def _balance_norm_readers(ln:nn.Module, readers:list[torch.Tensor]):
     for p in own: p.mul_(c)
     for R in readers: R.div_(c[:, None] if R.dim() == 2 else c[None, :, None])
 
+# %% ../nbs/06_llc.ipynb #c201s1
 @torch.no_grad()
 def canonical_form(model:HookedTransformer, # the model (a TransformerLens `HookedTransformer`)
                    max_sweeps:int=200, # balancing sweeps at most
                    tol:float=1e-6, # stop when no scale moves by more than this
                   ) -> HookedTransformer:
-    "A copy of `model` computing the same function, at the one point of its orbit under the weight symmetries (see above)."
+    """A copy of `model` computing the same function, at the one point of its orbit under the weight symmetries (see
+    above)."""
     m = copy.deepcopy(model); cfg = m.cfg; nt = cfg.normalization_type
     if getattr(cfg, "n_key_value_heads", None) or getattr(cfg, "gated_mlp", False):
         raise ValueError("canonical_form: grouped-query attention and gated MLPs are not supported")
     writers = [m.embed.W_E, m.pos_embed.W_pos] + [w for b in m.blocks for w in (b.attn.W_O, b.attn.b_O)]
     if not cfg.attn_only: writers += [w for b in m.blocks for w in (b.mlp.W_out, b.mlp.b_out)]
-    m.unembed.W_U.sub_(m.unembed.W_U.mean(1, keepdim=True)); m.unembed.b_U.sub_(m.unembed.b_U.mean())   # softmax shift
-    residual_symmetric = nt is not None and type(m) is HookedTransformer   # every reader of the residual stream normalises it
+    m.unembed.W_U.sub_(m.unembed.W_U.mean(1, keepdim=True)); m.unembed.b_U.sub_(m.unembed.b_U.mean())  # softmax shift
+    residual_symmetric = (
+        nt is not None and type(m) is HookedTransformer
+    )  # every reader of the residual stream normalises it
     if residual_symmetric and nt.startswith("LN"):
         for w in writers: w.sub_(w.mean(-1, keepdim=True))      # LayerNorm removes the mean over d_model
     if residual_symmetric:                                       # and its scale: fix it at RMS 1 for the embeddings
@@ -293,7 +347,8 @@ def canonical_form(model:HookedTransformer, # the model (a TransformerLens `Hook
                 if not cfg.attn_only: _balance_norm_readers(b.ln2, [b.mlp.W_in])
             at = b.attn
             for h in range(cfg.n_heads):
-                Q = torch.cat([at.W_Q[h], at.b_Q[h][None]]); K = torch.cat([at.W_K[h], at.b_K[h][None]])   # [d_model+1, d_head]
+                Q = torch.cat([at.W_Q[h], at.b_Q[h][None]])
+                K = torch.cat([at.W_K[h], at.b_K[h][None]])  # [d_model+1, d_head]
                 U, S, Vh = _signed_svd(Q.double() @ K.double().T, cfg.d_head)
                 Q, K = (U * S.sqrt()).to(Q.dtype), (Vh.T * S.sqrt()).to(K.dtype)
                 at.W_Q[h], at.b_Q[h], at.W_K[h], at.b_K[h] = Q[:-1], Q[-1], K[:-1], K[-1]
@@ -306,15 +361,19 @@ def canonical_form(model:HookedTransformer, # the model (a TransformerLens `Hook
                 c = _balance(torch.sqrt(mlp.W_in.pow(2).sum(0) + mlp.b_in.pow(2)), mlp.W_out.pow(2).sum(1).sqrt())
                 mlp.W_in.mul_(c); mlp.b_in.mul_(c); mlp.W_out.div_(c[:, None])
         if nt in ("LN", "RMS"): _balance_norm_readers(m.ln_final, [m.unembed.W_U])
-        change = max(((p - q).abs().max() / q.abs().max().clamp_min(1e-30)).item() for p, q in zip(m.parameters(), before))
+        change = max(
+            ((p - q).abs().max() / q.abs().max().clamp_min(1e-30)).item() for p, q in zip(m.parameters(), before)
+        )
         if change < tol: break
     return m
 
+# %% ../nbs/06_llc.ipynb #c201s2
 @torch.no_grad()
 def rescale_symmetries(model:HookedTransformer, # the model (a TransformerLens `HookedTransformer`)
                        c:float=3.0, # the rescaling factor
                       ) -> HookedTransformer:
-    "A copy of `model` moved along its symmetries by `c`: W_Q·c, W_K/c, W_V·c, W_O/c, ReLU W_in·c, W_out/c (biases alike), norm weights·c, residual·c."
+    """A copy of `model` moved along its symmetries by `c`: W_Q·c, W_K/c, W_V·c, W_O/c, ReLU W_in·c, W_out/c (biases
+    alike), norm weights·c, residual·c."""
     m = copy.deepcopy(model); cfg = m.cfg
     for b in m.blocks:
         at = b.attn
@@ -323,7 +382,9 @@ def rescale_symmetries(model:HookedTransformer, # the model (a TransformerLens `
         if cfg.normalization_type in ("LN", "RMS"):   # a norm's weight (and bias) against the matrices that read it
             for p in [b.ln1.w] + ([b.ln1.b] if hasattr(b.ln1, "b") else []): p.mul_(c)
             for W in (at.W_Q, at.W_K, at.W_V): W.div_(c)
-    if cfg.normalization_type is not None and type(m) is HookedTransformer:   # the residual stream's scale, read only through norms
+    if (
+        cfg.normalization_type is not None and type(m) is HookedTransformer
+    ):  # the residual stream's scale, read only through norms
         for w in [m.embed.W_E, m.pos_embed.W_pos] + [w for b in m.blocks for w in (b.attn.W_O, b.attn.b_O)] + \
                  ([] if cfg.attn_only else [w for b in m.blocks for w in (b.mlp.W_out, b.mlp.b_out)]):
             w.mul_(c)
@@ -332,7 +393,8 @@ def rescale_symmetries(model:HookedTransformer, # the model (a TransformerLens `
 # %% ../nbs/06_llc.ipynb #c204
 def task_loss_fn(task:SortTask, # the task the model sorts
                 ):
-    "devinterp's `loss_fn(model, input_ids) -> (batch, seq-1)`: each list's mean loss over its predicted positions, in every column."
+    """devinterp's `loss_fn(model, input_ids) -> (batch, seq-1)`: each list's mean loss over its predicted positions, in
+    every column."""
     def loss_fn(model, input_ids):
         batch = make_batch(task, input_ids[:, :task.list_len].cpu())
         lg = sort_logits(model(input_ids), batch)
@@ -350,13 +412,15 @@ def estimate_llc(model:nn.Module, # left unchanged
                  param_masks:dict|None=None, # devinterp parameter masks (e.g. one head), None for all parameters
                  **kw,
                 ) -> dict:
-    "LLC of `model` at its current weights: `mean`, `std` (over chains), `per_chain`, `loss_trace` [chain, draw], `init_loss`, `lr`, `acceptance`."
+    """LLC of `model` at its current weights: `mean`, `std` (over chains), `per_chain`, `loss_trace` [chain, draw],
+    `init_loss`, `lr`, `acceptance`."""
     over = {k: v for k, v in dict(num_chains=num_chains, num_draws=num_draws, seed=seed, **kw).items() if v is not None}
     config = dataclasses.replace(config or LLCConfig(), **over).for_task(task)
     check_model_task(model, task)
     with one_thread(next(model.parameters()).device):   # canonical form, ε and chains: the same bits under any load
         return _estimate(model, task, config, param_masks)
 
+# %% ../nbs/06_llc.ipynb #c204s1
 def _estimate(model:nn.Module, task:SortTask, config:LLCConfig, param_masks:dict|None) -> dict:
     was_training = model.training; model.eval()
     m = canonical_form(model) if config.canonical else model
@@ -371,8 +435,21 @@ def _estimate(model:nn.Module, task:SortTask, config:LLCConfig, param_masks:dict
             if acc >= 0.9: break
             lr /= 2
     else: acc = mala_acceptance(m, batch_loss, lr, config.n_beta, config.localization, seed=config.seed)
-    e = sample_llc(m, loss_fn, ids, lr, config.n_beta, config.localization, config.sampler, config.num_chains, config.num_draws,
-                   config.num_burnin, config.batch_size, config.seed, param_masks)
+    e = sample_llc(
+        m,
+        loss_fn,
+        ids,
+        lr,
+        config.n_beta,
+        config.localization,
+        config.sampler,
+        config.num_chains,
+        config.num_draws,
+        config.num_burnin,
+        config.batch_size,
+        config.seed,
+        param_masks,
+    )
     model.train(was_training)
     return dict(e, acceptance=acc)
 
@@ -384,31 +461,41 @@ def trace_checks(est:dict, # an `estimate_llc` result
     q3, q4 = tr[:, n // 2: 3 * n // 4].mean().item(), tr[:, 3 * n // 4:].mean().item()
     rise = max(q4 - init, 1e-12)
     late = tr[:, n // 2:]
-    return dict(acceptance=est.get("acceptance", 1.0) >= 0.9,
-                in_basin=bool(torch.isfinite(tr).all()) and late.max().item() - init < 10 * max(late.mean().item() - init, 0.0) + 1e-6,
-                plateau=abs(q4 - q3) < 0.1 * rise,
-                chains_agree=len(est["per_chain"]) >= 4 and est["std"] < 0.2 * abs(est["mean"]),
-                positive=est["mean"] > 0)
+    return dict(
+        acceptance=est.get("acceptance", 1.0) >= 0.9,
+        in_basin=bool(torch.isfinite(tr).all())
+        and late.max().item() - init < 10 * max(late.mean().item() - init, 0.0) + 1e-6,
+        plateau=abs(q4 - q3) < 0.1 * rise,
+        chains_agree=len(est["per_chain"]) >= 4 and est["std"] < 0.2 * abs(est["mean"]),
+        positive=est["mean"] > 0,
+    )
 
 CHECKS = ("acceptance", "in_basin", "plateau", "chains_agree", "positive")
 
-RMSPROP_LR = 1e-6   # RMSProp-SGLD's step at the calibrated nβ (its units differ from SGLD's): of 1e-7, 1e-6, 1e-5 the largest that kept chains finite
+# RMSProp-SGLD's step at the calibrated nβ (its units differ from SGLD's): of 1e-7, 1e-6, 1e-5 the largest that
+# kept chains finite
+RMSPROP_LR = 1e-6
 
+# %% ../nbs/06_llc.ipynb #c008s1
 def nbeta_sweep(model:nn.Module, # the model (a TransformerLens `HookedTransformer`)
                 task:SortTask, # the sorting task (`data.SortTask`)
                 factors:Sequence[float]=(0.1, 1.0, 10.0), # nβ as multiples of the calibrated one
                 config:LLCConfig|None=None, # the other settings; None: the defaults
                 samplers:Sequence[str]=("sgld",), # samplers to sweep
                ) -> pd.DataFrame:
-    "One row per (sampler, nβ = factor × calibrated nβ): ε from `choose_lr` (SGLD), λ̂, its checks and the mean loss trace."
+    """One row per (sampler, nβ = factor × calibrated nβ): ε from `choose_lr` (SGLD), λ̂, its checks and the mean loss
+    trace."""
     config = (config or LLCConfig()).for_task(task); rows = []
     with one_thread(next(model.parameters()).device): m = canonical_form(model.eval())
     ids = heldout(task, 64).tokens; lf = task_loss_fn(task)
     for sampler in samplers:
         for f in factors:
             nb = config.n_beta * f
-            if sampler == "sgld": lr, acc = choose_lr(m, lambda mm: lf(mm, ids)[:, 0].mean(), nb, config.localization, LR_GRID, seed=config.seed)
-            else: lr, acc = RMSPROP_LR * config.n_beta / nb, float("nan")   # ε·nβ held; no Metropolis test for this sampler
+            if sampler == "sgld":
+                loss = lambda mm: lf(mm, ids)[:, 0].mean()
+                lr, acc = choose_lr(m, loss, nb, config.localization, LR_GRID, seed=config.seed)
+            else:   # ε·nβ held; no Metropolis test for this sampler
+                lr, acc = RMSPROP_LR * config.n_beta / nb, float("nan")
             e = estimate_llc(model, task, config=dataclasses.replace(config, n_beta=nb, lr=lr, sampler=sampler))
             e["acceptance"] = acc if sampler == "sgld" else 1.0
             rows.append(dict(sampler=sampler, n_beta=nb, lr=lr, mala_acceptance=acc, llc=e["mean"], llc_std=e["std"],
@@ -419,16 +506,19 @@ def nbeta_sweep(model:nn.Module, # the model (a TransformerLens `HookedTransform
 
 def nbeta_slope(sweep:pd.DataFrame, # an `nbeta_sweep` table
                ) -> pd.Series:
-    "Per sampler: the slope of log λ̂ against log nβ (1: λ̂ ∝ nβ, the localisation-dominated regime; 0: independent of nβ), over the rows whose chains stayed in the basin."
+    """Per sampler: the slope of log λ̂ against log nβ (1: λ̂ ∝ nβ, the localisation-dominated regime; 0: independent of
+    nβ), over the rows whose chains stayed in the basin."""
     def slope(d):
         d = d[(d.llc > 0) & d.in_basin]
         return np.polyfit(np.log(d.n_beta), np.log(d.llc), 1)[0] if len(d) >= 2 else np.nan
     return sweep.groupby("sampler").apply(slope, include_groups=False).rename("slope")
 
+# %% ../nbs/06_llc.ipynb #c008s2
 def plot_traces(sweep:pd.DataFrame, # an `nbeta_sweep` table
                 title:str, # figure title
                ) -> go.Figure:
-    "Mean loss trace (over chains, minus the initial loss) of every row of an `nbeta_sweep`, dotted where a check fails."
+    """Mean loss trace (over chains, minus the initial loss) of every row of an `nbeta_sweep`, dotted where a check
+    fails."""
     fig = go.Figure()
     for _, r in sweep.iterrows():
         fig.add_scatter(y=r.trace, mode="lines", name=f"{r.sampler}, nβ={r.n_beta:g}, ε={r.lr:g}",
@@ -441,25 +531,35 @@ def select_steps(steps:list[int], # checkpoint steps
                 ) -> list[int]:
     "At most `n` of `steps`, spread evenly in log(step+1), always with the first and the last; all when `n` is None."
     if n is None or n >= len(steps): return list(steps)
-    idx = np.unique(np.round(np.interp(np.linspace(0, 1, n), np.log1p(steps) / np.log1p(steps[-1]), np.arange(len(steps)))).astype(int))
+    idx = np.unique(
+        np.round(np.interp(np.linspace(0, 1, n), np.log1p(steps) / np.log1p(steps[-1]), np.arange(len(steps)))).astype(
+            int
+        )
+    )
     return [steps[i] for i in idx]
 
 def check_restriction(restriction:str|None, # e.g. 'l0h1', 'l1mlp'; None: no restriction
                       cfg, # the model's TransformerLens config
                      ) -> str|None:
-    "`restriction` if it names parameters of a model with `cfg` (see devinterp's `create_param_masks`), else `ValueError`."
+    """`restriction` if it names parameters of a model with `cfg` (see devinterp's `create_param_masks`), else
+    `ValueError`."""
     if restriction is None: return None
     m = re.fullmatch(r"full|embed|unembed|l(\d+)(?:h(\d+)| (attn|mlp))?", str(restriction))
     allowed = (f"'full', 'embed', 'unembed', 'l{{layer}}', 'l{{layer}}h{{head}}', 'l{{layer}} attn', 'l{{layer}} mlp' "
                f"with layer < {cfg.n_layers}, head < {cfg.n_heads}")
-    bad = m is None or (m[1] is not None and int(m[1]) >= cfg.n_layers) or (m[2] is not None and int(m[2]) >= cfg.n_heads)
-    if not bad and m[3] == "mlp" and cfg.attn_only: bad, allowed = True, "no 'mlp' restriction: the model is attention-only"
+    bad = (
+        m is None or (m[1] is not None and int(m[1]) >= cfg.n_layers) or (m[2] is not None and int(m[2]) >= cfg.n_heads)
+    )
+    if not bad and m[3] == "mlp" and cfg.attn_only:
+        bad, allowed = True, "no 'mlp' restriction: the model is attention-only"
     if bad: raise ValueError(f"restriction {restriction!r} not allowed: {allowed}")
     return restriction
 
+# %% ../nbs/06_llc.ipynb #c014s1
 def llc_checkpoint(path:str|Path, # a checkpoint (`RUN/checkpoints/step_N.safetensors`)
                    config:LLCConfig|None=None, # sampler settings; None: the defaults
-                   param_masks:str|None=None, # a devinterp restriction such as 'l0h1' (one head); None: every parameter
+                   # a devinterp restriction such as 'l0h1' (one head); None: every parameter
+                   param_masks:str|None=None,
                   ) -> dict:
     "`estimate_llc` of a saved checkpoint (`param_masks`: a devinterp restriction such as 'l0h1'), cached next to it."
     from devinterp.slt.weight_restrictions import create_param_masks
@@ -470,24 +570,40 @@ def llc_checkpoint(path:str|Path, # a checkpoint (`RUN/checkpoints/step_N.safete
         e = estimate_llc(model, task, config=config, param_masks=masks)
         return dict(per_chain=e["per_chain"], loss_trace=e["loss_trace"], init_loss=torch.tensor(e["init_loss"]),
                     lr=torch.tensor(e["lr"]), acceptance=torch.tensor(e["acceptance"]))
-    key = dict(analysis="llc", checkpoint=path.name, restriction=param_masks, **asdict(config),
-               calibrated_lr=CALIBRATED[task.format]["lr"] if config.lr is None else None)   # a new calibration invalidates
+    key = dict(
+        analysis="llc",
+        checkpoint=path.name,
+        restriction=param_masks,
+        **asdict(config),
+        calibrated_lr=CALIBRATED[task.format]["lr"] if config.lr is None else None,
+    )  # a new calibration invalidates
     t = cached_tensors(analysis_dir(path), f"llc_{path.stem}{'_' + param_masks if param_masks else ''}", key, compute)
     pc = t["per_chain"]
-    return dict(mean=pc.mean().item(), std=pc.std().item() if len(pc) > 1 else 0.0, per_chain=pc, loss_trace=t["loss_trace"],
-                init_loss=t["init_loss"].item(), lr=t["lr"].item(), acceptance=t["acceptance"].item())
+    return dict(
+        mean=pc.mean().item(),
+        std=pc.std().item() if len(pc) > 1 else 0.0,
+        per_chain=pc,
+        loss_trace=t["loss_trace"],
+        init_loss=t["init_loss"].item(),
+        lr=t["lr"].item(),
+        acceptance=t["acceptance"].item(),
+    )
 
 def _run_steps(run_dir:Path, n_checkpoints:int|None) -> list[Path]:
-    steps = select_steps(sorted(int(p.stem.split("_")[1]) for p in (run_dir / "checkpoints").glob("step_*.safetensors")), n_checkpoints)
+    steps = select_steps(
+        sorted(int(p.stem.split("_")[1]) for p in (run_dir / "checkpoints").glob("step_*.safetensors")), n_checkpoints
+    )
     return [run_dir / "checkpoints" / f"step_{s:06d}.safetensors" for s in steps]
 
+# %% ../nbs/06_llc.ipynb #c014s2
 def llc_run(run_dir:str|Path, # a run folder written by `train`
             config:LLCConfig|None=None, # sampler settings; None: the defaults
             n_checkpoints:int|None=None, # log-spaced checkpoints per run; None: every one
             param_masks:str|None=None, # a devinterp restriction such as 'l0h1' (one head); None: every parameter
             progress:bool=True, # show progress bars
            ) -> pd.DataFrame:
-    "LLC (mean, std and 95% interval over chains) at the run's checkpoints, beside the run's held-out loss and accuracy."
+    """LLC (mean, std and 95% interval over chains) at the run's checkpoints, beside the run's held-out loss and
+    accuracy."""
     run_dir = Path(run_dir); train_config, metrics = load_run(run_dir)
     paths = _run_steps(run_dir, n_checkpoints)
     for p in paths: check_restriction(param_masks, read_model_header(p)[1])   # every file checked before any work
@@ -495,10 +611,20 @@ def llc_run(run_dir:str|Path, # a run folder written by `train`
     for p in tqdm(paths, desc=f"LLC {run_dir.name}", disable=not progress, leave=False):
         e = llc_checkpoint(p, config, param_masks)
         lo, hi = chain_interval(e["per_chain"])
-        rows.append(dict(step=int(p.stem.split("_")[1]), llc=e["mean"], llc_std=e["std"], llc_lo=lo, llc_hi=hi, **trace_checks(e)))
+        rows.append(
+            dict(
+                step=int(p.stem.split("_")[1]), llc=e["mean"], llc_std=e["std"], llc_lo=lo, llc_hi=hi, **trace_checks(e)
+            )
+        )
     out = pd.DataFrame(rows).merge(metrics[["step", "loss", "token_acc"]], on="step", how="left")
-    return out.assign(run=train_config.run_name, preset=train_config.preset, weight_decay=train_config.weight_decay, level=level_name(train_config.weight_decay),
-                      seed=train_config.seed, restriction=param_masks or "full")
+    return out.assign(
+        run=train_config.run_name,
+        preset=train_config.preset,
+        weight_decay=train_config.weight_decay,
+        level=level_name(train_config.weight_decay),
+        seed=train_config.seed,
+        restriction=param_masks or "full",
+    )
 
 def chain_interval(per_chain:Float[torch.Tensor, "chains"], # `[chains]` one estimate per chain
                    level:float=0.95, # confidence level
@@ -510,6 +636,7 @@ def chain_interval(per_chain:Float[torch.Tensor, "chains"], # `[chains]` one est
     lo, hi = stats.t.interval(level, len(x) - 1, loc=x.mean(), scale=x.std(ddof=1) / math.sqrt(len(x)))
     return float(lo), float(hi)
 
+# %% ../nbs/06_llc.ipynb #c014s3
 def _llc_worker(args):
     path, config, param_masks = args      # plain values: the pool pickles them by value
     llc_checkpoint(path, LLCConfig(**config) if config else None, param_masks)
@@ -523,13 +650,25 @@ def llc_runs(run_dirs:Sequence[str|Path], # run folders written by `train`
              engine:str="local", # 'local' (a process pool) or 'dask' (see `core.run_units`)
              scheduler:str|None=None, # `core.run_units`: a local pool, or a Dask cluster
             ) -> pd.DataFrame:
-    "`llc_run` of every run, the missing estimates computed first, one unit per checkpoint, by `run_units` (each estimate is cached)."
+    """`llc_run` of every run, the missing estimates computed first, one unit per checkpoint, by `run_units` (each
+    estimate is cached)."""
     run_dirs = [Path(d) for d in run_dirs]
     jobs = [(p, config, param_masks) for d in run_dirs for p in _run_steps(d, n_checkpoints)]
     for p, _, _ in jobs: check_restriction(param_masks, read_model_header(p)[1])
     if (workers > 1 or engine != "local") and len(jobs) > 1:
-        from sorting_transformers.llc import _llc_worker as work   # by its module's name, also when this runs in a notebook
-        run_units(work, [(str(p), asdict(c) if c else None, r) for p, c, r in jobs], workers, engine, scheduler, "LLC", progress)
+        from sorting_transformers.llc import (
+            _llc_worker as work,
+        )  # by its module's name, also when this runs in a notebook
+
+        run_units(
+            work,
+            [(str(p), asdict(c) if c else None, r) for p, c, r in jobs],
+            workers,
+            engine,
+            scheduler,
+            "LLC",
+            progress,
+        )
     return pd.concat([llc_run(d, config, n_checkpoints, param_masks, progress) for d in run_dirs], ignore_index=True)
 
 # %% ../nbs/06_llc.ipynb #c016
@@ -556,17 +695,31 @@ def plot_llc(llc_df:pd.DataFrame, # an `llc_runs` table
             ) -> go.Figure:
     "λ̂ ± std (over chains) and held-out loss against step (log), one panel per preset, stage boundaries dotted."
     presets = list(dict.fromkeys(llc_df.preset))
-    fig = make_subplots(2, len(presets), subplot_titles=[f"{p}: LLC" for p in presets] + [f"{p}: held-out loss" for p in presets],
-                        shared_xaxes=True, vertical_spacing=0.1)
+    fig = make_subplots(
+        2,
+        len(presets),
+        subplot_titles=[f"{p}: LLC" for p in presets] + [f"{p}: held-out loss" for p in presets],
+        shared_xaxes=True,
+        vertical_spacing=0.1,
+    )
     for j, p in enumerate(presets):
         for run, d in llc_df[llc_df.preset == p].groupby("run", sort=False):
             d = d[d.step > 0].sort_values("step"); c = LEVEL_COLORS.get(d.level.iloc[0])
-            fig.add_scatter(x=d.step, y=d.llc, error_y=dict(type="data", array=d.llc_std.tolist(), visible=True), mode="lines+markers",
-                            name=f"{p} {d.level.iloc[0]} (wd={d.weight_decay.iloc[0]:g})", line=dict(color=c), row=1, col=j + 1)
+            fig.add_scatter(
+                x=d.step,
+                y=d.llc,
+                error_y=dict(type="data", array=d.llc_std.tolist(), visible=True),
+                mode="lines+markers",
+                name=f"{p} {d.level.iloc[0]} (wd={d.weight_decay.iloc[0]:g})",
+                line=dict(color=c),
+                row=1,
+                col=j + 1,
+            )
             fig.add_scatter(x=d.step, y=d.loss, mode="lines", line=dict(color=c), showlegend=False, row=2, col=j + 1)
             for b in stage_boundaries(d.step.tolist(), d.llc.tolist()):
                 fig.add_vline(x=b, line=dict(color=c, dash="dot", width=1), row=1, col=j + 1)
-        fig.update_xaxes(type="log", row=1, col=j + 1); fig.update_xaxes(type="log", title_text="step", row=2, col=j + 1)
+        fig.update_xaxes(type="log", row=1, col=j + 1)
+        fig.update_xaxes(type="log", title_text="step", row=2, col=j + 1)
         fig.update_yaxes(type="log", row=2, col=j + 1)
     fig.update_layout(title=title, height=650)
     return fig
@@ -574,7 +727,8 @@ def plot_llc(llc_df:pd.DataFrame, # an `llc_runs` table
 # %% ../nbs/06_llc.ipynb #c021a
 def profile_llc_config(size:LLCSizes, # a profile's LLC sizes, `Profile.llc`
                        **kw) -> LLCConfig:
-    "The sampler config of a profile's LLC stage: its chains, draws (the first fifth burn-in), data and batch sizes; `kw` overrides."
+    """The sampler config of a profile's LLC stage: its chains, draws (the first fifth burn-in), data and batch sizes;
+    `kw` overrides."""
     return LLCConfig(**{**dict(num_chains=size.chains, num_draws=size.draws, num_burnin=size.draws // 5,
                                n_lists=size.n_lists, batch_size=size.batch_size), **kw})
 
@@ -593,7 +747,8 @@ def llc_at_loss(run_llc:pd.DataFrame, # one run's `llc_run` table
 
 def compare_levels(final:pd.DataFrame, # one row per run: preset, level, weight_decay, llc, llc_lo, llc_hi
                   ) -> pd.DataFrame:
-    "Per preset and level: λ̂ and its 95% interval beside the no-weight-decay run's, with a verdict that follows the intervals."
+    """Per preset and level: λ̂ and its 95% interval beside the no-weight-decay run's, with a verdict that follows the
+    intervals."""
     rows = []
     for p, d in final.groupby("preset"):
         base = d[d.weight_decay == 0]
@@ -617,5 +772,14 @@ def seed_llc_comparison(folder:str|Path, # the seed folder (with `models/` and `
     for p in seed_checkpoints(folder / "checkpoints"):
         e = estimate_llc(load_seed_checkpoint(p), preset_task("relu3l"), config=config)
         key = f"checkpoints/{p.name}"; lo, hi = chain_interval(e["per_chain"])
-        rows.append(dict(checkpoint=key, ours=e["mean"], ours_lo=lo, ours_hi=hi, published=pub.get(key, np.nan), **trace_checks(e)))
+        rows.append(
+            dict(
+                checkpoint=key,
+                ours=e["mean"],
+                ours_lo=lo,
+                ours_hi=hi,
+                published=pub.get(key, np.nan),
+                **trace_checks(e),
+            )
+        )
     return pd.DataFrame(rows)

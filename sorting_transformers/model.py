@@ -30,7 +30,8 @@ __all__ = ['PRESETS', 'CFG_FIELDS', 'SEED_EVAL_LISTS', 'FAST_ACTS', 'preset_conf
 # %% ../nbs/02_model.ipynb #c005
 @contextmanager
 def _tl_3():
-    "Silence TransformerLens 3's notice that `HookedTransformer` will give way to `TransformerBridge` in 4.0 (pinned <4 here), for this package's own models only."
+    """Silence TransformerLens 3's notice that `HookedTransformer` will give way to `TransformerBridge` in 4.0 (pinned
+    <4 here), for this package's own models only."""
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="HookedTransformer is deprecated", category=DeprecationWarning); yield
 
@@ -55,13 +56,15 @@ def preset_task(name:str, # a preset name (`PRESETS`)
     if name not in PRESETS: raise ValueError(f"unknown preset {name!r}: allowed presets are {sorted(PRESETS)}")
     return PRESETS[name][1]
 
+# %% ../nbs/02_model.ipynb #c005s1
 def check_compatible(cfg:HookedTransformerConfig, # the model's TransformerLens config
                      task:SortTask, # the sorting task (`data.SortTask`)
                     ):
     "Raise `ValueError` unless a model with `cfg` can be trained and evaluated on `task`."
     probs = []
     if cfg.d_vocab < task.d_vocab: probs.append(f"d_vocab={cfg.d_vocab} < the task's {task.d_vocab} input tokens")
-    if cfg.d_vocab_out < task.d_vocab_out: probs.append(f"d_vocab_out={cfg.d_vocab_out} < the task's {task.d_vocab_out} numbers")
+    if cfg.d_vocab_out < task.d_vocab_out:
+        probs.append(f"d_vocab_out={cfg.d_vocab_out} < the task's {task.d_vocab_out} numbers")
     if cfg.n_ctx < task.seq_len: probs.append(f"n_ctx={cfg.n_ctx} < the task's {task.seq_len} positions")
     if cfg.attention_dir != task.attention_dir:
         probs.append(f"attention_dir={cfg.attention_dir!r}, the {task.format!r} format needs {task.attention_dir!r}"
@@ -147,33 +150,61 @@ def evaluate(model:nn.Module, # the model (evaluated in eval mode, without gradi
     "`sort_metrics` over a whole batch (the held-out set by default), computed in chunks."
     check_model_task(model, task)
     for name, v in (("batch_size", batch_size), ("n_heldout", n_heldout)):
-        if not isinstance(v, int) or isinstance(v, bool) or v < 1: raise ValueError(f"{name}={v!r}: must be an integer >= 1")
+        if not isinstance(v, int) or isinstance(v, bool) or v < 1:
+            raise ValueError(f"{name}={v!r}: must be an integer >= 1")
     batch = heldout(task, n_heldout) if batch is None else batch
     dev = next(model.parameters()).device
     was_training = model.training; model.eval()
-    logits = torch.cat([model(batch.tokens[i:i + batch_size].to(dev)).float().cpu() for i in range(0, len(batch.tokens), batch_size)])
+    logits = torch.cat(
+        [model(batch.tokens[i : i + batch_size].to(dev)).float().cpu() for i in range(0, len(batch.tokens), batch_size)]
+    )
     model.train(was_training)
     return sort_metrics(logits, batch)
 
 # %% ../nbs/02_model.ipynb #c015
 _DERIVED = {"device", "n_devices", "n_params", "attn_scale", "initializer_range", "dtype"}
 
-def _int_in(lo, hi): return lambda v: isinstance(v, int) and not isinstance(v, bool) and lo <= v <= hi, f"an integer in [{lo}, {hi}]"
+def _int_in(lo, hi):
+    return lambda v: isinstance(v, int) and not isinstance(v, bool) and lo <= v <= hi, f"an integer in [{lo}, {hi}]"
+
 def _one_of(*xs): return lambda v: any(v is x or (v == x and type(v) is type(x)) for x in xs), f"one of {list(xs)}"
+
 _BOOL = (lambda v: isinstance(v, bool), "true or false")
+
 _EPS = (lambda v: isinstance(v, float) and 0 < v < 1, "a number in (0, 1)")
 
+# %% ../nbs/02_model.ipynb #c015s1
 CFG_FIELDS = {  # the HookedTransformerConfig fields a saved model may set, each with its check
-    "n_layers": _int_in(1, 64), "d_model": _int_in(1, 8192), "n_heads": _int_in(1, 256), "d_head": _int_in(1, 8192),
-    "d_mlp": _int_in(1, 65536), "n_ctx": _int_in(1, 65536), "d_vocab": _int_in(1, 1 << 20), "d_vocab_out": _int_in(1, 1 << 20),
+    "n_layers": _int_in(1, 64),
+    "d_model": _int_in(1, 8192),
+    "n_heads": _int_in(1, 256),
+    "d_head": _int_in(1, 8192),
+    "d_mlp": _int_in(1, 65536),
+    "n_ctx": _int_in(1, 65536),
+    "d_vocab": _int_in(1, 1 << 20),
+    "d_vocab_out": _int_in(1, 1 << 20),
     "act_fn": _one_of("relu", "gelu", "gelu_new", "gelu_fast", "silu", "solu_ln"),
     "normalization_type": _one_of(None, "LN", "LNPre", "RMS", "RMSPre"),
-    "attention_dir": _one_of("causal", "bidirectional"), "positional_embedding_type": _one_of("standard"),
-    "dtype": _one_of("float32", "float64", "float16", "bfloat16"), "eps": _EPS,
-    **{k: _BOOL for k in ("attn_only", "use_attn_scale", "use_attn_result", "use_split_qkv_input", "use_hook_mlp_in",
-                          "use_attn_in", "final_rms", "default_prepend_bos")},
+    "attention_dir": _one_of("causal", "bidirectional"),
+    "positional_embedding_type": _one_of("standard"),
+    "dtype": _one_of("float32", "float64", "float16", "bfloat16"),
+    "eps": _EPS,
+    **{
+        k: _BOOL
+        for k in (
+            "attn_only",
+            "use_attn_scale",
+            "use_attn_result",
+            "use_split_qkv_input",
+            "use_hook_mlp_in",
+            "use_attn_in",
+            "final_rms",
+            "default_prepend_bos",
+        )
+    },
 }
 
+# %% ../nbs/02_model.ipynb #c015s2
 def check_cfg_dict(d:dict, # a dict read from a file (untrusted)
                   ) -> dict:
     "`d` if it is a config `cfg_from_dict` may build: known fields only, each of the right type and range."
@@ -236,18 +267,21 @@ def _expected_shapes(cls, cfg:HookedTransformerConfig) -> dict:
     "Name -> shape of every weight of `cls(cfg)`, from a copy on the `meta` device (nothing is allocated)."
     try:
         with torch.device("meta"), _tl_3(): m = cls(dataclasses.replace(cfg, device="meta"))
-    except Exception as e: raise ValueError(f"no {cls.__name__} can be built from this config ({type(e).__name__}: {e})") from None
+    except Exception as e:
+        raise ValueError(f"no {cls.__name__} can be built from this config ({type(e).__name__}: {e})") from None
     return {k: tuple(v.shape) for k, v in _weights(m).items()}
 
 _ARCHS = ("HookedTransformer", "SeedTransformer")
 
 def read_model_header(path:str|Path, # a model file (`save_model`)
                      ) -> tuple[type, HookedTransformerConfig, SortTask]:
-    "The class, config and task of a model file, each allow-listed and checked against the file's tensor shapes; no tensor is read."
+    """The class, config and task of a model file, each allow-listed and checked against the file's tensor shapes; no
+    tensor is read."""
     meta = read_metadata(path)
     if not {"arch", "cfg", "task"} <= meta.keys():
         raise ValueError(f"{path}: no model config, architecture and task in its metadata; not written by save_model")
-    if meta["arch"] not in _ARCHS: raise ValueError(f"{path}: architecture {meta['arch']!r} not allowed: one of {list(_ARCHS)}")
+    if meta["arch"] not in _ARCHS:
+        raise ValueError(f"{path}: architecture {meta['arch']!r} not allowed: one of {list(_ARCHS)}")
     cls = {"HookedTransformer": HookedTransformer, "SeedTransformer": SeedTransformer}[meta["arch"]]
     try: cfg, task = cfg_from_dict(meta["cfg"]), SortTask.from_dict(meta["task"])
     except ValueError as e: raise ValueError(f"{path}: {e}") from None
@@ -262,7 +296,8 @@ def read_model_header(path:str|Path, # a model file (`save_model`)
 
 def load_model(path:str|Path, # a model file (`save_model`)
               ) -> tuple[HookedTransformer, SortTask]:
-    "Load a model and its task saved by `save_model`; the header is checked (`read_model_header`) before anything is built."
+    """Load a model and its task saved by `save_model`; the header is checked (`read_model_header`) before anything is
+    built."""
     cls, cfg, task = read_model_header(path)
     with _tl_3(): model = cls(cfg)
     return _load_weights(model, load_tensors(path), path), task
@@ -297,7 +332,8 @@ class SeedTransformer(HookedTransformer):
                ):
         "Logits `[batch, pos, d_vocab_out]` (or the residual before block `stop_at_layer`)."
         if kwargs: raise TypeError(f"SeedTransformer.forward does not support {sorted(kwargs)}")
-        if return_type not in ("logits", None): raise ValueError(f"return_type={return_type!r}: allowed 'logits' or None")
+        if return_type not in ("logits", None):
+            raise ValueError(f"return_type={return_type!r}: allowed 'logits' or None")
         C, D = self.compression.fc_compress, self.compression.fc_decompress
         r = C(self.hook_embed(self.embed(input)) + self.hook_pos_embed(self.pos_embed(input)))
         for block in self.blocks[:stop_at_layer]: r = C(block(D(r)))
@@ -305,13 +341,15 @@ class SeedTransformer(HookedTransformer):
         logits = self.unembed(D(r))
         return logits if return_type == "logits" else None
 
+# %% ../nbs/02_model.ipynb #c017s1
 def load_seed_checkpoint(path:str|Path, # a `.pth` state dict of the seed project
                         ) -> SeedTransformer:
     "Load a seed checkpoint (`weights_only=True`, no code runs) into a `SeedTransformer`."
     sd = torch.load(path, map_location="cpu", weights_only=True)
     if not isinstance(sd, dict): raise ValueError(f"{path}: expected a state dict, got {type(sd).__name__}")
     need = {"compression.fc_compress.weight", "compression.fc_decompress.weight"}
-    if not need <= sd.keys(): raise ValueError(f"{path}: no residual compression maps {sorted(need - sd.keys())}; not a seed checkpoint")
+    if not need <= sd.keys():
+        raise ValueError(f"{path}: no residual compression maps {sorted(need - sd.keys())}; not a seed checkpoint")
     sd = {k: v for k, v in sd.items() if not k.endswith((".mask", ".IGNORE"))}
     return _load_weights(SeedTransformer(), sd, path)
 
@@ -344,19 +382,31 @@ def fast_supported(model:nn.Module, # any model
     "None if `fast_logits` computes this model's function, else the reason it does not."
     if type(model) is not HookedTransformer: return f"{type(model).__name__} is not a plain HookedTransformer"
     c = model.cfg
-    checks = [(c.positional_embedding_type == "standard", f"positional_embedding_type={c.positional_embedding_type!r}"),
-              (c.normalization_type in (None, "LN", "RMS"), f"normalization_type={c.normalization_type!r}"),
-              (c.attn_only or (c.act_fn in FAST_ACTS and not c.gated_mlp), f"act_fn={c.act_fn!r}, gated_mlp={c.gated_mlp}"),
-              (not c.n_key_value_heads, "grouped-query attention"), (c.attn_types is None, f"attn_types={c.attn_types}"),
-              (not (c.use_split_qkv_input or c.use_local_attn or c.final_rms or c.original_architecture), "architecture options")]
+    checks = [
+        (c.positional_embedding_type == "standard", f"positional_embedding_type={c.positional_embedding_type!r}"),
+        (c.normalization_type in (None, "LN", "RMS"), f"normalization_type={c.normalization_type!r}"),
+        (c.attn_only or (c.act_fn in FAST_ACTS and not c.gated_mlp), f"act_fn={c.act_fn!r}, gated_mlp={c.gated_mlp}"),
+        (not c.n_key_value_heads, "grouped-query attention"),
+        (c.attn_types is None, f"attn_types={c.attn_types}"),
+        (
+            not (c.use_split_qkv_input or c.use_local_attn or c.final_rms or c.original_architecture),
+            "architecture options",
+        ),
+    ]
     return "; ".join(why for ok, why in checks if not ok) or None
 
-def fast_logits(params:dict, # `dict(model.named_parameters())`, or the same stacked `[G, ...]` to run G models at once
+# %% ../nbs/02_model.ipynb #f01s1
+def fast_logits(
+                # `dict(model.named_parameters())`, or the same stacked `[G, ...]` to run G models at once
+                params:dict,
                 cfg:HookedTransformerConfig, # the models' TransformerLens config
-                tokens:Int[torch.Tensor, "*group batch seq"], # int `[batch, seq]`, or `[G, batch, seq]` with stacked params
-                at:Bool[torch.Tensor, "seq"]|None=None, # bool `[seq]`: only these positions' logits (e.g. `Batch.mask`); None: all
+                # int `[batch, seq]`, or `[G, batch, seq]` with stacked params
+                tokens:Int[torch.Tensor, "*group batch seq"],
+                # bool `[seq]`: only these positions' logits (e.g. `Batch.mask`); None: all
+                at:Bool[torch.Tensor, "seq"]|None=None,
                ) -> Float[torch.Tensor, "*group batch pos d_vocab_out"]:
-    "`[(G,) batch, seq or at.sum(), d_vocab_out]`: the logits of the `HookedTransformer` with these parameters, from fused kernels."
+    """`[(G,) batch, seq or at.sum(), d_vocab_out]`: the logits of the `HookedTransformer` with these parameters, from
+    fused kernels."""
     grouped = params["embed.W_E"].ndim == 3; T = tokens.shape[-1]; H, dh, eps = cfg.n_heads, cfg.d_head, cfg.eps
     causal, scale = cfg.attention_dir == "causal", float(1 / cfg.attn_scale) if cfg.use_attn_scale else 1.0
     if at is not None and bool(at.all()): at = None   # every position asked for: the plain path
@@ -365,11 +415,17 @@ def fast_logits(params:dict, # `dict(model.named_parameters())`, or the same sta
     def lin(x, W, b):   # x @ W + b, one matrix product per model over all its (batch, seq) rows, as for a single model
         return (x.flatten(1, 2) @ W).unflatten(1, x.shape[1:3]) + b if grouped else x @ W + b
     def norm(x, prefix):
-        if cfg.normalization_type == "LN": return F.layer_norm(x, x.shape[-1:], eps=eps) * vec(prefix + ".w") + vec(prefix + ".b")
-        if cfg.normalization_type == "RMS": return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + eps) * vec(prefix + ".w")
+        if cfg.normalization_type == "LN":
+            return F.layer_norm(x, x.shape[-1:], eps=eps) * vec(prefix + ".w") + vec(prefix + ".b")
+        if cfg.normalization_type == "RMS":
+            return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + eps) * vec(prefix + ".w")
         return x
     W_E, W_pos = params["embed.W_E"], params["pos_embed.W_pos"]
-    x = (W_E[torch.arange(len(W_E))[:, None, None], tokens] + W_pos[:, None, :T]) if grouped else W_E[tokens] + W_pos[:T]
+    x = (
+        (W_E[torch.arange(len(W_E))[:, None, None], tokens] + W_pos[:, None, :T])
+        if grouped
+        else W_E[tokens] + W_pos[:T]
+    )
     def heads(h, names):   # the named projections of h, each `[(G,) batch, H, seq, d_head]`, from one matrix product
         W = torch.cat([rearrange(params[a + "W_" + n], "... h d e -> ... d (h e)") for n in names], -1)
         b = torch.cat([rearrange(params[a + "b_" + n], "... h e -> ... (h e)") for n in names], -1)
@@ -381,21 +437,35 @@ def fast_logits(params:dict, # `dict(model.named_parameters())`, or the same sta
             q, k, v = heads(h, "QKV"); mask = None
         else:   # the last layer only at the positions asked for: their queries against every key
             (q,), (k, v) = heads(h[..., at, :], "Q"), heads(h, "KV"); x = x[..., at, :]
-            mask = torch.arange(T, device=x.device) <= torch.arange(T, device=x.device)[at.to(x.device)][:, None] if causal else None
+            mask = (
+                torch.arange(T, device=x.device) <= torch.arange(T, device=x.device)[at.to(x.device)][:, None]
+                if causal
+                else None
+            )
         z = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, is_causal=causal and mask is None, scale=scale)
-        x = x + lin(rearrange(z, "... h s e -> ... s (h e)"), rearrange(params[a + "W_O"], "... h e d -> ... (h e) d"), vec(a + "b_O"))
+        x = x + lin(
+            rearrange(z, "... h s e -> ... s (h e)"),
+            rearrange(params[a + "W_O"], "... h e d -> ... (h e) d"),
+            vec(a + "b_O"),
+        )
         if not cfg.attn_only:
             m = f"blocks.{l}.mlp."; h = norm(x, f"blocks.{l}.ln2")
-            x = x + lin(FAST_ACTS[cfg.act_fn](lin(h, params[m + "W_in"], vec(m + "b_in"))), params[m + "W_out"], vec(m + "b_out"))
+            x = x + lin(
+                FAST_ACTS[cfg.act_fn](lin(h, params[m + "W_in"], vec(m + "b_in"))),
+                params[m + "W_out"],
+                vec(m + "b_out"),
+            )
     return lin(norm(x, "ln_final"), params["unembed.W_U"], vec("unembed.b_U"))
 
+# %% ../nbs/02_model.ipynb #f01s2
 def fast_sort_loss(params:dict, # as for `fast_logits`
                    cfg:HookedTransformerConfig, # the models' TransformerLens config
                    batch:Batch|list[Batch], # one batch, or G batches of one task with stacked params
                   ) -> torch.Tensor:
     "`sort_loss` through `fast_logits`, the last layer computed only at the predicted positions; `[G]` for G batches."
     bs = batch if isinstance(batch, list) else [batch]
-    if any(not torch.equal(b.mask, bs[0].mask) for b in bs): raise ValueError("the batches of a group must come from one task")
+    if any(not torch.equal(b.mask, bs[0].mask) for b in bs):
+        raise ValueError("the batches of a group must come from one task")
     tokens = torch.stack([b.tokens for b in bs]) if isinstance(batch, list) else batch.tokens
     lg = fast_logits(params, cfg, tokens, at=bs[0].mask).view(len(bs), *tokens.shape[-2:-1], -1, cfg.d_vocab_out)
     losses = torch.stack([_predicted_loss(l, b) for l, b in zip(lg, bs)])
@@ -410,6 +480,10 @@ def plot_per_position_accuracy(results:dict, # name -> `evaluate` result
     for name, r in results.items():
         acc = r["per_position_acc"]
         fig.add_scatter(x=list(range(len(acc))), y=acc, mode="lines+markers", name=name)
-    fig.update_layout(title=title, xaxis_title="output position (rank in the sorted list)", yaxis_title="token accuracy",
-                      yaxis_range=[0, 1.02])
+    fig.update_layout(
+        title=title,
+        xaxis_title="output position (rank in the sorted list)",
+        yaxis_title="token accuracy",
+        yaxis_range=[0, 1.02],
+    )
     return fig

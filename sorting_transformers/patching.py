@@ -58,17 +58,23 @@ def make_pairs(task:SortTask, # the sorting task (`data.SortTask`)
 # %% ../nbs/04_patching.ipynb #p008
 DIRECTIONS = ("denoise", "noise")
 
-def logit_diff(logits:Float[torch.Tensor, "n_pairs pos d_vocab_out"], # `[n_pairs, pos, d_vocab_out]` logits on one side of the pairs
+def logit_diff(
+               # `[n_pairs, pos, d_vocab_out]` logits on one side of the pairs
+               logits:Float[torch.Tensor, "n_pairs pos d_vocab_out"],
                pairs:PatchPairs, # clean/corrupted pairs (`make_pairs`)
               ) -> Float[torch.Tensor, "n_pairs"]:
     "Clean minus corrupted answer logit at each pair's affected position, `[n]`."
     lg = sort_logits(logits, pairs.clean)[torch.arange(len(pairs.pos)), pairs.pos.to(logits.device)]
-    return (lg.gather(1, pairs.clean_answer.to(lg.device)[:, None]) - lg.gather(1, pairs.corrupted_answer.to(lg.device)[:, None])).squeeze(1)
+    return (
+        lg.gather(1, pairs.clean_answer.to(lg.device)[:, None])
+        - lg.gather(1, pairs.corrupted_answer.to(lg.device)[:, None])
+    ).squeeze(1)
 
 def patching_effect(ld:Float[torch.Tensor, "... n_pairs"], # `[..., n_pairs]`: patched logit differences
                     clean:Float[torch.Tensor, "n_pairs"], # `[n_pairs]` logit differences of the clean run
                     corrupted:Float[torch.Tensor, "n_pairs"], # `[n_pairs]`: unpatched
-                    direction:str="denoise", # 'denoise' (clean activations into the corrupted run) or 'noise' (corrupted into the clean run)
+                    # 'denoise' (clean activations into the corrupted run) or 'noise' (corrupted into the clean run)
+                    direction:str="denoise",
                    ) -> Float[torch.Tensor, "..."]:
     "`[...]`: the share of the clean decision restored (`denoise`) or destroyed (`noise`), from means over the pairs."
     c, k, m = clean.mean(), corrupted.mean(), ld.mean(-1)
@@ -81,9 +87,14 @@ def patch_sites(model:HookedTransformer, # the model (a TransformerLens `HookedT
     "Per component, every site a patch copies: (index in the result, hook name, slice of that hook's activation)."
     L, H, P, all_ = model.cfg.n_layers, model.cfg.n_heads, seq_len, slice(None)
     per_pos = lambda hook: [((l, p), f"blocks.{l}.{hook}", (all_, p)) for l in range(L) for p in range(P)]
-    sites = dict(resid_pre=per_pos("hook_resid_pre"), attn_out=per_pos("hook_attn_out"),
-                 head_out=[((l, h), f"blocks.{l}.attn.hook_z", (all_, all_, h)) for l in range(L) for h in range(H)],
-                 head_out_by_pos=[((l, p, h), f"blocks.{l}.attn.hook_z", (all_, p, h)) for l in range(L) for p in range(P) for h in range(H)])
+    sites = dict(
+        resid_pre=per_pos("hook_resid_pre"),
+        attn_out=per_pos("hook_attn_out"),
+        head_out=[((l, h), f"blocks.{l}.attn.hook_z", (all_, all_, h)) for l in range(L) for h in range(H)],
+        head_out_by_pos=[
+            ((l, p, h), f"blocks.{l}.attn.hook_z", (all_, p, h)) for l in range(L) for p in range(P) for h in range(H)
+        ],
+    )
     if not model.cfg.attn_only: sites["mlp_out"] = per_pos("hook_mlp_out")
     return sites
 
@@ -93,11 +104,13 @@ def patch_per_pair(model:HookedTransformer, # the model (a TransformerLens `Hook
                    direction:str="denoise", # "denoise": corrupted run, one clean activation; "noise": the reverse
                    components:list[str]|None=None, # keys of `patch_sites`; None: all
                   ) -> dict[str, torch.Tensor]:
-    "Each pair's logit difference with one site patched, `{component: [*index, n_pairs]}`, and unpatched `clean`, `corrupted` `[n_pairs]`."
+    """Each pair's logit difference with one site patched, `{component: [*index, n_pairs]}`, and unpatched `clean`,
+    `corrupted` `[n_pairs]`."""
     if direction not in DIRECTIONS: raise ValueError(f"direction={direction!r}: allowed {DIRECTIONS}")
     src, dst = (pairs.clean, pairs.corrupted) if direction == "denoise" else (pairs.corrupted, pairs.clean)
     _, cache = model.run_with_cache(src.tokens)
-    out = dict(clean=logit_diff(model(pairs.clean.tokens), pairs).cpu(), corrupted=logit_diff(model(pairs.corrupted.tokens), pairs).cpu())
+    out = dict(clean=logit_diff(model(pairs.clean.tokens), pairs).cpu(),
+               corrupted=logit_diff(model(pairs.corrupted.tokens), pairs).cpu())
     for comp, sites in patch_sites(model, src.tokens.shape[1]).items():
         if components is not None and comp not in components: continue
         res = torch.empty(*[max(s[0][k] for s in sites) + 1 for k in range(len(sites[0][0]))], len(pairs.pos))
@@ -107,17 +120,21 @@ def patch_per_pair(model:HookedTransformer, # the model (a TransformerLens `Hook
         out[comp] = res
     return out
 
+# %% ../nbs/04_patching.ipynb #p011s1
 def patch_model(model:HookedTransformer, # the model (a TransformerLens `HookedTransformer`)
                 pairs:PatchPairs, # clean/corrupted pairs (`make_pairs`)
-                direction:str="denoise", # 'denoise' (clean activations into the corrupted run) or 'noise' (corrupted into the clean run)
+                # 'denoise' (clean activations into the corrupted run) or 'noise' (corrupted into the clean run)
+                direction:str="denoise",
                ) -> dict[str, torch.Tensor]:
     "`patching_effect` of every site of every component."
     r = patch_per_pair(model, pairs, direction)
-    return {k: patching_effect(v, r["clean"], r["corrupted"], direction) for k, v in r.items() if k not in ("clean", "corrupted")}
+    sites = {k: v for k, v in r.items() if k not in ("clean", "corrupted")}
+    return {k: patching_effect(v, r["clean"], r["corrupted"], direction) for k, v in sites.items()}
 
 def patching_key(pairs_seed:int, # seed of the pairs
                  n_pairs:int, # pairs
-                 direction:str, # 'denoise' (clean activations into the corrupted run) or 'noise' (corrupted into the clean run)
+                 # 'denoise' (clean activations into the corrupted run) or 'noise' (corrupted into the clean run)
+                 direction:str,
                 ) -> dict:
     return dict(analysis="patching", seed=pairs_seed, n_pairs=n_pairs, metric="logit_diff", direction=direction)
 
@@ -131,7 +148,8 @@ def patch_checkpoint(path:str|Path, # a checkpoint (`RUN/checkpoints/step_N.safe
     def compute():
         model, task = load_model(path)
         return patch_model(model, make_pairs(task, n_pairs, seed), direction)
-    return cached_tensors(analysis_dir(path), f"patching_{direction}_{path.stem}", patching_key(seed, n_pairs, direction), compute)
+    key = patching_key(seed, n_pairs, direction)
+    return cached_tensors(analysis_dir(path), f"patching_{direction}_{path.stem}", key, compute)
 
 # %% ../nbs/04_patching.ipynb #c015
 def position_labels(task:SortTask, # the task whose positions are named
@@ -151,8 +169,11 @@ def plot_patching(results:dict, # model name -> result of `patch_model`
     for i, n in enumerate(names):
         z = results[n][component]
         if component == "head_out_by_pos": z = rearrange(z, "layer pos head -> (layer head) pos")
-        ys = ([f"L{l}H{h}" for l in range(results[n][component].shape[0]) for h in range(results[n][component].shape[-1])]
-              if component in ("head_out", "head_out_by_pos") else [f"layer {l}" for l in range(z.shape[0])])
+        ys = (
+            [f"L{l}H{h}" for l in range(results[n][component].shape[0]) for h in range(results[n][component].shape[-1])]
+            if component in ("head_out", "head_out_by_pos")
+            else [f"layer {l}" for l in range(z.shape[0])]
+        )
         if component == "head_out": xs = ["all positions"]; z = z.flatten()[:, None]
         else: xs = position_labels(task) if task else [str(p) for p in range(z.shape[-1])]
         fig.add_heatmap(z=z.tolist(), x=xs, y=ys, zmin=-1, zmax=1, colorscale="RdBu", row=1, col=i + 1,
@@ -163,6 +184,7 @@ def plot_patching(results:dict, # model name -> result of `patch_model`
                       height=260 + 22 * len(ys))
     return fig
 
+# %% ../nbs/04_patching.ipynb #c015s1
 def patching_summary(results:dict, # model name -> `patch_model` result
                     ) -> pd.DataFrame:
     "One row per model: each head's all-position patching score, and per layer the largest attn_out/mlp_out score."
@@ -216,7 +238,8 @@ def grouped_effect(per_pair:dict, # from `patch_per_pair`
                    names:list[str], # the component and a name per site (flattened)
                    groups:Int[torch.Tensor, "n_pairs"], # `[n_pairs]` each pair's group index
                    group_names:list[str], # int `[n_pairs]`: each pair's group
-                   direction:str="denoise", # 'denoise' (clean activations into the corrupted run) or 'noise' (corrupted into the clean run)
+                   # 'denoise' (clean activations into the corrupted run) or 'noise' (corrupted into the clean run)
+                   direction:str="denoise",
                    n_boot:int=200, # bootstrap resamples
                    seed:int=0, # random seed
                   ) -> pd.DataFrame:
@@ -226,12 +249,14 @@ def grouped_effect(per_pair:dict, # from `patch_per_pair`
     for i, gname in enumerate(group_names):
         idx = torch.nonzero(groups == i).flatten()
         if len(idx) < 2: continue
-        e = eff(idx); boot = torch.stack([eff(j) for j in idx[torch.randint(len(idx), (n_boot, len(idx)), generator=g)]])
+        e = eff(idx)
+        boot = torch.stack([eff(j) for j in idx[torch.randint(len(idx), (n_boot, len(idx)), generator=g)]])
         lo, hi = boot.nanquantile(0.025, 0), boot.nanquantile(0.975, 0)
         rows += [dict(site=n, group=gname, n_pairs=len(idx), effect=e[s].item(), lo=lo[s].item(), hi=hi[s].item(),
                       direction=direction) for s, n in enumerate(names)]
     return pd.DataFrame(rows)
 
+# %% ../nbs/04_patching.ipynb #s01s1
 def head_patching_by(model:HookedTransformer, # the model (a TransformerLens `HookedTransformer`)
                      pairs:PatchPairs, # clean/corrupted pairs (`make_pairs`)
                      task:SortTask, # the sorting task (`data.SortTask`)
@@ -250,17 +275,32 @@ def head_patching_by(model:HookedTransformer, # the model (a TransformerLens `Ho
 def plot_patching_by(results:dict, # model name -> `head_patching_by` table
                      title:str, # figure title
                     ) -> go.Figure:
-    "One panel per model: each head's effect per group with its interval; solid: denoising (restored), dashed: noising (destroyed)."
+    """One panel per model: each head's effect per group with its interval; solid: denoising (restored), dashed: noising
+    (destroyed)."""
     names = list(results); colours = px.colors.qualitative.Plotly
     fig = make_subplots(1, len(names), subplot_titles=names, shared_yaxes=True, horizontal_spacing=0.03)
     for k, n in enumerate(names):
         for i, (site, d) in enumerate(results[n].groupby("site", sort=False)):
             for direction, dash in (("denoise", "solid"), ("noise", "dash")):
                 r = d[d.direction == direction]
-                fig.add_scatter(x=r.group, y=r.effect, mode="lines+markers", name=f"{site} {direction}", legendgroup=f"{site} {direction}",
-                                showlegend=k == 0, line=dict(color=colours[i % len(colours)], dash=dash), row=1, col=k + 1,
-                                error_y=dict(type="data", symmetric=False, array=(r.hi - r.effect).tolist(), arrayminus=(r.effect - r.lo).tolist()),
-                                hovertemplate=f"{site} {direction}, %{{x}}: %{{y:.2f}}<extra></extra>")
+                fig.add_scatter(
+                    x=r.group,
+                    y=r.effect,
+                    mode="lines+markers",
+                    name=f"{site} {direction}",
+                    legendgroup=f"{site} {direction}",
+                    showlegend=k == 0,
+                    line=dict(color=colours[i % len(colours)], dash=dash),
+                    row=1,
+                    col=k + 1,
+                    error_y=dict(
+                        type="data",
+                        symmetric=False,
+                        array=(r.hi - r.effect).tolist(),
+                        arrayminus=(r.effect - r.lo).tolist(),
+                    ),
+                    hovertemplate=f"{site} {direction}, %{{x}}: %{{y:.2f}}<extra></extra>",
+                )
     fig.update_yaxes(range=[-0.3, 1.3], title_text="share of the decision", row=1, col=1)
     fig.update_layout(title=title, height=420)
     return fig

@@ -6,7 +6,7 @@ Docs: https://sorting-transformers.github.io/sorting_transformers/report.html.md
 
 # %% ../nbs/08_report.ipynb #c002
 from __future__ import annotations
-import re, shutil, subprocess, time
+import os, re, shutil, subprocess, time
 from pathlib import Path
 import yaml
 from markdown_it import MarkdownIt
@@ -15,7 +15,7 @@ import plotly.io as pio
 from plotly.io._base_renderers import MimetypeRenderer
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
-from .core import Profile
+from .core import Profile, run_units
 
 # %% auto #0
 __all__ = ['SITE_RENDERER', 'PLOTLY_JS', 'SETUP_CODE', 'SiteRenderer', 'register_plotly_renderer', 'plotly_js_path',
@@ -31,7 +31,11 @@ class SiteRenderer(MimetypeRenderer):
     def to_mimebundle(self,
                       fig_dict, # a figure as a dict (plotly's renderer protocol)
                      ):
-        return {"text/html": pio.to_html(fig_dict, include_plotlyjs=False, include_mathjax=False, full_html=False, validate=False)}
+        return {
+            "text/html": pio.to_html(
+                fig_dict, include_plotlyjs=False, include_mathjax=False, full_html=False, validate=False
+            )
+        }
 
 def register_plotly_renderer():
     "Register the `st_site` renderer with plotly."
@@ -61,7 +65,8 @@ def inject_parameters(nb, # a notebook as `fastcore.nbio.read_nb` gives it; chan
                       profile:Profile, # this build's profile
                       runs:Path, # this build's runs folder
                      ) -> bool:
-    "Put a hidden cell setting `prof` and `runs` after `nb`'s parameters cell (as papermill does); False if it has none."
+    """Put a hidden cell setting `prof` and `runs` after `nb`'s parameters cell (as papermill does); False if it has
+    none."""
     from fastcore.nbio import mk_cell
     i = next((i for i, c in enumerate(nb.cells) if c.cell_type == "code" and _PARAMETERS.search(c.source)), None)
     if i is None: return False
@@ -70,26 +75,42 @@ def inject_parameters(nb, # a notebook as `fastcore.nbio.read_nb` gives it; chan
                                    f"prof = _core.get_profile({profile.name!r}); runs = _pathlib.Path({str(runs)!r})"))
     return True
 
+# %% ../nbs/08_report.ipynb #c007s1
+def _execute(unit:tuple) -> str:
+    "Execute one notebook in place, in any process: (path, profile name, runs folder, torch threads) in, its path out."
+    from fastcore.nbio import read_nb, write_nb
+    from execnb.shell import CaptureShell
+    import torch
+    from sorting_transformers.core import get_profile
+    path, profile, runs, threads = unit
+    if threads: torch.set_num_threads(threads)
+    t = time.time(); nb = read_nb(path); inject_parameters(nb, get_profile(profile), Path(runs))
+    sh = CaptureShell(); sh.run(SETUP_CODE)
+    sh.run_all(nb, exc_stop=True, preproc=_skip_no_eval)
+    write_nb(nb, path)
+    print(f"executed {Path(path).name} in {time.time() - t:.1f}s", flush=True)
+    return path
+
 def execute_notebooks(nbs:str|Path, # the notebooks folder (with `sidebar.yml`)
                       out:str|Path, # a copy of `nbs` with outputs is written here
                       profile:Profile, # passed to each notebook's parameters cell
                       runs:str|Path, # the profile's runs folder, passed likewise
                       names:list[str]|None=None, # these notebooks only; default: the sidebar's
+                      workers:int=1, # notebooks executed side by side, each in its own process
                      ) -> list[Path]:
     "Run every notebook (or `names`) top to bottom on `profile` and `runs`; returns the executed copies."
-    from fastcore.nbio import read_nb, write_nb
-    from execnb.shell import CaptureShell
     nbs, out, runs = Path(nbs).resolve(), Path(out).resolve(), Path(runs).resolve()
     if out.exists(): shutil.rmtree(out)
     shutil.copytree(nbs, out, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "_*.ipynb"))
-    done = []
-    for name in names or notebook_order(nbs):
-        t = time.time(); nb = read_nb(out / name); inject_parameters(nb, profile, runs)
-        sh = CaptureShell(); sh.run(SETUP_CODE)
-        sh.run_all(nb, exc_stop=True, preproc=_skip_no_eval)
-        write_nb(nb, out / name); done.append(out / name)
-        print(f"executed {name} in {time.time() - t:.1f}s", flush=True)
-    return done
+    names = names or notebook_order(nbs)
+    if workers == 1:
+        return [Path(_execute((str(out / n), profile.name, str(runs), 0))) for n in names]
+    from sorting_transformers.report import _execute as work   # by its module's name, also when this runs in a notebook
+    threads = max(1, (os.cpu_count() or 1) // workers)
+    # the analyses, the longest, first
+    units = [(str(out / n), profile.name, str(runs), threads) for n in reversed(names)]
+    run_units(work, units, workers, desc="notebooks", progress=False)
+    return [out / n for n in names]
 
 # %% ../nbs/08_report.ipynb #c009
 _MD_OUTPUT = MarkdownIt("commonmark", {"html": False}).enable("table")   # computed markdown: raw HTML shown as text
@@ -137,13 +158,18 @@ def build_nbconvert_site(executed:str|Path, # executed notebooks (with `sidebar.
     import nbformat
     executed, site = Path(executed), Path(site); order = order or notebook_order(executed)
     nbs = {n: nbformat.read(executed / n, as_version=4) for n in order}
-    for nb in nbs.values():   # execnb records timings as numbers, which nbformat's schema (checked by nbconvert) refuses
+    for nb in nbs.values():  # execnb records timings as numbers, which nbformat's schema (checked by nbconvert) refuses
         for c in nb.cells: c.metadata.pop("execution", None)
-    pages = [dict(name=n, href=n.replace(".ipynb", ".html"), title=_title(nb, n.removesuffix(".ipynb"))) for n, nb in nbs.items()]
+    pages = [
+        dict(name=n, href=n.replace(".ipynb", ".html"), title=_title(nb, n.removesuffix(".ipynb")))
+        for n, nb in nbs.items()
+    ]
     exporter = HTMLExporter(extra_template_basedirs=[str(_site_template().parent)], template_name="site_template",
                             exclude_input_prompt=True, exclude_output_prompt=True)
     exporter.register_preprocessor(SitePreprocessor(), enabled=True)
-    exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={_HIDE}, remove_input_tags={_ECHO_FALSE}), enabled=True)
+    exporter.register_preprocessor(
+        TagRemovePreprocessor(remove_cell_tags={_HIDE}, remove_input_tags={_ECHO_FALSE}), enabled=True
+    )
     site.mkdir(parents=True, exist_ok=True); shutil.copy(plotly_js_path(), site / PLOTLY_JS)
     out = []
     for p in pages:
@@ -175,14 +201,17 @@ def build_site(out:str|Path, # the site goes to `out/site`, executed notebooks t
                runs:str|Path, # its runs folder, which the notebooks read
                nbs:str|Path|None=None, # the notebooks; default: `nbs/` of the clone the package is installed from
                use_quarto:bool|None=None, # default: when `quarto` is on PATH
+               workers:int=1, # notebooks executed side by side (`execute_notebooks`)
               ) -> tuple[str, list[Path]]:
-    "Execute the notebooks on `profile` and build the site; returns which builder ran ('quarto' or 'nbconvert') and the pages."
+    """Execute the notebooks on `profile` and build the site; returns which builder ran ('quarto' or 'nbconvert') and
+    the pages."""
     import sorting_transformers
     project = Path(sorting_transformers.__file__).resolve().parents[1]
     nbs = Path(nbs) if nbs else project / "nbs"
-    if not (nbs / "sidebar.yml").exists(): raise FileNotFoundError(f"no notebooks at {nbs} (the report needs a clone of the repository)")
+    if not (nbs / "sidebar.yml").exists():
+        raise FileNotFoundError(f"no notebooks at {nbs} (the report needs a clone of the repository)")
     out = Path(out); executed = out / "notebooks"
-    execute_notebooks(nbs, executed, profile, runs)
+    execute_notebooks(nbs, executed, profile, runs, workers=workers)
     quarto = shutil.which("quarto") is not None if use_quarto is None else use_quarto
     if quarto: return "quarto", build_quarto_site(executed, out / "site", project)
     return "nbconvert", build_nbconvert_site(executed, out / "site")

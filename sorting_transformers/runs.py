@@ -15,7 +15,15 @@ import pandas as pd
 import torch.nn as nn
 from .core import read_metadata
 from .data import SortTask
-from .model import preset_config, preset_task, check_compatible, cfg_from_dict, cfg_to_dict, load_model, PRESETS
+from sorting_transformers.model import (
+    preset_config,
+    preset_task,
+    check_compatible,
+    cfg_from_dict,
+    cfg_to_dict,
+    load_model,
+    PRESETS,
+)
 
 # %% auto #0
 __all__ = ['LEVELS', 'LEVEL_COLORS', 'TrainConfig', 'checkpoint_steps', 'checkpoint_path', 'read_run_config', 'state_step',
@@ -25,6 +33,7 @@ __all__ = ['LEVELS', 'LEVEL_COLORS', 'TrainConfig', 'checkpoint_steps', 'checkpo
 # %% ../nbs/02a_runs.ipynb #r005
 LEVELS = {"none": 0.0, "mid": 0.1, "high": 1.0}  # weight-decay levels of the sweep
 
+# %% ../nbs/02a_runs.ipynb #r005s1
 @dataclass(frozen=True)
 class TrainConfig:
     "Everything that decides a training run; saved as JSON in its run folder."
@@ -54,12 +63,14 @@ class TrainConfig:
         for k in ("steps", "batch_size", "n_checkpoints", "n_heldout"):
             v = getattr(self, k)
             if not isinstance(v, int) or isinstance(v, bool) or v < 1: bad(k, "must be an integer >= 1")
-        if not isinstance(self.warmup_steps, int) or not 0 <= self.warmup_steps <= self.steps: bad("warmup_steps", f"must be an integer in [0, steps={self.steps}]")
+        if not isinstance(self.warmup_steps, int) or not 0 <= self.warmup_steps <= self.steps:
+            bad("warmup_steps", f"must be an integer in [0, steps={self.steps}]")
         if not (isinstance(self.lr, (int, float)) and 0 < self.lr < 1): bad("lr", "must lie in (0, 1)")
         if not 0 <= self.lr_min_frac <= 1: bad("lr_min_frac", "must lie in [0, 1]")
         if self.schedule not in ("cosine", "constant"): bad("schedule", "allowed: 'cosine', 'constant'")
         if self.decay not in ("matrices", "all"): bad("decay", "allowed: 'matrices', 'all'")
-        if self.compression and self.preset != "relu3l": bad("compression", "the residual maps exist only for preset 'relu3l'")
+        if self.compression and self.preset != "relu3l":
+            bad("compression", "the residual maps exist only for preset 'relu3l'")
         if not isinstance(self.seed, int) or isinstance(self.seed, bool) or not 0 <= self.seed < 2**63:
             bad("seed", "must be an integer in [0, 2**63)")
         for k in ("task", "model"):
@@ -71,16 +82,19 @@ class TrainConfig:
     @property
     def run_name(self) -> str:
         "Folder name of the run: preset, weight decay, activation penalty, seed."
-        return f"{self.preset}{'-compressed' if self.compression else ''}_wd{self.weight_decay:g}_act{self.act_penalty:g}_s{self.seed}"
+        kind = self.preset + ("-compressed" if self.compression else "")
+        return f"{kind}_wd{self.weight_decay:g}_act{self.act_penalty:g}_s{self.seed}"
     def to_dict(self) -> dict: return asdict(self)
     @classmethod
     def from_dict(cls,
                   d:dict, # a dict as `to_dict` writes it (e.g. read from `config.json`)
                  ) -> TrainConfig:
         "The config `to_dict` wrote; unknown fields are refused by name."
-        if not isinstance(d, dict): raise ValueError(f"a TrainConfig must be a dict of its fields, got {type(d).__name__}")
+        if not isinstance(d, dict):
+            raise ValueError(f"a TrainConfig must be a dict of its fields, got {type(d).__name__}")
         known = {f.name for f in dataclasses.fields(cls)}
-        if d.keys() - known: raise ValueError(f"TrainConfig: unknown field(s) {sorted(d.keys() - known)}: allowed {sorted(known)}")
+        if d.keys() - known:
+            raise ValueError(f"TrainConfig: unknown field(s) {sorted(d.keys() - known)}: allowed {sorted(known)}")
         return cls(**d)
 
 # %% ../nbs/02a_runs.ipynb #r008
@@ -107,7 +121,8 @@ def _fix(run_dir) -> str: return f"remove {run_dir} to train the run again"
 
 def read_run_config(run_dir:str|Path, # a run folder, which may not exist yet
                    ) -> dict|None:
-    "The parsed `config.json` of a run folder (`train`, `task`, `model`), None if absent; a damaged one is refused by name."
+    """The parsed `config.json` of a run folder (`train`, `task`, `model`), None if absent; a damaged one is refused by
+    name."""
     run_dir = Path(run_dir); cpath = run_dir / "config.json"
     if run_dir.exists() and not run_dir.is_dir(): raise ValueError(f"{run_dir} is a file, not a run folder")
     if not cpath.exists():
@@ -120,7 +135,9 @@ def read_run_config(run_dir:str|Path, # a run folder, which may not exist yet
         TrainConfig.from_dict(conf["train"])
         return conf
     except (ValueError, KeyError, TypeError) as e:
-        raise ValueError(f"{cpath}: not a valid run config ({type(e).__name__}: {str(e)[:200]}); {_fix(run_dir)}") from None
+        raise ValueError(
+            f"{cpath}: not a valid run config ({type(e).__name__}: {str(e)[:200]}); {_fix(run_dir)}"
+        ) from None
 
 def state_step(run_dir:str|Path, # a run folder
               ) -> int:
@@ -128,24 +145,29 @@ def state_step(run_dir:str|Path, # a run folder
     p = Path(run_dir) / "state.safetensors"
     if not p.exists(): return 0
     step = read_metadata(p).get("step")
-    if not isinstance(step, int) or step < 0: raise ValueError(f"{p}: no valid step in its header; {_fix(Path(run_dir))}")
+    if not isinstance(step, int) or step < 0:
+        raise ValueError(f"{p}: no valid step in its header; {_fix(Path(run_dir))}")
     return step
 
 _REQUIRED = ["step", "loss", "token_acc", "seq_acc", "norm_total"]
 
+# %% ../nbs/02a_runs.ipynb #r011s1
 def check_metrics(run_dir:str|Path, # a run folder
                   config:TrainConfig, # its config
                   upto:int, # the step of its resume point
                  ) -> pd.DataFrame:
-    "`metrics.csv` of a run, refused unless it has a complete, finite row (and a checkpoint file) for every checkpoint <= `upto`."
+    """`metrics.csv` of a run, refused unless it has a complete, finite row (and a checkpoint file) for every checkpoint
+    <= `upto`."""
     run_dir = Path(run_dir); mpath = run_dir / "metrics.csv"
     want = [s for s in checkpoint_steps(config.steps, config.n_checkpoints) if s <= upto]
     if not mpath.exists(): raise ValueError(f"{mpath} is missing (the run is at step {upto}); {_fix(run_dir)}")
     try: df = pd.read_csv(mpath)
     except Exception as e: raise ValueError(f"{mpath}: unreadable ({type(e).__name__}); {_fix(run_dir)}") from None
-    if missing := [c for c in _REQUIRED if c not in df]: raise ValueError(f"{mpath}: columns {missing} missing; {_fix(run_dir)}")
+    if missing := [c for c in _REQUIRED if c not in df]:
+        raise ValueError(f"{mpath}: columns {missing} missing; {_fix(run_dir)}")
     rows = df[df.step.isin(want)]
-    if gone := sorted(set(want) - set(rows.step)): raise ValueError(f"{mpath}: no row for checkpoint step(s) {gone[:5]}; {_fix(run_dir)}")
+    if gone := sorted(set(want) - set(rows.step)):
+        raise ValueError(f"{mpath}: no row for checkpoint step(s) {gone[:5]}; {_fix(run_dir)}")
     num = rows[[c for c in df if c != "train_loss"]].select_dtypes("number")
     if not np.isfinite(num.to_numpy(float)).all() or len(rows) != len(want):
         raise ValueError(f"{mpath}: rows with missing, non-finite or repeated values; {_fix(run_dir)}")
@@ -162,8 +184,13 @@ def run_is_done(run_dir:Path, # a run folder, which may not exist
 def run_config(config:TrainConfig, # the run's config
               ) -> dict:
     "What `config.json` holds: the training config and the task and model config it implies."
-    return json.loads(json.dumps(dict(train=config.to_dict(), task=config.sort_task().to_dict(), model=cfg_to_dict(config.model_cfg()))))
+    return json.loads(
+        json.dumps(
+            dict(train=config.to_dict(), task=config.sort_task().to_dict(), model=cfg_to_dict(config.model_cfg()))
+        )
+    )
 
+# %% ../nbs/02a_runs.ipynb #r011s2
 def check_run_folder(config:TrainConfig, # the run asked for
                      out:str|Path, # the runs folder
                     ) -> Path:
@@ -180,7 +207,8 @@ def check_run_folder(config:TrainConfig, # the run asked for
 # %% ../nbs/02a_runs.ipynb #r014
 def load_run(run_dir:str|Path, # a run folder
             ) -> tuple[TrainConfig, pd.DataFrame]:
-    "A run's config and metrics table, checked: complete and finite up to its resume point, consistent with its checkpoints."
+    """A run's config and metrics table, checked: complete and finite up to its resume point, consistent with its
+    checkpoints."""
     run_dir = Path(run_dir); conf = read_run_config(run_dir)
     if conf is None: raise ValueError(f"{run_dir}: not a run folder (no config.json)")
     config = TrainConfig.from_dict(conf["train"]); step = state_step(run_dir)
@@ -193,7 +221,11 @@ def load_checkpoint(run_dir:str|Path, # a run folder
     return load_model(checkpoint_path(run_dir, step))
 
 # %% ../nbs/02a_runs.ipynb #r015
-LEVEL_COLORS = {"none": "#1f77b4", "mid": "#ff7f0e", "high": "#d62728"}  # one colour per weight-decay level, in every figure
+LEVEL_COLORS = {
+    "none": "#1f77b4",
+    "mid": "#ff7f0e",
+    "high": "#d62728",
+}  # one colour per weight-decay level, in every figure
 
 def level_name(weight_decay:float, # a run's weight decay
               ) -> str:
@@ -209,15 +241,25 @@ def combined_metrics(out:str|Path, # a runs folder
         try: config, df = load_run(cpath.parent)
         except ValueError as e:   # another run's damaged folder: named, left out, never a reason to stop this sweep
             warnings.warn(f"left out of the combined table: {e}", stacklevel=2); continue
-        if config.run_name != cpath.parent.name:   # e.g. a folder renamed by hand, or named by an older version
-            warnings.warn(f"left out of the combined table: {cpath.parent} holds run {config.run_name}", stacklevel=2); continue
-        frames.append(df.assign(run=config.run_name, preset=config.preset + ("-compressed" if config.compression else ""),
-                                recipe="seed" if config.compression else "sweep",
-                                weight_decay=config.weight_decay, level=level_name(config.weight_decay),
-                                act_penalty=config.act_penalty, seed=config.seed, final_step=config.steps))
+        if config.run_name != cpath.parent.name:  # e.g. a folder renamed by hand, or named by an older version
+            warnings.warn(f"left out of the combined table: {cpath.parent} holds run {config.run_name}", stacklevel=2)
+            continue
+        frames.append(
+            df.assign(
+                run=config.run_name,
+                preset=config.preset + ("-compressed" if config.compression else ""),
+                recipe="seed" if config.compression else "sweep",
+                weight_decay=config.weight_decay,
+                level=level_name(config.weight_decay),
+                act_penalty=config.act_penalty,
+                seed=config.seed,
+                final_step=config.steps,
+            )
+        )
     if not frames: raise FileNotFoundError(f"no runs under {out}")
     return pd.concat(frames, ignore_index=True)
 
+# %% ../nbs/02a_runs.ipynb #r015s1
 def final_metrics(df:pd.DataFrame, # `combined_metrics` (or part of it)
                  ) -> pd.DataFrame:
     "The last checkpoint of every run: one row per run."
@@ -226,11 +268,14 @@ def final_metrics(df:pd.DataFrame, # `combined_metrics` (or part of it)
 def sweep_metrics(runs:str|Path, # the runs folder
                   names:list[str], # the runs wanted (`TrainConfig.run_name`)
                  ) -> pd.DataFrame:
-    "`combined_metrics` of exactly the runs `names` under `runs`, every one finished; a missing one is named with how to train it."
+    """`combined_metrics` of exactly the runs `names` under `runs`, every one finished; a missing one is named with how
+    to train it."""
     runs = Path(runs)
     if missing := [n for n in names if not run_is_done(runs / n)]:
-        raise FileNotFoundError(f"run(s) {missing} not trained (or not finished) under {runs}: train them first with "
-                                "`sorting-transformers train --profile PROFILE --out RUNS` (or the main job, or 03_train)")
+        raise FileNotFoundError(
+            f"run(s) {missing} not trained (or not finished) under {runs}: train them first with "
+            "`sorting-transformers train --profile PROFILE --out RUNS` (or the main job, or 03_train)"
+        )
     return combined_metrics(runs).query("run in @names").reset_index(drop=True)
 
 def run_label(row:pd.Series, # a row of `combined_metrics`

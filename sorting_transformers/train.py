@@ -17,7 +17,16 @@ from tqdm.auto import tqdm
 from .core import (Profile, atomic_write_text, atomic_save_tensors, load_tensors,
     read_metadata, remove_stale_tmp, one_thread, run_units, _tmp_path)
 from .data import SortTask, sample_batch, generator
-from .model import PRESETS, make_model, SeedTransformer, sort_loss, evaluate, save_model, fast_sort_loss, fast_supported
+from sorting_transformers.model import (
+    PRESETS,
+    make_model,
+    SeedTransformer,
+    sort_loss,
+    evaluate,
+    save_model,
+    fast_sort_loss,
+    fast_supported,
+)
 from .runs import (LEVELS, LEVEL_COLORS, TrainConfig, checkpoint_steps, check_metrics, run_is_done,
     check_run_folder, run_config, combined_metrics, final_metrics)
 
@@ -52,7 +61,8 @@ def build_model(config:TrainConfig, # the run's config
 def adamw(groups:list[dict], # parameter groups, as `torch.optim.AdamW` takes them
           lr:float, # peak learning rate (the schedule sets each step's)
          ) -> torch.optim.AdamW:
-    "`torch.optim.AdamW` with its fused kernel (one pass per step instead of ~10 ops per parameter) where PyTorch has one."
+    """`torch.optim.AdamW` with its fused kernel (one pass per step instead of ~10 ops per parameter) where PyTorch has
+    one."""
     fused = all(p.device.type in ("cpu", "cuda") for g in groups for p in g["params"])
     return torch.optim.AdamW(groups, lr=lr, fused=fused or None)
 
@@ -72,6 +82,7 @@ def activation_penalty(acts:list[torch.Tensor], # activations (e.g. each block's
     "The seed's penalty λ/1000 · Σ min(|a|, 1-|a|) over all given activations."
     return lam / 1000 * sum(torch.minimum(a.abs(), 1 - a.abs()).sum() for a in acts)
 
+# %% ../nbs/03_train.ipynb #c011s1
 def train_step(model:nn.Module, # the run's model
                opt:torch.optim.Optimizer, # the run's optimiser
                config:TrainConfig, # the run's config
@@ -97,7 +108,8 @@ def train_step(model:nn.Module, # the run's model
 @contextmanager
 def deterministic(device:torch.device|str="cpu", # the device trained on
                  ):
-    "On the CPU: deterministic kernels, one thread (`core.one_thread`), denormals flushed to zero (they slow the CPU tenfold)."
+    """On the CPU: deterministic kernels, one thread (`core.one_thread`), denormals flushed to zero (they slow the CPU
+    tenfold)."""
     prev, cpu = torch.are_deterministic_algorithms_enabled(), torch.device(device).type == "cpu"
     if cpu: torch.use_deterministic_algorithms(True)
     flush = cpu and torch.set_flush_denormal(True)
@@ -110,8 +122,9 @@ def deterministic(device:torch.device|str="cpu", # the device trained on
 # %% ../nbs/03_train.ipynb #c016
 def _component(name:str) -> str:
     parts = name.split(".")
-    if parts[0] == "blocks": return f"{parts[2].rstrip('12')}{parts[1]}"   # attn0, mlp1, ln0 ...
-    return parts[0]                                                        # embed, pos_embed, unembed, ln_final, compression
+    if parts[0] == "blocks": return f"{parts[2].rstrip('12')}{parts[1]}"  # attn0, mlp1, ln0 ...
+    return parts[0]  # embed, pos_embed, unembed, ln_final, compression
+
 
 @torch.no_grad()
 def weight_norms(model:nn.Module, # any model
@@ -158,6 +171,7 @@ def load_state(path:Path, # the resume file
     opt.load_state_dict(_opt_state(t, meta)); g.set_state(t["rng"])
     return meta["step"]
 
+# %% ../nbs/03_train.ipynb #c019s1
 def run_metrics(model:nn.Module, # the run's model
                 task:SortTask, # the sorting task (`data.SortTask`)
                 step:int, # steps done
@@ -198,7 +212,11 @@ class RunState:
         self.opt = make_optimizer(self.model, config)
         state = state or self.dir / "state.safetensors"
         self.step = load_state(state, self.model, self.opt, self.g) if state.exists() else 0
-        self.rows = check_metrics(self.dir, config, self.step).query(f"step <= {self.step}").to_dict("records") if self.step else []
+        self.rows = (
+            check_metrics(self.dir, config, self.step).query(f"step <= {self.step}").to_dict("records")
+            if self.step
+            else []
+        )
         self.ckpts = set(checkpoint_steps(config.steps, config.n_checkpoints))
         self.keep_prev = False   # groups keep the previous resume point (see `train_group`)
 
@@ -213,9 +231,17 @@ class RunState:
                    train_loss:float, # the training loss of the last step
                   ):
         "Write the checkpoint, its metrics row, then the resume point."
-        save_model(self.model, self.task, self.dir / "checkpoints" / f"step_{self.step:06d}.safetensors", step=self.step,
-                   train=self.config.to_dict(), rng_state=base64.b64encode(self.g.get_state().numpy().tobytes()).decode())
-        self.rows = [r for r in self.rows if r["step"] < self.step] + [run_metrics(self.model, self.task, self.step, self.config, train_loss)]
+        save_model(
+            self.model,
+            self.task,
+            self.dir / "checkpoints" / f"step_{self.step:06d}.safetensors",
+            step=self.step,
+            train=self.config.to_dict(),
+            rng_state=base64.b64encode(self.g.get_state().numpy().tobytes()).decode(),
+        )
+        self.rows = [r for r in self.rows if r["step"] < self.step] + [
+            run_metrics(self.model, self.task, self.step, self.config, train_loss)
+        ]
         atomic_write_text(self.dir / "metrics.csv", pd.DataFrame(self.rows).to_csv(index=False)); self.save()
 
     def after_step(self,
@@ -224,15 +250,18 @@ class RunState:
                    end:int, # the last step of this call (a checkpoint is written there)
                   ) -> bool:
         "Check the loss, write what is due at `self.step`; True when a checkpoint was written."
-        if not math.isfinite(loss):   # nothing of this step is saved: the run stays resumable from its last good state
-            raise ValueError(f"{self.config.run_name}: the training loss became {loss} at step {self.step}: the run diverged; "
-                             f"try a smaller lr than {self.config.lr:g}")
+        if not math.isfinite(loss):  # nothing of this step is saved: the run stays resumable from its last good state
+            raise ValueError(
+                f"{self.config.run_name}: the training loss became {loss} at step {self.step}: the run diverged; "
+                f"try a smaller lr than {self.config.lr:g}"
+            )
         if self.step in self.ckpts: self.checkpoint(loss); return True
         if self.step % resume_every == 0 or self.step == end: self.save()
         return False
 
 # %% ../nbs/03_train.ipynb #c020c
-def _device(device:str|None) -> torch.device: return torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
+def _device(device: str | None) -> torch.device:
+    return torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
 
 def train_run(config:TrainConfig, # the run's config
               out:str|Path, # the sweep's folder; the run goes to `out/config.run_name`
@@ -258,19 +287,27 @@ def train_run(config:TrainConfig, # the run's config
     return run_dir
 
 # %% ../nbs/03_train.ipynb #g01
-GROUP_SIZE = {"cpu": 1, "cuda": 16}   # runs per group by device type, from benchmarks/bench_train.py (cuda: not measured here)
+GROUP_SIZE = {
+    "cpu": 1,
+    "cuda": 16,
+}  # runs per group by device type, from benchmarks/bench_train.py (cuda: not measured here)
+
 
 def group_key(config:TrainConfig, # a run's config
              ) -> str|None:
-    "Runs with equal keys can train as one group (everything but weight decay and seed equal); None: this run trains alone."
-    if config.act_penalty > 0 or config.compression: return None    # needs TransformerLens hooks or the seed's residual maps
+    """Runs with equal keys can train as one group (everything but weight decay and seed equal); None: this run trains
+    alone."""
+    if config.act_penalty > 0 or config.compression:
+        return None  # needs TransformerLens hooks or the seed's residual maps
     return json.dumps({k: v for k, v in config.to_dict().items() if k not in ("weight_decay", "seed")}, sort_keys=True)
 
 def make_units(configs:list[TrainConfig], # run configs (`runs.TrainConfig`)
                group_size:int=1, # runs per group at most
               ) -> list[list[TrainConfig]]:
-    "The sweep cut into units: groups of up to `group_size` runs with one `group_key`, in the order given; the rest alone."
-    if not isinstance(group_size, int) or group_size < 1: raise ValueError(f"group_size={group_size!r}: must be an integer >= 1")
+    """The sweep cut into units: groups of up to `group_size` runs with one `group_key`, in the order given; the rest
+    alone."""
+    if not isinstance(group_size, int) or group_size < 1:
+        raise ValueError(f"group_size={group_size!r}: must be an integer >= 1")
     units, open_ = [], {}
     for c in configs:
         k = group_key(c)
@@ -281,7 +318,10 @@ def make_units(configs:list[TrainConfig], # run configs (`runs.TrainConfig`)
 
 def _common_step(dirs:list[Path]) -> tuple[int, list[Path|None]]:
     "The last step every run has a resume point for, and each run's file of that step (None: start from scratch)."
-    have = [{read_metadata(p)["step"]: p for p in (d / "state.prev.safetensors", d / "state.safetensors") if p.exists()} for d in dirs]
+    have = [
+        {read_metadata(p)["step"]: p for p in (d / "state.prev.safetensors", d / "state.safetensors") if p.exists()}
+        for d in dirs
+    ]
     common = set.intersection(*(set(h) | {0} for h in have))
     step = max(common)
     return step, [h.get(step) if step else None for h in have]
@@ -294,14 +334,18 @@ def train_group(configs:list[TrainConfig], # runs with one `group_key` (or one r
                 device:str|None=None, # None: CUDA when available, else the CPU
                 progress:bool=True, # show progress bars
                ) -> list[Path]:
-    "Train runs of one `group_key` together with stacked parameters (see above), each into its own folder; returns the folders."
+    """Train runs of one `group_key` together with stacked parameters (see above), each into its own folder; returns the
+    folders."""
     dirs = [open_run(c, out) for c in configs]
     todo = [(c, d) for c, d in zip(configs, dirs) if not run_is_done(d)]
     if len(todo) < 2:
         for c, _ in todo: train_run(c, out, resume_every, stop_at, device, progress)
         return dirs
     if None in (keys := {group_key(c) for c, _ in todo}) or len(keys) > 1:
-        raise ValueError(f"runs {[c.run_name for c, _ in todo]} cannot train as one group: they differ in more than weight decay and seed")
+        raise ValueError(
+            f"runs {[c.run_name for c, _ in todo]} cannot train as one group: "
+            "they differ in more than weight decay and seed"
+        )
     device = _device(device)
     with deterministic(device):
         step, files = _common_step([d for _, d in todo])
@@ -309,7 +353,8 @@ def train_group(configs:list[TrainConfig], # runs with one `group_key` (or one r
         for r in runs: r.keep_prev = True
         if step == 0:
             for r in runs: r.checkpoint(float("nan"))
-        _group_loop(runs, step, todo[0][0].steps if stop_at is None else min(stop_at, todo[0][0].steps), resume_every, progress)
+        end = todo[0][0].steps if stop_at is None else min(stop_at, todo[0][0].steps)
+        _group_loop(runs, step, end, resume_every, progress)
     return dirs
 
 # %% ../nbs/03_train.ipynb #g03
@@ -317,20 +362,28 @@ def _group_loop(runs:list[RunState], step:int, end:int, resume_every:int, progre
     config, G = runs[0].config, len(runs); names = [n for n, _ in runs[0].model.named_parameters()]
     own = [dict(r.model.named_parameters()) for r in runs]
     P = {n: torch.stack([o[n].detach() for o in own]).requires_grad_() for n in names}
-    decayed = [n for n in names if config.decay == "all" or P[n].ndim > 2]          # as `make_optimizer`: matrices, or everything
+    decayed = [
+        n for n in names if config.decay == "all" or P[n].ndim > 2
+    ]  # as `make_optimizer`: matrices, or everything
     opt = adamw([dict(params=[P[n] for n in decayed], weight_decay=0.0),
                  dict(params=[P[n] for n in names if n not in decayed], weight_decay=0.0)], config.lr)
     if step:                                                                       # the members' AdamW moments, stacked
         for n in names:
             sts = [r.opt.state[o[n]] for r, o in zip(runs, own)]
-            opt.state[P[n]] = dict(step=sts[0]["step"].clone(), **{k: torch.stack([s[k] for s in sts]) for k in ("exp_avg", "exp_avg_sq")})
+            opt.state[P[n]] = dict(
+                step=sts[0]["step"].clone(), **{k: torch.stack([s[k] for s in sts]) for k in ("exp_avg", "exp_avg_sq")}
+            )
     wd = torch.tensor([r.config.weight_decay for r in runs])
-    def sync():                                                                    # stacked state -> each member's model and AdamW
+
+    def sync():  # stacked state -> each member's model and AdamW
         for i, (r, o) in enumerate(zip(runs, own)):
             for n in names:
                 o[n].data.copy_(P[n][i].detach())
                 if P[n] in opt.state:
-                    s = opt.state[P[n]]; r.opt.state[o[n]] = dict(step=s["step"].clone(), exp_avg=s["exp_avg"][i].clone(), exp_avg_sq=s["exp_avg_sq"][i].clone())
+                    s = opt.state[P[n]]
+                    r.opt.state[o[n]] = dict(
+                        step=s["step"].clone(), exp_avg=s["exp_avg"][i].clone(), exp_avg_sq=s["exp_avg_sq"][i].clone()
+                    )
             for grp in r.opt.param_groups: grp["lr"] = opt.param_groups[0]["lr"]
             r.step = step
     bar = tqdm(total=end, initial=step, desc=f"group of {G}", disable=not progress, leave=False)
@@ -341,7 +394,8 @@ def _group_loop(runs:list[RunState], step:int, end:int, resume_every:int, progre
         losses = fast_sort_loss(P, runs[0].model.cfg, batches)
         opt.zero_grad(set_to_none=True); losses.sum().backward()
         with torch.no_grad():
-            for n in decayed: P[n].mul_((1 - lr * wd).view(G, *[1] * (P[n].ndim - 1)))   # AdamW's decoupled decay, per run
+            for n in decayed:
+                P[n].mul_((1 - lr * wd).view(G, *[1] * (P[n].ndim - 1)))  # AdamW's decoupled decay, per run
         opt.step(); step += 1; bar.update(1)
         due = step in runs[0].ckpts or step % resume_every == 0 or step == end
         if due or not torch.isfinite(losses).all():   # checkpoints, resume points, or the divergence error, per run
@@ -360,7 +414,8 @@ def sweep_configs(profile:Profile, # sizes (`Profile.train_sizes`), seeds and he
     "Every combination, sized by the profile (`overrides` replace any `TrainConfig` field); all validated."
     def size(p):
         kw = {"n_heldout": profile.n_heldout, **profile.train_sizes(p).fields(), **overrides}
-        if "warmup_steps" not in overrides and "steps" in kw: kw["warmup_steps"] = min(kw.get("warmup_steps", 0), kw["steps"])
+        if "warmup_steps" not in overrides and "steps" in kw:
+            kw["warmup_steps"] = min(kw.get("warmup_steps", 0), kw["steps"])
         return kw
     return [TrainConfig(preset=p, weight_decay=float(w), act_penalty=float(a), seed=s, **size(p))
             for p in presets for w in weight_decays for a in act_penalties for s in (seeds or profile.seeds)]
@@ -371,7 +426,6 @@ def seed_recipe_configs(profile:Profile, # sizes (`Profile.train_sizes('seed_rec
     size = {"n_heldout": profile.n_heldout, **profile.train_sizes("seed_recipe").fields()}
     return [TrainConfig(preset="relu3l", compression=True, weight_decay=0.01, decay="all", act_penalty=lam, lr=1e-3,
                         schedule="constant", warmup_steps=0, seed=0, **size) for lam in SEED_RECIPE_PENALTIES]
-
 
 def check_out_dir(out:str|Path, # the folder that will be written
                  ):
@@ -384,10 +438,12 @@ def check_out_dir(out:str|Path, # the folder that will be written
         with tempfile.TemporaryFile(dir=probe): pass
     except OSError as e: raise ValueError(f"--out {out}: cannot write in {probe} ({e.strerror})") from None
 
+# %% ../nbs/03_train.ipynb #c024s1
 def check_sweep(configs:list[TrainConfig], # run configs (`runs.TrainConfig`)
                 out:str|Path, # the runs folder
                ):
-    "Check a whole sweep before any work: distinct runs, a writable `out`, no run folder holding another or a damaged run."
+    """Check a whole sweep before any work: distinct runs, a writable `out`, no run folder holding another or a damaged
+    run."""
     names = [c.run_name for c in configs]
     if twice := sorted({n for n in names if names.count(n) > 1}):
         raise ValueError(f"run(s) {twice} asked for more than once: give each seed, weight decay and penalty once")
@@ -395,10 +451,17 @@ def check_sweep(configs:list[TrainConfig], # run configs (`runs.TrainConfig`)
     for c in configs: check_run_folder(c, out)
 
 def _train_unit(unit:tuple) -> list[str]:
-    "One unit of a sweep, in any process: plain values in (config dicts, folder, resume interval, device), run folders out."
+    """One unit of a sweep, in any process: plain values in (config dicts, folder, resume interval, device), run folders
+    out."""
     configs, out, resume_every, device = unit
-    return [str(p) for p in train_group([TrainConfig.from_dict(c) for c in configs], out, resume_every, device=device, progress=False)]
+    return [
+        str(p)
+        for p in train_group(
+            [TrainConfig.from_dict(c) for c in configs], out, resume_every, device=device, progress=False
+        )
+    ]
 
+# %% ../nbs/03_train.ipynb #c024s2
 def train_sweep(configs:list[TrainConfig], # run configs (`runs.TrainConfig`)
                 out:str|Path, # the runs folder; each run goes to `out/RUN_NAME`
                 progress:bool=True, # show progress bars
@@ -409,15 +472,28 @@ def train_sweep(configs:list[TrainConfig], # run configs (`runs.TrainConfig`)
                 device:str|None=None, # None: CUDA when available, else the CPU
                 resume_every:int=100, # steps between resume points (a profile's `resume_every`)
                ) -> pd.DataFrame:
-    "Train (or resume, or skip) every run, unit by unit (`make_units`), then write and return the combined metrics table."
+    """Train (or resume, or skip) every run, unit by unit (`make_units`), then write and return the combined metrics
+    table."""
     out = Path(out)
     check_sweep(configs, out)
     units = make_units(configs, GROUP_SIZE.get(_device(device).type, 1) if group_size is None else group_size)
     if workers == 1 and engine == "local":
-        for u in tqdm(units, desc="sweep", disable=not progress or len(units) < 2): train_group(u, out, resume_every, device=device, progress=progress)
+        for u in tqdm(units, desc="sweep", disable=not progress or len(units) < 2):
+            train_group(u, out, resume_every, device=device, progress=progress)
     else:
-        from sorting_transformers.train import _train_unit as work   # by its module's name, also when this runs in a notebook
-        run_units(work, [([c.to_dict() for c in u], str(out), resume_every, device) for u in units], workers, engine, scheduler, "sweep", progress)
+        from sorting_transformers.train import (
+            _train_unit as work,
+        )  # by its module's name, also when this runs in a notebook
+
+        run_units(
+            work,
+            [([c.to_dict() for c in u], str(out), resume_every, device) for u in units],
+            workers,
+            engine,
+            scheduler,
+            "sweep",
+            progress,
+        )
     names = [c.run_name for c in configs]
     df = combined_metrics(out).query("run in @names").reset_index(drop=True)
     atomic_write_text(out / "metrics.csv", combined_metrics(out).to_csv(index=False))   # every run under `out`
@@ -435,10 +511,17 @@ def plot_curves(df:pd.DataFrame, # metrics of every checkpoint (`runs.combined_m
     for i, p in enumerate(presets):
         for run, d in df[df.preset == p].groupby("run", sort=False):
             lvl = d.level.iloc[0]; d = d[d.step > 0]
-            fig.add_scatter(x=d.step, y=d[y], mode="lines", row=1, col=i + 1,
-                            name=f"{lvl} (wd={d.weight_decay.iloc[0]:g}, λ={d.act_penalty.iloc[0]:g}, seed {d.seed.iloc[0]})",
-                            line=dict(color=LEVEL_COLORS.get(lvl), dash="solid" if d.act_penalty.iloc[0] == 0 else "dot"),
-                            legendgroup=run, showlegend=True)
+            fig.add_scatter(
+                x=d.step,
+                y=d[y],
+                mode="lines",
+                row=1,
+                col=i + 1,
+                name=f"{lvl} (wd={d.weight_decay.iloc[0]:g}, λ={d.act_penalty.iloc[0]:g}, seed {d.seed.iloc[0]})",
+                line=dict(color=LEVEL_COLORS.get(lvl), dash="solid" if d.act_penalty.iloc[0] == 0 else "dot"),
+                legendgroup=run,
+                showlegend=True,
+            )
         fig.update_xaxes(type="log", title_text="step", row=1, col=i + 1)
     fig.update_yaxes(title_text=y, type="log" if log_y else "linear", row=1, col=1)
     fig.update_layout(title=title or f"{y} over training", height=420)
@@ -452,5 +535,7 @@ def plot_final_per_position(df:pd.DataFrame, # metrics of every checkpoint
     for _, r in fin.iterrows():
         fig.add_scatter(x=list(range(len(cols))), y=[r[c] for c in cols], mode="lines+markers", name=r.run,
                         line=dict(color=LEVEL_COLORS.get(r.level)))
-    fig.update_layout(title="Final accuracy per output position", xaxis_title="output position", yaxis_title="token accuracy")
+    fig.update_layout(
+        title="Final accuracy per output position", xaxis_title="output position", yaxis_title="token accuracy"
+    )
     return fig

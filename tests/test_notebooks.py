@@ -41,3 +41,11 @@ def test_readme_is_generated_from_index():
 def test_committed_notebooks_are_small():
     big = [p.name for p in (ROOT / "nbs").glob("*.ipynb") if p.stat().st_size > 2_000_000]
     assert not big, f"notebooks over 2 MB: {big}"
+
+def test_exported_lines_read_on_a_laptop():
+    "No line of exported code is longer than 120 characters (`python tools/check_style.py` also lists export cells over 40 lines)."
+    import sys
+    sys.path.insert(0, str(ROOT / "tools"))
+    from check_style import problems
+    long_ = [p for p in problems(max_cell=10**9, max_line=120)]
+    assert not long_, "\n".join(long_[:20])
