@@ -73,9 +73,7 @@ def ov_circuit(model:HookedTransformer, # the model (a TransformerLens `HookedTr
               ) -> FactoredMatrix:
     """Full OV circuit `W_E W_V W_O W_U` of one head, `[d_vocab, d_vocab_out]`: how attending to a token moves each
     logit."""
-    return FactoredMatrix(
-        _embed(model, layer) @ model.W_V[layer, head], model.W_O[layer, head] @ _unembed(model, layer)
-    )
+    return _embed(model, layer) @ model.OV[layer, head] @ _unembed(model, layer)   # TransformerLens's `OV`, folded
 
 def default_positions(task:SortTask, # the task
                      ) -> tuple[list[int], list[int]]:

@@ -13,16 +13,8 @@ import pandas as pd
 from fastcore.docments import docments
 from fastcore.meta import delegates
 from .core import PROFILES, ENGINES, env_profile, env_runs_dir, env_seed_dir, check_fanout
-from sorting_transformers.model import (
-    PRESETS,
-    make_model,
-    preset_task,
-    evaluate,
-    seed_accuracy_table,
-    seed_checkpoints,
-    SEED_EVAL_LISTS,
-    read_model_header,
-)
+from .model import (PRESETS, make_model, preset_task, evaluate, seed_accuracy_table,
+    seed_checkpoints, SEED_EVAL_LISTS, read_model_header)
 from .runs import LEVELS, final_metrics, load_run, sweep_metrics
 from .train import sweep_configs, seed_recipe_configs, train_sweep, check_sweep, check_out_dir
 from .llc import llc_runs, profile_llc_config, CALIBRATED, SAMPLERS, check_restriction
@@ -270,8 +262,8 @@ def report(out:Path=Path("_site"), # output folder: pages in OUT/site, executed 
     check_out_dir(out); sweep_metrics(runs, [c.run_name for c in sweep_configs(prof) + seed_recipe_configs(prof)])
     print(f"\nbuilding the report of {runs} into {out} ...", flush=True)
     if dry_run: return print("checked; nothing built (--dry-run)")
-    kind, pages = build_site(out, prof, runs, workers=workers)
-    how = "Quarto (nbdev-docs)" if kind == "quarto" else "nbconvert (quarto is not on PATH)"
+    builder, pages = build_site(out, prof, runs, workers=workers)
+    how = "Quarto (nbdev-docs)" if builder == "quarto" else "nbconvert (quarto is not on PATH)"
     print(f"built {len(pages)} pages with {how}: open {(out / 'site' / 'index.html').resolve()}", flush=True)
 
 # %% ../nbs/07_cli.ipynb #c012

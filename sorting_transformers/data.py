@@ -11,7 +11,8 @@ from dataclasses import dataclass, asdict, fields
 from typing import NamedTuple, Sequence
 import torch
 import plotly.graph_objects as go
-from jaxtyping import Int
+from jaxtyping import Bool, Int
+from fastcore.basics import patch
 
 
 # %% auto #0
@@ -57,46 +58,62 @@ class SortTask:
                 raise ValueError(f"SortTask.gap_mean={self.gap_mean!r}: must lie in [{lo}, {hi:.4g}] "
                                  f"(gaps of at least {lo}, and list_len-1 gaps must fit below n_values)")
 
-    @property
-    def min_gap(self) -> int: return 0 if self.repeats else 1
-    @property
-    def seq_len(self) -> int:
-        "Tokens per example."
-        return self.list_len if self.format == "inplace" else 2 * self.list_len + 1
-    @property
-    def sep_token(self) -> int|None: return self.n_values if self.format == "sep" else None
-    @property
-    def d_vocab(self) -> int:
-        "Input tokens the task uses (numbers, then SEP)."
-        return self.n_values + (self.format == "sep")
-    @property
-    def d_vocab_out(self) -> int:
-        "Output classes: the numbers."
-        return self.n_values
-    @property
-    def attention_dir(self) -> str:
-        "The attention direction this format needs."
-        return "bidirectional" if self.format == "inplace" else "causal"
-    @property
-    def mask(self) -> torch.Tensor:
-        "Bool `[seq_len]`: positions whose logits predict the sorted list, in order."
-        m = torch.zeros(self.seq_len, dtype=torch.bool)
-        m[:self.list_len] = True if self.format == "inplace" else False
-        if self.format == "sep": m[self.list_len:2 * self.list_len] = True
-        return m
+# %% ../nbs/01_data.ipynb #c005p
+@patch(as_prop=True)
+def min_gap(self:SortTask) -> int:
+    "The smallest gap between sorted neighbours: 0 with repeats, else 1."
+    return 0 if self.repeats else 1
 
-    def to_dict(self) -> dict: return asdict(self)
-    @classmethod
-    def from_dict(cls,
-                  d:dict, # a dict as `to_dict` writes it (e.g. read from a file)
-                 ) -> SortTask:
-        "The task `to_dict` wrote; unknown or missing fields are refused by name."
-        if not isinstance(d, dict): raise ValueError(f"a SortTask must be a dict of its fields, got {type(d).__name__}")
-        known = {f.name for f in fields(cls)}
-        if d.keys() - known:
-            raise ValueError(f"SortTask: unknown field(s) {sorted(d.keys() - known)}: allowed {sorted(known)}")
-        if known - d.keys(): raise ValueError(f"SortTask: missing field(s) {sorted(known - d.keys())}")
-        return cls(**d)
+@patch(as_prop=True)
+def seq_len(self:SortTask) -> int:
+    "Tokens per example."
+    return self.list_len if self.format == "inplace" else 2 * self.list_len + 1
+
+@patch(as_prop=True)
+def sep_token(self:SortTask) -> int|None:
+    "The separator's token id (`sep` format), else None."
+    return self.n_values if self.format == "sep" else None
+
+@patch(as_prop=True)
+def d_vocab(self:SortTask) -> int:
+    "Input tokens the task uses (numbers, then SEP)."
+    return self.n_values + (self.format == "sep")
+
+@patch(as_prop=True)
+def d_vocab_out(self:SortTask) -> int:
+    "Output classes: the numbers."
+    return self.n_values
+
+# %% ../nbs/01_data.ipynb #c005q
+@patch(as_prop=True)
+def attention_dir(self:SortTask) -> str:
+    "The attention direction this format needs."
+    return "bidirectional" if self.format == "inplace" else "causal"
+
+@patch(as_prop=True)
+def mask(self:SortTask) -> Bool[torch.Tensor, "seq_len"]:
+    "Positions whose logits predict the sorted list, in order."
+    m = torch.zeros(self.seq_len, dtype=torch.bool)
+    if self.format == "inplace": m[:self.list_len] = True
+    else: m[self.list_len:2 * self.list_len] = True
+    return m
+
+@patch
+def to_dict(self:SortTask) -> dict:
+    "The fields, JSON-serialisable."
+    return asdict(self)
+
+@patch(cls_method=True)
+def from_dict(cls:SortTask,
+              d:dict, # a dict as `to_dict` writes it (e.g. read from a file)
+             ) -> SortTask:
+    "The task `to_dict` wrote; unknown or missing fields are refused by name."
+    if not isinstance(d, dict): raise ValueError(f"a SortTask must be a dict of its fields, got {type(d).__name__}")
+    known = {f.name for f in fields(cls)}
+    if d.keys() - known:
+        raise ValueError(f"SortTask: unknown field(s) {sorted(d.keys() - known)}: allowed {sorted(known)}")
+    if known - d.keys(): raise ValueError(f"SortTask: missing field(s) {sorted(known - d.keys())}")
+    return cls(**d)
 
 # %% ../nbs/01_data.ipynb #c010
 class Batch(NamedTuple):

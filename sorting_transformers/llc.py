@@ -20,15 +20,8 @@ from tqdm.auto import tqdm
 from transformer_lens import HookedTransformer
 from .core import cached_tensors, analysis_dir, quiet_progress, one_thread, run_units, LLCSizes
 from .data import SortTask, heldout, make_batch
-from sorting_transformers.model import (
-    sort_logits,
-    load_model,
-    read_model_header,
-    load_seed_checkpoint,
-    seed_checkpoints,
-    preset_task,
-    check_model_task,
-)
+from .model import (sort_logits, load_model, read_model_header, load_seed_checkpoint,
+    seed_checkpoints, preset_task, check_model_task)
 from .runs import LEVEL_COLORS, load_run, level_name
 
 # %% auto #0

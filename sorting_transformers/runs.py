@@ -13,17 +13,11 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 import torch.nn as nn
+from fastcore.basics import patch
 from .core import read_metadata
 from .data import SortTask
-from sorting_transformers.model import (
-    preset_config,
-    preset_task,
-    check_compatible,
-    cfg_from_dict,
-    cfg_to_dict,
-    load_model,
-    PRESETS,
-)
+from sorting_transformers.model import (preset_config, preset_task, check_compatible, cfg_from_dict, cfg_to_dict,
+    load_model, PRESETS)
 
 # %% auto #0
 __all__ = ['LEVELS', 'LEVEL_COLORS', 'TrainConfig', 'checkpoint_steps', 'checkpoint_path', 'read_run_config', 'state_step',
@@ -77,25 +71,39 @@ class TrainConfig:
             if getattr(self, k) is not None and not isinstance(getattr(self, k), dict): bad(k, "must be a dict or None")
         check_compatible(self.model_cfg(), self.sort_task())   # fails here, before any work
 
-    def sort_task(self) -> SortTask: return SortTask.from_dict(self.task) if self.task else preset_task(self.preset)
-    def model_cfg(self): return cfg_from_dict(self.model) if self.model else preset_config(self.preset)
-    @property
-    def run_name(self) -> str:
-        "Folder name of the run: preset, weight decay, activation penalty, seed."
-        kind = self.preset + ("-compressed" if self.compression else "")
-        return f"{kind}_wd{self.weight_decay:g}_act{self.act_penalty:g}_s{self.seed}"
-    def to_dict(self) -> dict: return asdict(self)
-    @classmethod
-    def from_dict(cls,
-                  d:dict, # a dict as `to_dict` writes it (e.g. read from `config.json`)
-                 ) -> TrainConfig:
-        "The config `to_dict` wrote; unknown fields are refused by name."
-        if not isinstance(d, dict):
-            raise ValueError(f"a TrainConfig must be a dict of its fields, got {type(d).__name__}")
-        known = {f.name for f in dataclasses.fields(cls)}
-        if d.keys() - known:
-            raise ValueError(f"TrainConfig: unknown field(s) {sorted(d.keys() - known)}: allowed {sorted(known)}")
-        return cls(**d)
+# %% ../nbs/02a_runs.ipynb #r005t
+@patch
+def sort_task(self:TrainConfig) -> SortTask:
+    "The run's task: `task` if given, else the preset's."
+    return SortTask.from_dict(self.task) if self.task else preset_task(self.preset)
+
+@patch
+def model_cfg(self:TrainConfig):
+    "The run's TransformerLens config: `model` if given, else the preset's."
+    return cfg_from_dict(self.model) if self.model else preset_config(self.preset)
+
+@patch(as_prop=True)
+def run_name(self:TrainConfig) -> str:
+    "Folder name of the run: preset, weight decay, activation penalty, seed."
+    arch = self.preset + ("-compressed" if self.compression else "")
+    return f"{arch}_wd{self.weight_decay:g}_act{self.act_penalty:g}_s{self.seed}"
+
+@patch
+def to_dict(self:TrainConfig) -> dict:
+    "The fields, JSON-serialisable."
+    return asdict(self)
+
+@patch(cls_method=True)
+def from_dict(cls:TrainConfig,
+              d:dict, # a dict as `to_dict` writes it (e.g. read from `config.json`)
+             ) -> TrainConfig:
+    "The config `to_dict` wrote; unknown fields are refused by name."
+    if not isinstance(d, dict):
+        raise ValueError(f"a TrainConfig must be a dict of its fields, got {type(d).__name__}")
+    known = {f.name for f in dataclasses.fields(cls)}
+    if d.keys() - known:
+        raise ValueError(f"TrainConfig: unknown field(s) {sorted(d.keys() - known)}: allowed {sorted(known)}")
+    return cls(**d)
 
 # %% ../nbs/02a_runs.ipynb #r008
 def checkpoint_steps(steps:int, # the run's last step

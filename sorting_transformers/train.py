@@ -14,19 +14,12 @@ import torch, torch.nn as nn
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 from tqdm.auto import tqdm
+from fastcore.basics import patch
 from .core import (Profile, atomic_write_text, atomic_save_tensors, load_tensors,
     read_metadata, remove_stale_tmp, one_thread, run_units, _tmp_path)
 from .data import SortTask, sample_batch, generator
-from sorting_transformers.model import (
-    PRESETS,
-    make_model,
-    SeedTransformer,
-    sort_loss,
-    evaluate,
-    save_model,
-    fast_sort_loss,
-    fast_supported,
-)
+from .model import (PRESETS, make_model, SeedTransformer, sort_loss, evaluate, save_model,
+    fast_sort_loss, fast_supported)
 from .runs import (LEVELS, LEVEL_COLORS, TrainConfig, checkpoint_steps, check_metrics, run_is_done,
     check_run_folder, run_config, combined_metrics, final_metrics)
 
@@ -205,7 +198,7 @@ class RunState:
                  run_dir:Path, # its folder (`open_run`)
                  device:torch.device, # where it trains
                  state:Path|None=None, # a resume file to restore; None: the folder's own, if any
-                ):  # state: default the run's own
+                ):
         self.config, self.dir, self.task = config, Path(run_dir), config.sort_task()
         self.model, self.g = build_model(config), generator(config.seed)
         if device.type != "cpu": self.model.to(device)
@@ -227,37 +220,40 @@ class RunState:
             tmp = _tmp_path(prev); os.link(cur, tmp); os.replace(tmp, prev)   # (a stale one is removed like any other)
         save_state(cur, self.model, self.opt, self.g, self.step)
 
-    def checkpoint(self,
-                   train_loss:float, # the training loss of the last step
-                  ):
-        "Write the checkpoint, its metrics row, then the resume point."
-        save_model(
-            self.model,
-            self.task,
-            self.dir / "checkpoints" / f"step_{self.step:06d}.safetensors",
-            step=self.step,
-            train=self.config.to_dict(),
-            rng_state=base64.b64encode(self.g.get_state().numpy().tobytes()).decode(),
-        )
-        self.rows = [r for r in self.rows if r["step"] < self.step] + [
-            run_metrics(self.model, self.task, self.step, self.config, train_loss)
-        ]
-        atomic_write_text(self.dir / "metrics.csv", pd.DataFrame(self.rows).to_csv(index=False)); self.save()
+# %% ../nbs/03_train.ipynb #c020bp
+@patch
+def checkpoint(self:RunState,
+               train_loss:float, # the training loss of the last step
+              ):
+    "Write the checkpoint, its metrics row, then the resume point."
+    save_model(
+        self.model,
+        self.task,
+        self.dir / "checkpoints" / f"step_{self.step:06d}.safetensors",
+        step=self.step,
+        train=self.config.to_dict(),
+        rng_state=base64.b64encode(self.g.get_state().numpy().tobytes()).decode(),
+    )
+    self.rows = [r for r in self.rows if r["step"] < self.step] + [
+        run_metrics(self.model, self.task, self.step, self.config, train_loss)
+    ]
+    atomic_write_text(self.dir / "metrics.csv", pd.DataFrame(self.rows).to_csv(index=False)); self.save()
 
-    def after_step(self,
-                   loss:float, # this step's training loss
-                   resume_every:int, # steps between resume points (besides checkpoints)
-                   end:int, # the last step of this call (a checkpoint is written there)
-                  ) -> bool:
-        "Check the loss, write what is due at `self.step`; True when a checkpoint was written."
-        if not math.isfinite(loss):  # nothing of this step is saved: the run stays resumable from its last good state
-            raise ValueError(
-                f"{self.config.run_name}: the training loss became {loss} at step {self.step}: the run diverged; "
-                f"try a smaller lr than {self.config.lr:g}"
-            )
-        if self.step in self.ckpts: self.checkpoint(loss); return True
-        if self.step % resume_every == 0 or self.step == end: self.save()
-        return False
+@patch
+def after_step(self:RunState,
+               loss:float, # this step's training loss
+               resume_every:int, # steps between resume points (besides checkpoints)
+               end:int, # the last step of this call (a checkpoint is written there)
+              ) -> bool:
+    "Check the loss, write what is due at `self.step`; True when a checkpoint was written."
+    if not math.isfinite(loss):  # nothing of this step is saved: the run stays resumable from its last good state
+        raise ValueError(
+            f"{self.config.run_name}: the training loss became {loss} at step {self.step}: the run diverged; "
+            f"try a smaller lr than {self.config.lr:g}"
+        )
+    if self.step in self.ckpts: self.checkpoint(loss); return True
+    if self.step % resume_every == 0 or self.step == end: self.save()
+    return False
 
 # %% ../nbs/03_train.ipynb #c020c
 def _device(device: str | None) -> torch.device:

@@ -49,3 +49,24 @@ def test_exported_lines_read_on_a_laptop():
     from check_style import problems
     long_ = [p for p in problems(max_cell=10**9, max_line=120)]
     assert not long_, "\n".join(long_[:20])
+
+def test_every_public_parameter_is_documented():
+    "Every parameter of every public function and method (each module's `__all__`) has a docment, as nbdev renders them."
+    import dataclasses, importlib, inspect
+    from fastcore.docments import docments
+    missing = []
+    for mod in ["core", "data", "model", "runs", "train", "patching", "circuits", "llc", "cli", "report"]:
+        m = importlib.import_module(f"sorting_transformers.{mod}")
+        for name in m.__all__:
+            obj = getattr(m, name)
+            if inspect.isfunction(obj): fns = [(name, obj)]
+            elif inspect.isclass(obj) and not dataclasses.is_dataclass(obj) and obj.__module__ == m.__name__:
+                fns = [(f"{name}.{k}", v) for k, v in vars(obj).items()
+                       if inspect.isfunction(v) and (not k.startswith("_") or k == "__init__")]
+            else: continue
+            for qual, f in fns:
+                docs = docments(f, full=True)
+                missing += [f"{mod}.{qual}({k})" for k, p in inspect.signature(f).parameters.items()
+                            if k not in ("self", "cls") and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+                            and not (k in docs and docs[k].docment)]
+    assert not missing, f"{len(missing)} parameters without docments: {missing[:20]}"
