@@ -307,10 +307,13 @@ def main_job(
             presets_table(n_heldout=prof.n_heldout), "Presets and their tasks (fresh models, held-out accuracy)"
         )
     _train(configs, runs, o)
-    if seed_checkpoints(seeds): o.dry_run or seed_accuracy(seeds)
-    else: print(f"\nskipped the seed import: no seed checkpoints under {seeds} (give --seed-dir)")
+    found = seed_checkpoints(seeds)
+    if not found: print(f"\nskipped the seed import: no seed checkpoints under {seeds} (give --seed-dir)")
+    elif o.dry_run: print(f"seed import: {len(found)} checkpoint(s) under {seeds}")
+    else: seed_accuracy(seeds)
     _llc([runs / c.run_name for c in sweep], config, prof.llc.n_checkpoints, None, o)
-    if not o.dry_run: report(Path("_site"), runs, prof.name, o.workers)
+    if o.dry_run: print("report: every notebook on these runs, into _site (a writable folder)")
+    else: report(Path("_site"), runs, prof.name, o.workers)
 
 # %% ../nbs/07_cli.ipynb #c014
 COMMANDS = {"all": main_job, "train": train, "llc": llc, "report": report, "seed-accuracy": seed_accuracy}
