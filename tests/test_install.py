@@ -16,6 +16,8 @@ def test_non_editable_install(tmp_path):
     r = subprocess.run([str(py), "-c", code], cwd=work, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr[-3000:]
     assert str(env_dir) in r.stdout and str(ROOT) not in r.stdout, r.stdout        # the installed copy, not the checkout
+    template = Path(r.stdout.strip()).parent / "site_template" / "index.html.j2"  # package data: the site's template
+    assert template.exists(), f"{template} not installed"
     r = subprocess.run([str(bin_ / "sorting-transformers"), "train", "--help"], cwd=work, capture_output=True, text=True)
     assert r.returncode == 0 and "--weight-decay" in r.stdout
     r = subprocess.run([str(bin_ / "sorting-transformers"), "train", "--profile", "test", "--preset", "relu3l", "--weight-decay", "0",
