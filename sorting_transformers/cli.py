@@ -6,7 +6,7 @@ Docs: https://sorting-transformers.github.io/sorting_transformers/cli.html.md"""
 
 # %% ../nbs/07_cli.ipynb #c002
 from __future__ import annotations
-import argparse, importlib.util, inspect, sys, types, typing
+import argparse, inspect, sys, types, typing
 from pathlib import Path
 from typing import Literal, get_args, get_origin
 import pandas as pd

@@ -6,7 +6,7 @@ Docs: https://sorting-transformers.github.io/sorting_transformers/core.html.md""
 
 # %% ../nbs/00_core.ipynb #c002
 from __future__ import annotations
-import hashlib, importlib.util, io, json, os, re, secrets, warnings
+import dataclasses, hashlib, importlib.util, io, json, os, re, secrets, warnings
 from contextlib import contextmanager, redirect_stderr
 from dataclasses import dataclass, asdict
 from pathlib import Path
@@ -19,7 +19,8 @@ from safetensors.torch import save_file, safe_open
 __all__ = ['PROFILES', 'PROFILE_ENV', 'SHARED_ENV', 'RUNS_ENV', 'ENGINES', 'TrainSizes', 'LLCSizes', 'Profile', 'get_profile',
            'env_profile', 'env_shared_dir', 'env_seed_dir', 'env_runs_dir', 'remove_stale_tmp', 'atomic_write_text',
            'atomic_save_tensors', 'read_metadata', 'tensor_shapes', 'load_tensors', 'config_key', 'cached_tensors',
-           'analysis_dir', 'quiet_progress', 'one_thread', 'check_fanout', 'run_units', 'md_code']
+           'analysis_dir', 'quiet_progress', 'one_thread', 'check_fanout', 'run_units', 'dataclass_from_dict',
+           'md_code']
 
 # %% ../nbs/00_core.ipynb #c005
 @dataclass(frozen=True)
@@ -308,6 +309,20 @@ def run_units(fn:Callable, # a module-level function of one unit's arguments (pi
             return client.gather(futures)
     finally:
         if cluster is not None: cluster.close()
+
+# %% ../nbs/00_core.ipynb #c019n
+def dataclass_from_dict(cls, # a dataclass
+                        d:dict, # its fields, e.g. read from a JSON file (untrusted)
+                        required:bool=False, # refuse a dict that lacks any field
+                       ):
+    "`cls(**d)`; a non-dict, unknown fields (and with `required`, missing ones) are refused by name first."
+    name = cls.__name__
+    if not isinstance(d, dict): raise ValueError(f"a {name} must be a dict of its fields, got {type(d).__name__}")
+    known = {f.name for f in dataclasses.fields(cls)}
+    if d.keys() - known:
+        raise ValueError(f"{name}: unknown field(s) {sorted(d.keys() - known)}: allowed {sorted(known)}")
+    if required and known - d.keys(): raise ValueError(f"{name}: missing field(s) {sorted(known - d.keys())}")
+    return cls(**d)
 
 # %% ../nbs/00_core.ipynb #c021
 def md_code(text, # any value; shown as its `str`

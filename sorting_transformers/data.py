@@ -7,12 +7,13 @@ Docs: https://sorting-transformers.github.io/sorting_transformers/data.html.md""
 # %% ../nbs/01_data.ipynb #c002
 from __future__ import annotations
 import math
-from dataclasses import dataclass, asdict, fields
+from dataclasses import dataclass, asdict
 from typing import NamedTuple, Sequence
 import torch
 import plotly.graph_objects as go
 from jaxtyping import Bool, Int
 from fastcore.basics import patch
+from .core import dataclass_from_dict
 
 
 # %% auto #0
@@ -108,12 +109,7 @@ def from_dict(cls:SortTask,
               d:dict, # a dict as `to_dict` writes it (e.g. read from a file)
              ) -> SortTask:
     "The task `to_dict` wrote; unknown or missing fields are refused by name."
-    if not isinstance(d, dict): raise ValueError(f"a SortTask must be a dict of its fields, got {type(d).__name__}")
-    known = {f.name for f in fields(cls)}
-    if d.keys() - known:
-        raise ValueError(f"SortTask: unknown field(s) {sorted(d.keys() - known)}: allowed {sorted(known)}")
-    if known - d.keys(): raise ValueError(f"SortTask: missing field(s) {sorted(known - d.keys())}")
-    return cls(**d)
+    return dataclass_from_dict(cls, d, required=True)
 
 # %% ../nbs/01_data.ipynb #c010
 class Batch(NamedTuple):

@@ -15,7 +15,7 @@ import pandas as pd
 import torch, torch.nn as nn, torch.nn.functional as F
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
-from jaxtyping import Float, Int
+from jaxtyping import Float
 from tqdm.auto import tqdm
 from transformer_lens import HookedTransformer
 from .core import cached_tensors, analysis_dir, quiet_progress, one_thread, run_units, LLCSizes

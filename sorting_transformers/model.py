@@ -407,7 +407,7 @@ def fast_logits(
                ) -> Float[torch.Tensor, "*group batch pos d_vocab_out"]:
     """`[(G,) batch, seq or at.sum(), d_vocab_out]`: the logits of the `HookedTransformer` with these parameters, from
     fused kernels."""
-    grouped = params["embed.W_E"].ndim == 3; T = tokens.shape[-1]; H, dh, eps = cfg.n_heads, cfg.d_head, cfg.eps
+    grouped = params["embed.W_E"].ndim == 3; T = tokens.shape[-1]; H, eps = cfg.n_heads, cfg.eps
     causal, scale = cfg.attention_dir == "causal", float(1 / cfg.attn_scale) if cfg.use_attn_scale else 1.0
     if at is not None and bool(at.all()): at = None   # every position asked for: the plain path
     def vec(name):   # a bias or norm weight, broadcast over (batch, seq)

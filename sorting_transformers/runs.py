@@ -6,7 +6,7 @@ Docs: https://sorting-transformers.github.io/sorting_transformers/runs.html.md""
 
 # %% ../nbs/02a_runs.ipynb #r002
 from __future__ import annotations
-import dataclasses, json, math, warnings
+import json, math, warnings
 from dataclasses import dataclass, asdict
 from pathlib import Path
 from typing import Callable
@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import torch.nn as nn
 from fastcore.basics import patch
-from .core import read_metadata
+from .core import read_metadata, dataclass_from_dict
 from .data import SortTask
 from sorting_transformers.model import (preset_config, preset_task, check_compatible, cfg_from_dict, cfg_to_dict,
     load_model, PRESETS)
@@ -97,13 +97,8 @@ def to_dict(self:TrainConfig) -> dict:
 def from_dict(cls:TrainConfig,
               d:dict, # a dict as `to_dict` writes it (e.g. read from `config.json`)
              ) -> TrainConfig:
-    "The config `to_dict` wrote; unknown fields are refused by name."
-    if not isinstance(d, dict):
-        raise ValueError(f"a TrainConfig must be a dict of its fields, got {type(d).__name__}")
-    known = {f.name for f in dataclasses.fields(cls)}
-    if d.keys() - known:
-        raise ValueError(f"TrainConfig: unknown field(s) {sorted(d.keys() - known)}: allowed {sorted(known)}")
-    return cls(**d)
+    "The config `to_dict` wrote; unknown fields are refused by name (missing ones take their defaults)."
+    return dataclass_from_dict(cls, d)
 
 # %% ../nbs/02a_runs.ipynb #r008
 def checkpoint_steps(steps:int, # the run's last step
