@@ -7,7 +7,7 @@ changed under the working folder. Cases where the right answer is "recompute" (a
 are tested separately, as are the library calls and two property-based fuzzers (model headers, CLI
 arguments).
 """
-import json, os, pickle, shutil, subprocess, sys, warnings
+import json, os, shutil, subprocess, warnings
 from pathlib import Path
 import pytest, torch
 from hypothesis import HealthCheck, given, settings, strategies as st
@@ -16,8 +16,8 @@ from conftest import ROOT, tool
 
 from sorting_transformers.core import PROFILE_ENV, RUNS_ENV, read_metadata, load_tensors, md_code
 from sorting_transformers import cli
-from sorting_transformers.data import SortTask, make_batch
-from sorting_transformers.model import (PRESETS, make_model, preset_task, evaluate, predict, save_model, load_model,
+from sorting_transformers.data import make_batch
+from sorting_transformers.model import (make_model, preset_task, evaluate, predict, save_model, load_model,
                                         load_seed_checkpoint, cfg_to_dict, preset_config)
 
 RUN = "attn1l_wd0.1_act0_s0"
@@ -314,7 +314,6 @@ def test_fuzz_train_arguments(argv, tmp_path_factory, monkeypatch):
 
 def test_a_diverging_run_stops_without_saving_nan(tmp_path, monkeypatch):
     "A NaN loss stops the run with one clear error; no NaN reaches a checkpoint, the metrics or the resume state."
-    import math
     import sorting_transformers.train as tr, sorting_transformers.runs as runs_mod
     real = tr.train_step
     monkeypatch.setattr(tr, "train_step", lambda model, opt, cfg, task, step, g: float("nan") if step == 5 else real(model, opt, cfg, task, step, g))

@@ -1,5 +1,5 @@
 """A non-editable `pip install` into a fresh venv gives a working command and importable modules, without the notebooks."""
-import os, subprocess, sys, venv
+import subprocess, venv
 from pathlib import Path
 from conftest import ROOT
 

@@ -1,9 +1,9 @@
 """The report on the `test` profile, opened in headless Chromium with the network blocked: every page loads,
 every figure draws (an SVG appears), every navigation link resolves, and the console shows no errors."""
-import json, os, re, shutil, subprocess
+import json, os, re, shutil
 from pathlib import Path
 import pytest
-from conftest import ROOT, tool
+from conftest import ROOT
 
 CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",

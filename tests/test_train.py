@@ -1,6 +1,5 @@
 """Training from the command line: bad arguments write nothing; a run killed with kill -9 resumes bit-identically."""
-import os, random, signal, subprocess, time
-from pathlib import Path
+import random, signal, subprocess, time
 import pytest, torch
 from conftest import ROOT, tool
 
