@@ -61,9 +61,8 @@ def command_parser(fn, # the command's function
     docs, empty = docments(fn), inspect.Parameter.empty
     p = sub.add_parser(name, help=inspect.getdoc(fn).split("\n")[0], description=inspect.getdoc(fn))
     for k, v in inspect.signature(fn).parameters.items():
-        anno = (
-            eval(v.annotation, fn.__globals__) if isinstance(v.annotation, str) else v.annotation
-        )  # postponed annotations
+        anno = v.annotation
+        if isinstance(anno, str): anno = eval(anno, fn.__globals__)   # postponed annotations (`from __future__`)
         kw, help_ = _arg_kwargs(anno, v.default), docs.get(k) or ""
         if v.default not in (empty, None) and not isinstance(v.default, bool):
             shown = " ".join(map(str, v.default)) if isinstance(v.default, (list, tuple)) else v.default

@@ -324,9 +324,8 @@ def canonical_form(model:HookedTransformer, # the model (a TransformerLens `Hook
     writers = [m.embed.W_E, m.pos_embed.W_pos] + [w for b in m.blocks for w in (b.attn.W_O, b.attn.b_O)]
     if not cfg.attn_only: writers += [w for b in m.blocks for w in (b.mlp.W_out, b.mlp.b_out)]
     m.unembed.W_U.sub_(m.unembed.W_U.mean(1, keepdim=True)); m.unembed.b_U.sub_(m.unembed.b_U.mean())  # softmax shift
-    residual_symmetric = (
-        nt is not None and type(m) is HookedTransformer
-    )  # every reader of the residual stream normalises it
+    # every reader of the residual stream normalises it
+    residual_symmetric = nt is not None and type(m) is HookedTransformer
     if residual_symmetric and nt.startswith("LN"):
         for w in writers: w.sub_(w.mean(-1, keepdim=True))      # LayerNorm removes the mean over d_model
     if residual_symmetric:                                       # and its scale: fix it at RMS 1 for the embeddings
@@ -563,13 +562,8 @@ def llc_checkpoint(path:str|Path, # a checkpoint (`RUN/checkpoints/step_N.safete
         e = estimate_llc(model, task, config=config, param_masks=masks)
         return dict(per_chain=e["per_chain"], loss_trace=e["loss_trace"], init_loss=torch.tensor(e["init_loss"]),
                     lr=torch.tensor(e["lr"]), acceptance=torch.tensor(e["acceptance"]))
-    key = dict(
-        analysis="llc",
-        checkpoint=path.name,
-        restriction=param_masks,
-        **asdict(config),
-        calibrated_lr=CALIBRATED[task.format]["lr"] if config.lr is None else None,
-    )  # a new calibration invalidates
+    key = dict(analysis="llc", checkpoint=path.name, restriction=param_masks, **asdict(config),   # a new calibration
+               calibrated_lr=CALIBRATED[task.format]["lr"] if config.lr is None else None)     # invalidates the cache
     t = cached_tensors(analysis_dir(path), f"llc_{path.stem}{'_' + param_masks if param_masks else ''}", key, compute)
     pc = t["per_chain"]
     return dict(
@@ -649,9 +643,8 @@ def llc_runs(run_dirs:Sequence[str|Path], # run folders written by `train`
     jobs = [(p, config, param_masks) for d in run_dirs for p in _run_steps(d, n_checkpoints)]
     for p, _, _ in jobs: check_restriction(param_masks, read_model_header(p)[1])
     if (workers > 1 or engine != "local") and len(jobs) > 1:
-        from sorting_transformers.llc import (
-            _llc_worker as work,
-        )  # by its module's name, also when this runs in a notebook
+        # by its module's name, also when this runs in a notebook
+        from sorting_transformers.llc import _llc_worker as work
 
         run_units(
             work,

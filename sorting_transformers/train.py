@@ -477,9 +477,8 @@ def train_sweep(configs:list[TrainConfig], # run configs (`runs.TrainConfig`)
         for u in tqdm(units, desc="sweep", disable=not progress or len(units) < 2):
             train_group(u, out, resume_every, device=device, progress=progress)
     else:
-        from sorting_transformers.train import (
-            _train_unit as work,
-        )  # by its module's name, also when this runs in a notebook
+        # by its module's name, also when this runs in a notebook
+        from sorting_transformers.train import _train_unit as work
 
         run_units(
             work,
