@@ -6,19 +6,21 @@ Docs: https://sorting-transformers.github.io/sorting_transformers/cli.html.md"""
 
 # %% ../nbs/07_cli.ipynb #c002
 from __future__ import annotations
-import argparse, inspect, sys, types, typing
+import argparse, inspect, json, sys, types, typing
 from pathlib import Path
 from typing import Literal, get_args, get_origin
 import pandas as pd
 from fastcore.docments import docments
 from fastcore.meta import delegates
-from .core import PROFILES, ENGINES, env_profile, env_runs_dir, env_seed_dir, check_fanout
+from sorting_transformers.core import (PROFILES, ENGINES, env_profile, env_runs_dir, env_seed_dir, check_fanout,
+    atomic_write_text)
 from .model import (PRESETS, make_model, preset_task, evaluate, seed_accuracy_table,
     seed_checkpoints, SEED_EVAL_LISTS, read_model_header)
 from .runs import LEVELS, final_metrics, load_run, sweep_metrics
 from .train import sweep_configs, seed_recipe_configs, train_sweep, check_sweep, check_out_dir
 from .llc import llc_runs, profile_llc_config, CALIBRATED, SAMPLERS, check_restriction
 from .report import build_site
+from .experiment import experiment_results, experiment_summary, compare_summaries, curve_runs
 
 # %% auto #0
 __all__ = ['Preset', 'ProfileName', 'Engine', 'Sampler', 'COMMANDS', 'command_parser', 'RunOptions', 'run_options',
@@ -279,6 +281,34 @@ def presets_table(seed:int=0, # initialisation seed of the fresh models
                          untrained_token_acc=round(evaluate(model, task, n_heldout=n_heldout)["token_acc"], 3)))
     return pd.DataFrame(rows)
 
+# %% ../nbs/07_cli.ipynb #c012b
+_CELL = ["preset", "lists", "level", "n", "splitting", "suppression", "llc", "norm_total", "token_acc", "min_value_acc"]
+
+def _experiment(runs:Path, o:RunOptions) -> dict|None:
+    "Analyse the grid's trained runs (cached), print the cells, write RUNS/summary.json; the summary."
+    prof = o.profile; grid = sweep_configs(prof); workers = o.workers or prof.workers
+    print(f"\nexperiment: {len(grid)} run(s) analysed at their final checkpoint (accuracy, head mode, LLC), "
+          f"{len(curve_runs(grid, prof.grid.curve_seeds))} of them also over training, {workers} worker(s)", flush=True)
+    if o.dry_run: return print("checked; nothing analysed (--dry-run)")
+    res = experiment_results(prof, runs, workers, o.engine, o.scheduler, o.progress)
+    summary = experiment_summary(res)
+    atomic_write_text(runs / "summary.json", json.dumps(summary, indent=1) + "\n")
+    _print_table(res["cells"][_CELL].round(3), f"The experiment, per cell ({runs / 'summary.json'} has every number)")
+    return summary
+
+def _compare_committed(summary:dict, committed:Path, written:Path):
+    "Say whether this run's summary reproduces the committed one, and how to commit it."
+    if not committed.exists():
+        return print(f"\nno committed summary at {committed}: nothing to compare (to make this run the reference: "
+                     f"mkdir -p {committed.parent} && cp {written} {committed} && python tools/make_readme.py)")
+    diffs = compare_summaries(summary, json.loads(committed.read_text()))
+    if not diffs:
+        return print(f"\nreproduced: every number of the committed {committed} matches this run's {written} exactly")
+    print(f"\nNOT reproduced: {len(diffs)} value(s) of {written} differ from the committed {committed} "
+          "(committed -> this run):")
+    for d in diffs[:30]: print("  " + d)
+    if len(diffs) > 30: print(f"  ... and {len(diffs) - 30} more")
+
 # %% ../nbs/07_cli.ipynb #c013
 @delegates(run_options)
 def main_job(
@@ -288,19 +318,21 @@ def main_job(
              # the seed's checkpoints (default: $SORTING_TRANSFORMERS_SHARED/seed, else ../shared/seed; skipped when
              # absent)
              seed_dir:Path|None=None,
+             # folder of the committed summaries: this run's numbers are compared with RESULTS/PROFILE/summary.json
+             results:Path=Path("results"),
              **kwargs):
     """The main job: every stage in order.
 
-    Prints the presets, trains the weight-decay sweep and the seed's recipe (reusing finished runs), imports the seed's
-    checkpoints and prints their accuracy, estimates the LLC over training of every run of the sweep (cached) and builds
-    the report into _site."""
+    Prints the presets, trains the experiment's grid and the seed's recipe (reusing finished runs), imports the seed's
+    checkpoints and prints their accuracy, analyses every run of the grid (accuracy, head mode and LLC at the end, and
+    over training for the first seed of each cell; cached), writes RUNS/summary.json, builds the report into _site and
+    says whether the summary reproduces the committed one."""
     o = run_options(**kwargs); prof = o.profile
     runs, sweep = Path(out) if out else env_runs_dir(prof), sweep_configs(prof)
     configs = sweep + seed_recipe_configs(prof); check_sweep(configs, runs); check_out_dir("_site")
     if seed_dir is not None and not seed_checkpoints(seed_dir):
         raise ValueError(f"--seed-dir {seed_dir}: no seed checkpoints (*.pth, *.pth_N) there")
     seeds = Path(seed_dir) if seed_dir else env_seed_dir()
-    config = profile_llc_config(prof.llc)
     if not o.dry_run:
         _print_table(
             presets_table(n_heldout=prof.n_heldout), "Presets and their tasks (fresh models, held-out accuracy)"
@@ -310,9 +342,10 @@ def main_job(
     if not found: print(f"\nskipped the seed import: no seed checkpoints under {seeds} (give --seed-dir)")
     elif o.dry_run: print(f"seed import: {len(found)} checkpoint(s) under {seeds}")
     else: seed_accuracy(seeds)
-    _llc([runs / c.run_name for c in sweep], config, prof.llc.n_checkpoints, None, o)
+    summary = _experiment(runs, o)
     if o.dry_run: print("report: every notebook on these runs, into _site (a writable folder)")
     else: report(Path("_site"), runs, prof.name, o.workers)
+    if summary is not None: _compare_committed(summary, Path(results) / prof.name / "summary.json", runs / "summary.json")
 
 # %% ../nbs/07_cli.ipynb #c014
 COMMANDS = {"all": main_job, "train": train, "llc": llc, "report": report, "seed-accuracy": seed_accuracy}

@@ -16,11 +16,11 @@ from tqdm.auto import tqdm
 from safetensors.torch import save_file, safe_open
 
 # %% auto #0
-__all__ = ['PROFILES', 'PROFILE_ENV', 'SHARED_ENV', 'RUNS_ENV', 'ENGINES', 'TrainSizes', 'LLCSizes', 'Profile', 'get_profile',
-           'env_profile', 'env_shared_dir', 'env_seed_dir', 'env_runs_dir', 'remove_stale_tmp', 'atomic_write_text',
-           'atomic_save_tensors', 'read_metadata', 'tensor_shapes', 'load_tensors', 'config_key', 'cached_tensors',
-           'analysis_dir', 'quiet_progress', 'one_thread', 'check_fanout', 'run_units', 'dataclass_from_dict',
-           'md_code']
+__all__ = ['PROFILES', 'PROFILE_ENV', 'SHARED_ENV', 'RUNS_ENV', 'ENGINES', 'TrainSizes', 'LLCSizes', 'GridSizes', 'Profile',
+           'get_profile', 'env_profile', 'env_shared_dir', 'env_seed_dir', 'env_runs_dir', 'remove_stale_tmp',
+           'atomic_write_text', 'atomic_save_tensors', 'read_metadata', 'tensor_shapes', 'load_tensors', 'config_key',
+           'cached_tensors', 'analysis_dir', 'quiet_progress', 'one_thread', 'check_fanout', 'run_units',
+           'dataclass_from_dict', 'md_code']
 
 # %% ../nbs/00_core.ipynb #c005
 @dataclass(frozen=True)
@@ -50,6 +50,24 @@ class LLCSizes:
     gt_chains:int           # chains of the known-answer (ground truth) checks
     gt_draws:int            # draws per chain of the known-answer checks
 
+@dataclass(frozen=True)
+class GridSizes:
+    "The experiment's grid besides weight decay: seeds per cell, the gap distributions (δ̄) of each preset's task."
+    seeds:dict[str, int]              # preset -> seeds (0, 1, ...) per cell of the grid
+    gap_means:dict[str, tuple]        # preset -> δ̄ of its lists (`SortTask.gap_mean`; None: the preset's own lists)
+    curve_seeds:int=1                 # seeds per cell whose head mode and LLC are followed over training
+    n_boot:int=2000                   # bootstrap resamples of the intervals across seeds
+
+    def seeds_of(self, preset:str, # a model preset
+                ) -> tuple[int, ...]:
+        "The seeds of `preset`'s cells (none when the grid leaves it out)."
+        return tuple(range(self.seeds.get(preset, 0)))
+
+    def gaps_of(self, preset:str, # a model preset
+               ) -> tuple:
+        "The δ̄ values of `preset`'s cells (`(None,)`, the preset's own lists, when the grid names none)."
+        return tuple(self.gap_means.get(preset, (None,)))
+
 # %% ../nbs/00_core.ipynb #c005b
 @dataclass(frozen=True)
 class Profile:
@@ -58,9 +76,9 @@ class Profile:
     n_heldout:int                  # lists in each task's fixed held-out set
     train:dict[str, TrainSizes]    # model preset (or "seed_recipe") -> its training sizes
     llc:LLCSizes                   # LLC sampling sizes
+    grid:GridSizes                 # the experiment's seeds and gap distributions
     n_pairs:int=200                # clean/corrupted pairs per activation-patching analysis
     n_analysis:int=2048            # held-out lists per circuit analysis (head modes, scrubbing, logit lens)
-    seeds:tuple[int, ...]=(0,)     # training seeds of the sweep
     resume_every:int=100           # steps between resume points (besides checkpoints)
     workers:int=1                  # training processes side by side (one thread each; see `train.train_sweep`)
 
@@ -80,19 +98,22 @@ PROFILES = {p.name: p for p in [
                          cal_chains=4, cal_draws=12, gt_chains=8, gt_draws=1000),
             train=dict(relu3l=_T(steps=30, batch_size=64, warmup_steps=5, n_checkpoints=8),
                        attn1l=_T(steps=30, batch_size=64, warmup_steps=5, n_checkpoints=8),
-                       seed_recipe=_T(steps=20, batch_size=64, n_checkpoints=8))),
+                       seed_recipe=_T(steps=20, batch_size=64, n_checkpoints=8)),
+            grid=GridSizes(seeds=dict(attn1l=2, relu3l=1), gap_means=dict(attn1l=(None, 2.0)), n_boot=200)),
     Profile("default", n_heldout=4096, n_pairs=600, workers=2,
-            llc=LLCSizes(chains=4, draws=120, n_checkpoints=4, n_lists=2048, batch_size=64, workers=2,
-                         cal_chains=4, cal_draws=100, gt_chains=8, gt_draws=1000),
-            train=dict(relu3l=_T(steps=1500, batch_size=256, lr=3e-3, warmup_steps=50, n_checkpoints=40),
-                       attn1l=_T(steps=1500, batch_size=256, lr=3e-3, warmup_steps=50, n_checkpoints=40),
-                       seed_recipe=_T(steps=300, batch_size=256, n_checkpoints=40))),
-    Profile("full", n_heldout=16384, n_analysis=4096, seeds=(0, 1, 2), resume_every=500, n_pairs=1000,
+            llc=LLCSizes(chains=4, draws=80, n_checkpoints=4, n_lists=2048, batch_size=64, workers=2,
+                         cal_chains=4, cal_draws=60, gt_chains=8, gt_draws=1000),
+            train=dict(relu3l=_T(steps=400, batch_size=64, lr=3e-3, warmup_steps=20, n_checkpoints=10),
+                       attn1l=_T(steps=400, batch_size=64, lr=3e-3, warmup_steps=20, n_checkpoints=10),
+                       seed_recipe=_T(steps=300, batch_size=256, n_checkpoints=10)),
+            grid=GridSizes(seeds=dict(attn1l=5, relu3l=3), gap_means=dict(attn1l=(None, 2.0)))),
+    Profile("full", n_heldout=16384, n_analysis=4096, resume_every=500, n_pairs=1000,
             llc=LLCSizes(chains=4, draws=400, n_checkpoints=None, n_lists=2048, batch_size=64, workers=1,
                          cal_chains=4, cal_draws=400, gt_chains=8, gt_draws=2000),
             train=dict(relu3l=_T(steps=6000, batch_size=512, lr=1e-3, warmup_steps=200, n_checkpoints=100),
                        attn1l=_T(steps=6000, batch_size=512, lr=1e-3, warmup_steps=200, n_checkpoints=100),
-                       seed_recipe=_T(steps=300, batch_size=256, n_checkpoints=300))),
+                       seed_recipe=_T(steps=300, batch_size=256, n_checkpoints=300)),
+            grid=GridSizes(seeds=dict(attn1l=10, relu3l=5), gap_means=dict(attn1l=(None, 1.5, 2.5, 3.5)), curve_seeds=10)),
 ]}
 
 PROFILE_ENV = "SORTING_TRANSFORMERS_PROFILE"

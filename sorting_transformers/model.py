@@ -21,11 +21,11 @@ from .data import SortTask, Batch, heldout, encode
 from .core import atomic_save_tensors, load_tensors, read_metadata, tensor_shapes
 
 # %% auto #0
-__all__ = ['PRESETS', 'CFG_FIELDS', 'SEED_EVAL_LISTS', 'FAST_ACTS', 'preset_config', 'preset_task', 'check_compatible',
-           'check_model_task', 'make_model', 'sort_logits', 'sort_loss', 'predict', 'sort_metrics', 'evaluate',
-           'check_cfg_dict', 'cfg_to_dict', 'cfg_from_dict', 'save_model', 'read_model_header', 'load_model',
-           'ResidualCompression', 'SeedTransformer', 'load_seed_checkpoint', 'seed_checkpoints', 'seed_accuracy_table',
-           'fast_supported', 'fast_logits', 'fast_sort_loss', 'plot_per_position_accuracy']
+__all__ = ['PRESETS', 'FAST_ACTS', 'CFG_FIELDS', 'SEED_EVAL_LISTS', 'preset_config', 'preset_task', 'check_compatible',
+           'check_model_task', 'make_model', 'sort_logits', 'sort_loss', 'predict', 'fast_supported', 'fast_logits',
+           'fast_sort_loss', 'sort_metrics', 'evaluate', 'check_cfg_dict', 'cfg_to_dict', 'cfg_from_dict', 'save_model',
+           'read_model_header', 'load_model', 'ResidualCompression', 'SeedTransformer', 'load_seed_checkpoint',
+           'seed_checkpoints', 'seed_accuracy_table', 'plot_per_position_accuracy']
 
 # %% ../nbs/02_model.ipynb #c005
 @contextmanager
@@ -91,10 +91,14 @@ def make_model(spec:str|HookedTransformerConfig, # a preset name or any HookedTr
         with _tl_3(): return HookedTransformer(cfg)
 
 # %% ../nbs/02_model.ipynb #c010
-def sort_logits(logits:Float[torch.Tensor, "batch pos d_vocab_out"], # `[batch, pos, d_vocab_out]` logits of the model
+def sort_logits(
+                # `[batch, seq, d_vocab_out]` logits of the model (or already `[batch, list_len, d_vocab_out]`)
+                logits:Float[torch.Tensor, "batch pos d_vocab_out"],
                 batch:Batch, # the lists the logits were computed on
                ) -> Float[torch.Tensor, "batch list_len d_vocab_out"]:
-    "Logits at the predicted positions, `[batch, list_len, d_vocab_out]`, aligned with `batch.targets`."
+    """Logits at the predicted positions, `[batch, list_len, d_vocab_out]`, aligned with `batch.targets`; logits given
+    only there (e.g. `fast_logits(..., at=batch.mask)`) are returned as they are."""
+    if logits.shape[1] == int(batch.mask.sum()): return logits   # only the predicted positions (or every one is)
     return logits[:, batch.mask.to(logits.device)]
 
 def _predicted_loss(lg:torch.Tensor, # `[batch, list_len, d_vocab_out]`: logits at the predicted positions
@@ -119,6 +123,103 @@ def predict(model:nn.Module, # a trained model
     for _ in range(task.list_len):
         toks = torch.cat([toks, model(toks)[0, -1].argmax(-1).view(1, 1)], 1)
     return toks[0, task.list_len + 1:].tolist()
+
+# %% ../nbs/02_model.ipynb #f01
+FAST_ACTS = {"relu": F.relu, "gelu": F.gelu, "silu": F.silu}
+
+def fast_supported(model:nn.Module, # any model
+                  ) -> str|None:
+    "None if `fast_logits` computes this model's function, else the reason it does not."
+    if type(model) is not HookedTransformer: return f"{type(model).__name__} is not a plain HookedTransformer"
+    c = model.cfg
+    checks = [
+        (c.positional_embedding_type == "standard", f"positional_embedding_type={c.positional_embedding_type!r}"),
+        (c.normalization_type in (None, "LN", "RMS"), f"normalization_type={c.normalization_type!r}"),
+        (c.attn_only or (c.act_fn in FAST_ACTS and not c.gated_mlp), f"act_fn={c.act_fn!r}, gated_mlp={c.gated_mlp}"),
+        (not c.n_key_value_heads, "grouped-query attention"),
+        (c.attn_types is None, f"attn_types={c.attn_types}"),
+        (
+            not (c.use_split_qkv_input or c.use_local_attn or c.final_rms or c.original_architecture),
+            "architecture options",
+        ),
+    ]
+    return "; ".join(why for ok, why in checks if not ok) or None
+
+# %% ../nbs/02_model.ipynb #f01s1
+def fast_logits(
+                # `dict(model.named_parameters())`, or the same stacked `[G, ...]` to run G models at once
+                params:dict,
+                cfg:HookedTransformerConfig, # the models' TransformerLens config
+                # int `[batch, seq]`, or `[G, batch, seq]` with stacked params
+                tokens:Int[torch.Tensor, "*group batch seq"],
+                # bool `[seq]`: only these positions' logits (e.g. `Batch.mask`); None: all
+                at:Bool[torch.Tensor, "seq"]|None=None,
+               ) -> Float[torch.Tensor, "*group batch pos d_vocab_out"]:
+    """`[(G,) batch, seq or at.sum(), d_vocab_out]`: the logits of the `HookedTransformer` with these parameters, from
+    fused kernels."""
+    grouped = params["embed.W_E"].ndim == 3; T = tokens.shape[-1]; H, eps = cfg.n_heads, cfg.eps
+    causal, scale = cfg.attention_dir == "causal", float(1 / cfg.attn_scale) if cfg.use_attn_scale else 1.0
+    if at is not None and bool(at.all()): at = None   # every position asked for: the plain path
+    def vec(name):   # a bias or norm weight, broadcast over (batch, seq)
+        x = params[name]; return x[:, None, None] if grouped else x
+    def lin(x, W, b):   # x @ W + b, one matrix product per model over all its (batch, seq) rows, as for a single model
+        return (x.flatten(1, 2) @ W).unflatten(1, x.shape[1:3]) + b if grouped else x @ W + b
+    def norm(x, prefix):
+        if cfg.normalization_type == "LN":
+            return F.layer_norm(x, x.shape[-1:], eps=eps) * vec(prefix + ".w") + vec(prefix + ".b")
+        if cfg.normalization_type == "RMS":
+            return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + eps) * vec(prefix + ".w")
+        return x
+    W_E, W_pos = params["embed.W_E"], params["pos_embed.W_pos"]
+    x = (
+        (W_E[torch.arange(len(W_E))[:, None, None], tokens] + W_pos[:, None, :T])
+        if grouped
+        else W_E[tokens] + W_pos[:T]
+    )
+    def heads(h, names):   # the named projections of h, each `[(G,) batch, H, seq, d_head]`, from one matrix product
+        W = torch.cat([rearrange(params[a + "W_" + n], "... h d e -> ... d (h e)") for n in names], -1)
+        b = torch.cat([rearrange(params[a + "b_" + n], "... h e -> ... (h e)") for n in names], -1)
+        qkv = lin(h, W, b[:, None, None] if grouped else b)   # [(G,) batch, seq, n·H·d_head]
+        return rearrange(qkv, "... s (n h e) -> n ... h s e", n=len(names), h=H)
+    for l in range(cfg.n_layers):
+        a = f"blocks.{l}.attn."; h = norm(x, f"blocks.{l}.ln1")
+        if at is None or l < cfg.n_layers - 1:   # every position: later layers read them all
+            q, k, v = heads(h, "QKV"); mask = None
+        else:   # the last layer only at the positions asked for: their queries against every key
+            (q,), (k, v) = heads(h[..., at, :], "Q"), heads(h, "KV"); x = x[..., at, :]
+            mask = (
+                torch.arange(T, device=x.device) <= torch.arange(T, device=x.device)[at.to(x.device)][:, None]
+                if causal
+                else None
+            )
+        z = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, is_causal=causal and mask is None, scale=scale)
+        x = x + lin(
+            rearrange(z, "... h s e -> ... s (h e)"),
+            rearrange(params[a + "W_O"], "... h e d -> ... (h e) d"),
+            vec(a + "b_O"),
+        )
+        if not cfg.attn_only:
+            m = f"blocks.{l}.mlp."; h = norm(x, f"blocks.{l}.ln2")
+            x = x + lin(
+                FAST_ACTS[cfg.act_fn](lin(h, params[m + "W_in"], vec(m + "b_in"))),
+                params[m + "W_out"],
+                vec(m + "b_out"),
+            )
+    return lin(norm(x, "ln_final"), params["unembed.W_U"], vec("unembed.b_U"))
+
+# %% ../nbs/02_model.ipynb #f01s2
+def fast_sort_loss(params:dict, # as for `fast_logits`
+                   cfg:HookedTransformerConfig, # the models' TransformerLens config
+                   batch:Batch|list[Batch], # one batch, or G batches of one task with stacked params
+                  ) -> torch.Tensor:
+    "`sort_loss` through `fast_logits`, the last layer computed only at the predicted positions; `[G]` for G batches."
+    bs = batch if isinstance(batch, list) else [batch]
+    if any(not torch.equal(b.mask, bs[0].mask) for b in bs):
+        raise ValueError("the batches of a group must come from one task")
+    tokens = torch.stack([b.tokens for b in bs]) if isinstance(batch, list) else batch.tokens
+    lg = fast_logits(params, cfg, tokens, at=bs[0].mask).view(len(bs), *tokens.shape[-2:-1], -1, cfg.d_vocab_out)
+    losses = torch.stack([_predicted_loss(l, b) for l, b in zip(lg, bs)])
+    return losses if isinstance(batch, list) else losses[0]
 
 # %% ../nbs/02_model.ipynb #c012
 def sort_metrics(logits:Float[torch.Tensor, "batch pos d_vocab_out"], # `[batch, seq, d_vocab_out]`
@@ -145,9 +246,9 @@ def evaluate(model:nn.Module, # the model (evaluated in eval mode, without gradi
              task:SortTask, # the sorting task (`data.SortTask`)
              batch:Batch|None=None, # lists to evaluate on; default: the task's first `n_heldout` held-out lists
              n_heldout:int=4096, # size of the default held-out set (a profile's `n_heldout`)
-             batch_size:int=4096, # lists per forward pass
+             batch_size:int=1024, # lists per forward pass
             ) -> dict:
-    "`sort_metrics` over a whole batch (the held-out set by default), computed in chunks."
+    "`sort_metrics` over a whole batch (the held-out set by default), in chunks (through `fast_logits` where it applies)."
     check_model_task(model, task)
     for name, v in (("batch_size", batch_size), ("n_heldout", n_heldout)):
         if not isinstance(v, int) or isinstance(v, bool) or v < 1:
@@ -155,8 +256,10 @@ def evaluate(model:nn.Module, # the model (evaluated in eval mode, without gradi
     batch = heldout(task, n_heldout) if batch is None else batch
     dev = next(model.parameters()).device
     was_training = model.training; model.eval()
+    fast = fast_supported(model) is None; params = dict(model.named_parameters())
+    def forward(tokens): return fast_logits(params, model.cfg, tokens, at=batch.mask.to(dev)) if fast else model(tokens)
     logits = torch.cat(
-        [model(batch.tokens[i : i + batch_size].to(dev)).float().cpu() for i in range(0, len(batch.tokens), batch_size)]
+        [forward(batch.tokens[i : i + batch_size].to(dev)).float().cpu() for i in range(0, len(batch.tokens), batch_size)]
     )
     model.train(was_training)
     return sort_metrics(logits, batch)
@@ -373,103 +476,6 @@ def seed_accuracy_table(folder:str|Path, # a folder holding the seed's checkpoin
         r = evaluate(load_seed_checkpoint(p), task, batch)
         rows.append(dict(file=str(p.relative_to(folder)), **{k: v for k, v in r.items() if k != "per_position_acc"}))
     return pd.DataFrame(rows)
-
-# %% ../nbs/02_model.ipynb #f01
-FAST_ACTS = {"relu": F.relu, "gelu": F.gelu, "silu": F.silu}
-
-def fast_supported(model:nn.Module, # any model
-                  ) -> str|None:
-    "None if `fast_logits` computes this model's function, else the reason it does not."
-    if type(model) is not HookedTransformer: return f"{type(model).__name__} is not a plain HookedTransformer"
-    c = model.cfg
-    checks = [
-        (c.positional_embedding_type == "standard", f"positional_embedding_type={c.positional_embedding_type!r}"),
-        (c.normalization_type in (None, "LN", "RMS"), f"normalization_type={c.normalization_type!r}"),
-        (c.attn_only or (c.act_fn in FAST_ACTS and not c.gated_mlp), f"act_fn={c.act_fn!r}, gated_mlp={c.gated_mlp}"),
-        (not c.n_key_value_heads, "grouped-query attention"),
-        (c.attn_types is None, f"attn_types={c.attn_types}"),
-        (
-            not (c.use_split_qkv_input or c.use_local_attn or c.final_rms or c.original_architecture),
-            "architecture options",
-        ),
-    ]
-    return "; ".join(why for ok, why in checks if not ok) or None
-
-# %% ../nbs/02_model.ipynb #f01s1
-def fast_logits(
-                # `dict(model.named_parameters())`, or the same stacked `[G, ...]` to run G models at once
-                params:dict,
-                cfg:HookedTransformerConfig, # the models' TransformerLens config
-                # int `[batch, seq]`, or `[G, batch, seq]` with stacked params
-                tokens:Int[torch.Tensor, "*group batch seq"],
-                # bool `[seq]`: only these positions' logits (e.g. `Batch.mask`); None: all
-                at:Bool[torch.Tensor, "seq"]|None=None,
-               ) -> Float[torch.Tensor, "*group batch pos d_vocab_out"]:
-    """`[(G,) batch, seq or at.sum(), d_vocab_out]`: the logits of the `HookedTransformer` with these parameters, from
-    fused kernels."""
-    grouped = params["embed.W_E"].ndim == 3; T = tokens.shape[-1]; H, eps = cfg.n_heads, cfg.eps
-    causal, scale = cfg.attention_dir == "causal", float(1 / cfg.attn_scale) if cfg.use_attn_scale else 1.0
-    if at is not None and bool(at.all()): at = None   # every position asked for: the plain path
-    def vec(name):   # a bias or norm weight, broadcast over (batch, seq)
-        x = params[name]; return x[:, None, None] if grouped else x
-    def lin(x, W, b):   # x @ W + b, one matrix product per model over all its (batch, seq) rows, as for a single model
-        return (x.flatten(1, 2) @ W).unflatten(1, x.shape[1:3]) + b if grouped else x @ W + b
-    def norm(x, prefix):
-        if cfg.normalization_type == "LN":
-            return F.layer_norm(x, x.shape[-1:], eps=eps) * vec(prefix + ".w") + vec(prefix + ".b")
-        if cfg.normalization_type == "RMS":
-            return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + eps) * vec(prefix + ".w")
-        return x
-    W_E, W_pos = params["embed.W_E"], params["pos_embed.W_pos"]
-    x = (
-        (W_E[torch.arange(len(W_E))[:, None, None], tokens] + W_pos[:, None, :T])
-        if grouped
-        else W_E[tokens] + W_pos[:T]
-    )
-    def heads(h, names):   # the named projections of h, each `[(G,) batch, H, seq, d_head]`, from one matrix product
-        W = torch.cat([rearrange(params[a + "W_" + n], "... h d e -> ... d (h e)") for n in names], -1)
-        b = torch.cat([rearrange(params[a + "b_" + n], "... h e -> ... (h e)") for n in names], -1)
-        qkv = lin(h, W, b[:, None, None] if grouped else b)   # [(G,) batch, seq, n·H·d_head]
-        return rearrange(qkv, "... s (n h e) -> n ... h s e", n=len(names), h=H)
-    for l in range(cfg.n_layers):
-        a = f"blocks.{l}.attn."; h = norm(x, f"blocks.{l}.ln1")
-        if at is None or l < cfg.n_layers - 1:   # every position: later layers read them all
-            q, k, v = heads(h, "QKV"); mask = None
-        else:   # the last layer only at the positions asked for: their queries against every key
-            (q,), (k, v) = heads(h[..., at, :], "Q"), heads(h, "KV"); x = x[..., at, :]
-            mask = (
-                torch.arange(T, device=x.device) <= torch.arange(T, device=x.device)[at.to(x.device)][:, None]
-                if causal
-                else None
-            )
-        z = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, is_causal=causal and mask is None, scale=scale)
-        x = x + lin(
-            rearrange(z, "... h s e -> ... s (h e)"),
-            rearrange(params[a + "W_O"], "... h e d -> ... (h e) d"),
-            vec(a + "b_O"),
-        )
-        if not cfg.attn_only:
-            m = f"blocks.{l}.mlp."; h = norm(x, f"blocks.{l}.ln2")
-            x = x + lin(
-                FAST_ACTS[cfg.act_fn](lin(h, params[m + "W_in"], vec(m + "b_in"))),
-                params[m + "W_out"],
-                vec(m + "b_out"),
-            )
-    return lin(norm(x, "ln_final"), params["unembed.W_U"], vec("unembed.b_U"))
-
-# %% ../nbs/02_model.ipynb #f01s2
-def fast_sort_loss(params:dict, # as for `fast_logits`
-                   cfg:HookedTransformerConfig, # the models' TransformerLens config
-                   batch:Batch|list[Batch], # one batch, or G batches of one task with stacked params
-                  ) -> torch.Tensor:
-    "`sort_loss` through `fast_logits`, the last layer computed only at the predicted positions; `[G]` for G batches."
-    bs = batch if isinstance(batch, list) else [batch]
-    if any(not torch.equal(b.mask, bs[0].mask) for b in bs):
-        raise ValueError("the batches of a group must come from one task")
-    tokens = torch.stack([b.tokens for b in bs]) if isinstance(batch, list) else batch.tokens
-    lg = fast_logits(params, cfg, tokens, at=bs[0].mask).view(len(bs), *tokens.shape[-2:-1], -1, cfg.d_vocab_out)
-    losses = torch.stack([_predicted_loss(l, b) for l, b in zip(lg, bs)])
-    return losses if isinstance(batch, list) else losses[0]
 
 # %% ../nbs/02_model.ipynb #c027
 def plot_per_position_accuracy(results:dict, # name -> `evaluate` result

@@ -7,14 +7,14 @@ Docs: https://sorting-transformers.github.io/sorting_transformers/runs.html.md""
 # %% ../nbs/02a_runs.ipynb #r002
 from __future__ import annotations
 import json, math, warnings
-from dataclasses import dataclass, asdict
+from dataclasses import dataclass, asdict, replace
 from pathlib import Path
 from typing import Callable
 import numpy as np
 import pandas as pd
 import torch.nn as nn
 from fastcore.basics import patch
-from .core import read_metadata, dataclass_from_dict
+from .core import read_metadata, dataclass_from_dict, config_key
 from .data import SortTask
 from sorting_transformers.model import (preset_config, preset_task, check_compatible, cfg_from_dict, cfg_to_dict,
     load_model, PRESETS)
@@ -84,8 +84,11 @@ def model_cfg(self:TrainConfig):
 
 @patch(as_prop=True)
 def run_name(self:TrainConfig) -> str:
-    "Folder name of the run: preset, weight decay, activation penalty, seed."
+    "Folder name of the run: preset (with its task's δ̄ and a hash of any other task change), weight decay, penalty, seed."
     arch = self.preset + ("-compressed" if self.compression else "")
+    if self.task and (t := self.sort_task()) != (base := preset_task(self.preset)):
+        if t.gap_mean is not None: arch += f"-gap{t.gap_mean:g}"
+        if t != replace(base, gap_mean=t.gap_mean): arch += f"-task{config_key(self.task)[:8]}"
     return f"{arch}_wd{self.weight_decay:g}_act{self.act_penalty:g}_s{self.seed}"
 
 @patch
@@ -252,6 +255,7 @@ def combined_metrics(out:str|Path, # a runs folder
                 run=config.run_name,
                 preset=config.preset + ("-compressed" if config.compression else ""),
                 recipe="seed" if config.compression else "sweep",
+                gap_mean=config.sort_task().gap_mean,
                 weight_decay=config.weight_decay,
                 level=level_name(config.weight_decay),
                 act_penalty=config.act_penalty,
@@ -284,7 +288,8 @@ def sweep_metrics(runs:str|Path, # the runs folder
 def run_label(row:pd.Series, # a row of `combined_metrics`
              ) -> str:
     "How a run is named in tables and figures: preset, level, weight decay and seed."
-    return f"{row.preset} {row.level} (wd={row.weight_decay:g}) seed {row.seed}"
+    gap = "" if pd.isna(row.get("gap_mean")) else f" δ̄={row.gap_mean:g}"
+    return f"{row.preset}{gap} {row.level} (wd={row.weight_decay:g}) seed {row.seed}"
 
 def final_models(runs:str|Path, # the runs folder
                  fin:pd.DataFrame, # `final_metrics` rows of runs under it

@@ -18,7 +18,7 @@ from fastcore.basics import patch
 from .core import (Profile, atomic_write_text, atomic_save_tensors, load_tensors,
     read_metadata, remove_stale_tmp, one_thread, run_units, _tmp_path)
 from .data import SortTask, sample_batch, generator
-from .model import (PRESETS, make_model, SeedTransformer, sort_loss, evaluate, save_model,
+from .model import (PRESETS, make_model, preset_task, SeedTransformer, sort_loss, evaluate, save_model,
     fast_sort_loss, fast_supported)
 from .runs import (LEVELS, LEVEL_COLORS, TrainConfig, checkpoint_steps, check_metrics, run_is_done,
     check_run_folder, run_config, combined_metrics, final_metrics)
@@ -403,8 +403,10 @@ def _group_loop(runs:list[RunState], step:int, end:int, resume_every:int, progre
 def sweep_configs(profile:Profile, # sizes (`Profile.train_sizes`), seeds and held-out size
                   presets:list[str]=tuple(PRESETS), # model presets
                   weight_decays:list[float]=tuple(LEVELS.values()), # AdamW weight decays
-                  seeds:list[int]|None=None, # default: the profile's
+                  seeds:list[int]|None=None, # default: the profile's grid (`GridSizes.seeds_of` each preset)
                   act_penalties:list[float]=(0.0,), # strengths λ of the seed's activation penalty
+                  # δ̄ of the lists (`SortTask.gap_mean`, None: the preset's own); default: the profile's grid
+                  gap_means:list[float|None]|None=None,
                   **overrides,
                  ) -> list[TrainConfig]:
     "Every combination, sized by the profile (`overrides` replace any `TrainConfig` field); all validated."
@@ -413,8 +415,11 @@ def sweep_configs(profile:Profile, # sizes (`Profile.train_sizes`), seeds and he
         if "warmup_steps" not in overrides and "steps" in kw:
             kw["warmup_steps"] = min(kw.get("warmup_steps", 0), kw["steps"])
         return kw
-    return [TrainConfig(preset=p, weight_decay=float(w), act_penalty=float(a), seed=s, **size(p))
-            for p in presets for w in weight_decays for a in act_penalties for s in (seeds or profile.seeds)]
+    def task(p, g): return None if g is None else {**preset_task(p).to_dict(), "gap_mean": float(g)}
+    return [TrainConfig(preset=p, weight_decay=float(w), act_penalty=float(a), seed=s, task=task(p, g), **size(p))
+            for p in presets for g in (profile.grid.gaps_of(p) if gap_means is None else gap_means)
+            for w in weight_decays for a in act_penalties
+            for s in (profile.grid.seeds_of(p) if seeds is None else seeds)]
 
 def seed_recipe_configs(profile:Profile, # sizes (`Profile.train_sizes('seed_recipe')`) and held-out size
                        ) -> list[TrainConfig]:
@@ -512,7 +517,8 @@ def plot_curves(df:pd.DataFrame, # metrics of every checkpoint (`runs.combined_m
                 mode="lines",
                 row=1,
                 col=i + 1,
-                name=f"{lvl} (wd={d.weight_decay.iloc[0]:g}, λ={d.act_penalty.iloc[0]:g}, seed {d.seed.iloc[0]})",
+                name=f"{lvl} (wd={d.weight_decay.iloc[0]:g}, λ={d.act_penalty.iloc[0]:g}"
+                + ("" if pd.isna(d.gap_mean.iloc[0]) else f", δ̄={d.gap_mean.iloc[0]:g}") + f", seed {d.seed.iloc[0]})",
                 line=dict(color=LEVEL_COLORS.get(lvl), dash="solid" if d.act_penalty.iloc[0] == 0 else "dot"),
                 legendgroup=run,
                 showlegend=True,

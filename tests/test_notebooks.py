@@ -70,3 +70,18 @@ def test_every_public_parameter_is_documented():
                             if k not in ("self", "cls") and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
                             and not (k in docs and docs[k].docment)]
     assert not missing, f"{len(missing)} parameters without docments: {missing[:20]}"
+
+def test_readme_states_the_committed_findings():
+    "The README's findings are the committed summary's, rendered by the site's own function; the summary is the default grid's."
+    import json
+    from sorting_transformers.core import get_profile
+    from sorting_transformers.experiment import summary_markdown
+    from sorting_transformers.train import sweep_configs
+    path = ROOT / "results" / "default" / "summary.json"
+    s = json.loads(path.read_text()); readme = (ROOT / "README.md").read_text()
+    assert path.stat().st_size < 20_000, "the committed summary should be a few KB"
+    assert s["profile"] == "default"
+    assert sorted(r["run"] for r in s["runs"]) == sorted(c.run_name for c in sweep_configs(get_profile("default")))
+    for name, text in summary_markdown(s).items():
+        assert text.replace("](0", "](nbs/0") in readme, f"README.md does not state the committed {name}"
+    assert "Computed from the run folders" not in readme   # no placeholders where the results should be
