@@ -20,7 +20,8 @@ from .runs import LEVELS, final_metrics, load_run, sweep_metrics
 from .train import sweep_configs, seed_recipe_configs, train_sweep, check_sweep, check_out_dir
 from .llc import llc_runs, profile_llc_config, CALIBRATED, SAMPLERS, check_restriction
 from .report import build_site
-from .experiment import experiment_results, experiment_summary, compare_summaries, curve_runs
+from sorting_transformers.experiment import (experiment_results, experiment_summary, compare_summaries, curve_runs,
+    summary_json)
 
 # %% auto #0
 __all__ = ['Preset', 'ProfileName', 'Engine', 'Sampler', 'COMMANDS', 'command_parser', 'RunOptions', 'run_options',
@@ -292,7 +293,7 @@ def _experiment(runs:Path, o:RunOptions) -> dict|None:
     if o.dry_run: return print("checked; nothing analysed (--dry-run)")
     res = experiment_results(prof, runs, workers, o.engine, o.scheduler, o.progress)
     summary = experiment_summary(res)
-    atomic_write_text(runs / "summary.json", json.dumps(summary, indent=1) + "\n")
+    atomic_write_text(runs / "summary.json", summary_json(summary))
     _print_table(res["cells"][_CELL].round(3), f"The experiment, per cell ({runs / 'summary.json'} has every number)")
     return summary
 

@@ -27,8 +27,8 @@ from .train import sweep_configs, seed_recipe_configs
 # %% auto #0
 __all__ = ['per_value_accuracy', 'analyse_run', 'cell_of', 'curve_runs', 'analyse_runs', 'wilson', 'bootstrap_mean',
            'bootstrap_diff', 'direction', 'gap_label', 'cell_table', 'level_differences', 'mode_regression',
-           'replication_table', 'experiment_results', 'experiment_summary', 'compare_summaries', 'summary_markdown',
-           'plot_mode_frequency', 'plot_cell_metric', 'plot_mode_curves']
+           'replication_table', 'experiment_results', 'experiment_summary', 'summary_json', 'compare_summaries',
+           'summary_markdown', 'plot_mode_frequency', 'plot_regression', 'plot_cell_metric', 'plot_mode_curves']
 
 # %% ../nbs/06a_experiment.ipynb #x005
 def per_value_accuracy(model:torch.nn.Module, # a trained model
@@ -200,7 +200,8 @@ def cell_table(finals:pd.DataFrame, # `analyse_runs` finals
     rows = []
     f = finals.assign(lists=finals.gap_mean.map(gap_label))
     for (p, lists, wd), d in f.groupby(["preset", "lists", "weight_decay"], sort=False):
-        row = dict(preset=p, lists=lists, level=level_name(wd), weight_decay=wd, n=len(d), gap=float(d.gap.mean()))
+        row = dict(preset=p, lists=lists, level=level_name(wd), weight_decay=wd, n=len(d), gap=float(d.gap.mean()),
+                   confirmed=int(d.confirmed.sum()))
         for m in ("splitting", "suppression"):
             k = int(d[m].sum()); lo, hi = wilson(k, len(d))
             row.update({m: k, f"{m}_lo": lo, f"{m}_hi": hi})
@@ -360,11 +361,19 @@ def _round(x):
 def experiment_summary(res:dict, # `experiment_results`
                       ) -> dict:
     "The JSON-able summary the write-up and the README state (numbers to 4 significant digits)."
-    run_cols = ["run", "mode", "token_acc", "min_value_acc", "norm_total", "llc", "llc_failed", "first_99"]
+    run_cols = ["run", "mode", "token_acc", "min_value_acc", "worst_value", "norm_total", "llc", "llc_failed", "first_99"]
     recs = lambda df: [] if df is None or not len(df) else json.loads(df.to_json(orient="records"))
     return _round(dict(profile=res["profile"], runs=recs(res["finals"][run_cols]), cells=recs(res["cells"]),
                        differences=recs(res["differences"]), regressions=res["regressions"],
                        replication=recs(res["replication"])))
+
+def summary_json(s:dict, # `experiment_summary`
+                ) -> str:
+    "The summary as JSON with one record per line: small, and a diff of two shows which numbers changed."
+    one = lambda x: json.dumps(x, ensure_ascii=False, separators=(",", ":"))
+    body = [f" {one(k)}: " + ("[\n" + ",\n".join("  " + one(x) for x in v) + "\n ]" if isinstance(v, list) and v else one(v))
+            for k, v in s.items()]
+    return "{\n" + ",\n".join(body) + "\n}\n"
 
 def compare_summaries(new:dict, # a summary just computed
                       old:dict, # the committed one
@@ -406,19 +415,27 @@ def summary_markdown(s:dict, # `experiment_summary` (e.g. read from `results/PRO
              "followed over training. Intervals are 95%: Wilson for a mode's frequency, percentile bootstrap across "
              "seeds for means and differences, Wald intervals (statsmodels) for the regression's odds ratios.")
     below = [r for r in runs if r["token_acc"] < 0.99]
-    worst = min(runs, key=lambda r: r["token_acc"])
+    worst, rare = min(runs, key=lambda r: r["token_acc"]), min(runs, key=lambda r: r["min_value_acc"])
     lines = [("**Every run learns to sort**" if not below else
               f"**{len(runs) - len(below)} of {len(runs)} runs reach 99% held-out token accuracy**")
              + f": lowest final held-out token accuracy {worst['token_acc']:.4g} ({md_code(worst['run'])}); lowest "
-             f"accuracy on any single answer value {min(r['min_value_acc'] for r in runs):.3g}."]
+             f"accuracy on a single answer value {rare['min_value_acc']:.3g} (value {rare['worst_value']} in "
+             f"{md_code(rare['run'])}; a value that few lists ask for is measured on few tokens)."]
+    failed = [r for r in runs if r["llc_failed"]]
+    if failed:
+        counts = pd.Series([c for r in failed for c in r["llc_failed"].split(",")]).value_counts()
+        lines.append(f"**The LLC estimates fail some sampler checks** ([llc](06_llc.ipynb)): " + ", ".join(
+            f"{c} in {k} of {len(runs)}" for c, k in counts.items()) + " final estimates; the LLC differences "
+            "below compare estimates made the same way, but their absolute values are not converged.")
     for p in presets:
         rows = [[c["lists"], c["level"], c["n"], f"{c['splitting']}/{c['n']} [{c['splitting_lo']:.2f}, {c['splitting_hi']:.2f}]",
                  f"{c['suppression']}/{c['n']} [{c['suppression_lo']:.2f}, {c['suppression_hi']:.2f}]",
                  _ci(c["llc"], c["llc_lo"], c["llc_hi"]), _ci(c["norm_total"], c["norm_total_lo"], c["norm_total_hi"]),
-                 _ci(c["token_acc"], c["token_acc_lo"], c["token_acc_hi"], ".4f")] for c in cells if c["preset"] == p]
+                 _ci(c["token_acc"], c["token_acc_lo"], c["token_acc_hi"], ".4f"), f"{c['confirmed']}/{c['n']}"]
+                for c in cells if c["preset"] == p]
         lines.append(f"**`{p}`, per cell** (mean over seeds [95% interval]):\n\n" + _md_table(
             rows, ["lists", "weight decay", "runs", "vocabulary-splitting", "copy-suppression", "LLC", "weight norm",
-                   "token accuracy"]))
+                   "token accuracy", "mode confirmed by ablation"]))
         for m, name in _NAMES.items():
             ds = [d for d in s["differences"] if d["preset"] == p and d["metric"] == m]
             if ds:
@@ -426,11 +443,12 @@ def summary_markdown(s:dict, # `experiment_summary` (e.g. read from `results/PRO
                     f"{d['lists']}, {d['level']}: {_ci(d['diff'], d['lo'], d['hi'])}, **{d['verdict']}**" for d in ds) + ".")
         for r in (r for r in s["regressions"] if r["preset"] == p):
             what = {"splitting": "vocabulary-splitting", "suppression": "copy-suppression"}[r["outcome"]]
+            on = "weight decay and δ̄" if "gap" in r["formula"] else "weight decay"
             if r["status"] != "fitted":
-                lines.append(f"**The mode {what} of `{p}`, regressed on weight decay and δ̄** ({r['k']} of {r['n']} runs): "
+                lines.append(f"**The mode {what} of `{p}`, regressed on {on}** ({r['k']} of {r['n']} runs): "
                              f"{r['status']}.")
             else:
-                lines.append(f"**The mode {what} of `{p}`, regressed on weight decay and δ̄** ({r['k']} of {r['n']} runs; "
+                lines.append(f"**The mode {what} of `{p}`, regressed on {on}** ({r['k']} of {r['n']} runs; "
                              f"odds ratios [95% interval]): " + "; ".join(
                     f"{t['term']}: {_ci(t['odds_ratio'], t['lo'], t['hi'])}, **{t['verdict']}**" for t in r["terms"]) + ".")
     rep = _md_table([[r["claim"], r["source"], r["measured"], f"**{r['verdict']}**"] for r in s["replication"]],
@@ -452,6 +470,23 @@ def plot_mode_frequency(cells:pd.DataFrame, # `cell_table`
                         row=1, col=j + 1)
         fig.update_yaxes(range=[0, 1.05], title_text="fraction of runs" if j == 0 else None, row=1, col=j + 1)
     return fig.update_layout(title="Head modes per cell (95% Wilson intervals)", barmode="group", height=420)
+
+def plot_regression(regressions:list[dict], # `experiment_results(...)["regressions"]`
+                   ) -> go.Figure:
+    "Odds ratios of each fitted regression with their 95% intervals (log scale; 1 is no effect); why the others are not."
+    fig = go.Figure(); notes = []
+    for r in regressions:
+        name = f"{r['preset']}: {r['outcome']}"
+        if r["status"] != "fitted": notes.append(f"{name}: {r['status']}"); continue
+        t = pd.DataFrame(r["terms"])
+        fig.add_scatter(x=t.odds_ratio, y=[f"{name} · {x}" for x in t.term], mode="markers", name=name,
+                        error_x=dict(type="data", symmetric=False, array=(t.hi - t.odds_ratio).tolist(),
+                                     arrayminus=(t.odds_ratio - t.lo).tolist()))
+    fig.add_vline(x=1, line=dict(dash="dot", color="grey"))
+    fig.update_xaxes(type="log", title_text="odds ratio (95% Wald interval)")
+    title = "Logistic regression of the head mode on weight decay and δ̄"
+    if notes: title += "<br><sup>" + "<br>".join(notes) + "</sup>"
+    return fig.update_layout(title=title, height=300 + 40 * len(notes) + 25 * len(fig.data))
 
 def plot_cell_metric(cells:pd.DataFrame, # `cell_table`
                      metric:str, # 'llc', 'norm_total', 'token_acc' or 'min_value_acc'

@@ -33,3 +33,17 @@ def test_main_job_imports_the_seed(main_job_test_profile):
     row = next(l for l in out.splitlines() if l.strip().startswith("models/sort_mid_decay_l1_activation.pth "))
     token_acc, seq_acc = map(float, row.split()[2:4])
     assert abs(token_acc - 0.995) <= 0.005 and abs(seq_acc - 0.953) <= 0.005, row
+
+def test_main_job_runs_the_experiment_and_says_whether_it_reproduced(main_job_test_profile):
+    "The main job analyses every run of the grid, writes RUNS/summary.json and ends by comparing it with the committed one."
+    import json
+    from sorting_transformers.core import get_profile
+    from sorting_transformers.train import sweep_configs
+    work, r = main_job_test_profile
+    out = r.stdout.strip().splitlines()
+    n = len(sweep_configs(get_profile("test")))
+    assert any(l.startswith(f"experiment: {n} run(s) analysed") for l in out), r.stdout[-3000:]
+    s = json.loads((work / "runs" / "summary.json").read_text())
+    assert s["profile"] == "test" and len(s["runs"]) == n
+    # run from a folder with no results/test/summary.json: it says there is nothing to compare, and how to commit one
+    assert out[-1].startswith("no committed summary at results/test/summary.json"), out[-3:]
