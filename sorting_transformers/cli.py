@@ -346,7 +346,8 @@ def main_job(
     summary = _experiment(runs, o)
     if o.dry_run: print("report: every notebook on these runs, into _site (a writable folder)")
     else: report(Path("_site"), runs, prof.name, o.workers)
-    if summary is not None: _compare_committed(summary, Path(results) / prof.name / "summary.json", runs / "summary.json")
+    if summary is not None:
+        _compare_committed(summary, Path(results) / prof.name / "summary.json", runs / "summary.json")
 
 # %% ../nbs/07_cli.ipynb #c014
 COMMANDS = {"all": main_job, "train": train, "llc": llc, "report": report, "seed-accuracy": seed_accuracy}

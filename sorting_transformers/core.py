@@ -101,7 +101,7 @@ PROFILES = {p.name: p for p in [
                        seed_recipe=_T(steps=20, batch_size=64, n_checkpoints=8)),
             grid=GridSizes(seeds=dict(attn1l=2, relu3l=1), gap_means=dict(attn1l=(None, 2.0)), n_boot=200)),
     Profile("default", n_heldout=2048, n_pairs=600, workers=2,
-            llc=LLCSizes(chains=4, draws=50, n_checkpoints=4, n_lists=2048, batch_size=64, workers=2,
+            llc=LLCSizes(chains=4, draws=40, n_checkpoints=3, n_lists=1024, batch_size=64, workers=2,
                          cal_chains=4, cal_draws=60, gt_chains=8, gt_draws=1000),
             train=dict(relu3l=_T(steps=400, batch_size=64, lr=3e-3, warmup_steps=20, n_checkpoints=10),
                        attn1l=_T(steps=400, batch_size=64, lr=3e-3, warmup_steps=20, n_checkpoints=10),
@@ -113,7 +113,8 @@ PROFILES = {p.name: p for p in [
             train=dict(relu3l=_T(steps=6000, batch_size=512, lr=1e-3, warmup_steps=200, n_checkpoints=100),
                        attn1l=_T(steps=6000, batch_size=512, lr=1e-3, warmup_steps=200, n_checkpoints=100),
                        seed_recipe=_T(steps=300, batch_size=256, n_checkpoints=300)),
-            grid=GridSizes(seeds=dict(attn1l=10, relu3l=5), gap_means=dict(attn1l=(None, 1.5, 2.5, 3.5)), curve_seeds=10)),
+            grid=GridSizes(seeds=dict(attn1l=10, relu3l=5), gap_means=dict(attn1l=(None, 1.5, 2.5, 3.5)),
+                           curve_seeds=10)),
 ]}
 
 PROFILE_ENV = "SORTING_TRANSFORMERS_PROFILE"

@@ -28,7 +28,7 @@ from .train import sweep_configs, seed_recipe_configs
 __all__ = ['per_value_accuracy', 'analyse_run', 'cell_of', 'curve_runs', 'analyse_runs', 'wilson', 'bootstrap_mean',
            'bootstrap_diff', 'direction', 'gap_label', 'cell_table', 'level_differences', 'mode_regression',
            'replication_table', 'experiment_results', 'experiment_summary', 'summary_json', 'compare_summaries',
-           'summary_markdown', 'plot_mode_frequency', 'plot_regression', 'plot_cell_metric', 'plot_mode_curves']
+           'summary_markdown', 'plot_mode_frequency', 'plot_cell_metric', 'plot_regression', 'plot_mode_curves']
 
 # %% ../nbs/06a_experiment.ipynb #x005
 def per_value_accuracy(model:torch.nn.Module, # a trained model
@@ -61,6 +61,7 @@ def _cached_json(path:Path, key:dict, compute) -> dict:
         warnings.warn(f"{path}: ignored and recomputed (another config, or damaged)", stacklevel=2)
     value = compute(); atomic_write_text(path, json.dumps(dict(key=key, value=value), allow_nan=True)); return value
 
+# %% ../nbs/06a_experiment.ipynb #x006b
 def analyse_run(run_dir:str|Path, # a finished run folder
                 llc_config:LLCConfig, # sampler settings (`llc.profile_llc_config`)
                 n_analysis:int=2048, # held-out lists for accuracy and head modes
@@ -71,7 +72,7 @@ def analyse_run(run_dir:str|Path, # a finished run folder
     run_dir = Path(run_dir); config, metrics = load_run(run_dir)
     if not run_is_done(run_dir): raise ValueError(f"{run_dir}: not finished (train it first)")
     key = dict(analysis="experiment", run=config.to_dict(), llc=asdict(llc_config), n_analysis=n_analysis,
-               n_curve=n_curve, n_boot=n_boot, version=1)
+               n_curve=n_curve, n_boot=n_boot, version=2)
     def compute():
         model, task = load_checkpoint(run_dir, config.steps); batch = heldout(task, n_analysis)
         last = metrics[metrics.step == config.steps].iloc[0]; pv = per_value_accuracy(model, batch, task.n_values)
@@ -81,6 +82,7 @@ def analyse_run(run_dir:str|Path, # a finished run folder
                      level=level_name(config.weight_decay), seed=config.seed, steps=config.steps,
                      token_acc=float(last.token_acc), seq_acc=float(last.seq_acc), loss=float(last.loss),
                      min_value_acc=float(np.nanmin(pv)), worst_value=int(np.nanargmin(pv)),
+                     worst_value_n=int((batch.targets == int(np.nanargmin(pv))).sum()),
                      norm_total=float(last.norm_total), first_99=int(hit99.min()) if len(hit99) else None,
                      **_mode_fields(head_modes(model, task, batch, n_boot=n_boot)),
                      **_llc_fields(checkpoint_path(run_dir, config.steps), llc_config))
@@ -130,7 +132,8 @@ def analyse_runs(runs:str|Path, # the runs folder
     units = [(str(Path(runs) / c.run_name), asdict(llc_config), n_analysis, n_curve if c.run_name in followed else 0,
               50) for c in order]
     from sorting_transformers.experiment import _analyse_unit as work   # by its module's name, also in a notebook
-    res = dict(zip([c.run_name for c in order], run_units(work, units, workers, engine, scheduler, "analyse", progress)))
+    done = run_units(work, units, workers, engine, scheduler, "analyse", progress)
+    res = dict(zip([c.run_name for c in order], done))
     finals = pd.DataFrame([res[c.run_name]["final"] for c in configs])
     curves = pd.DataFrame([dict(run=n, **{k: res[n]["final"][k] for k in ("preset", "gap_mean", "level", "seed")}, **r)
                            for n in followed for r in res[n]["curve"]])
@@ -161,6 +164,7 @@ def bootstrap_mean(x, # values across seeds
                   rng=np.random.default_rng(seed))
     return float(r.confidence_interval.low), float(r.confidence_interval.high)
 
+# %% ../nbs/06a_experiment.ipynb #x010b
 def bootstrap_diff(a, # values of one cell across seeds
                    b, # values of the reference cell
                    n_boot:int=2000, # resamples
@@ -246,7 +250,8 @@ def mode_regression(finals:pd.DataFrame, # `analyse_runs` finals of one preset
         try: fit = smf.logit("y ~ " + " + ".join(terms), d).fit(disp=0, maxiter=200)
         except Exception as e: return dict(out, status=f"not estimable: {type(e).__name__}")
     sep = any("separation" in str(x.message).lower() for x in w)
-    if sep or not fit.mle_retvals.get("converged", False) or (fit.bse.abs() > 20).any() or (fit.params.abs() > 15).any():
+    huge = (fit.bse.abs() > 20).any() or (fit.params.abs() > 15).any()   # a separated fit's estimates run away
+    if sep or huge or not fit.mle_retvals.get("converged", False):
         return dict(out, status="not estimable: a predictor separates the outcome perfectly (see the cell frequencies)")
     ci = fit.conf_int(alpha=1 - level)
     for name in fit.params.index.drop("Intercept"):
@@ -269,64 +274,59 @@ def _gap_test(d:pd.DataFrame, col:str) -> float:
     if (t.sum(0) == 0).any(): return 1.0
     return float(fisher_exact(t.values)[1] if t.shape == (2, 2) else chi2_contingency(t.values)[1])
 
+_PAPER, _SEED = "Urdshals & Urdshals 2025", "seed README"
+
+def _gap_row(d:pd.DataFrame) -> tuple:
+    claim = "δ̄ decides which mode the heads end in"
+    if d.gap_mean.map(gap_label).nunique() < 2:
+        return (claim, _PAPER, "one gap distribution only", "not testable here: the profile's grid has one δ̄")
+    by = "; ".join(f"{g}: splitting {_freq(e, 'splitting')}, suppression {_freq(e, 'suppression')}"
+                   for g, e in d.groupby(d.gap_mean.map(gap_label), sort=False))
+    p = {c: _gap_test(d, c) for c in ("splitting", "suppression")}
+    ps = ", ".join(f"{c} p={v:.2g}" for c, v in p.items())
+    return (claim, _PAPER, f"{by} (Fisher's exact test: {ps})",
+            "replicated" if min(p.values()) < 0.05 else "not replicated: no association of δ̄ with the mode detected")
+
+def _stages_row(c:pd.DataFrame) -> tuple:
+    claim = "Three developmental stages are visible in the LLC"
+    npts = c.groupby("run").step.apply(lambda s: int((s > 0).sum())).min() if len(c) else 0
+    if npts < 5:
+        return (claim, _PAPER, f"{npts} LLC checkpoints per followed run", "not testable here: a stage boundary "
+                "needs at least 5 checkpoints after step 0 (the `full` profile has them)")
+    nb = c.groupby("run").apply(lambda e: len(stage_boundaries(e.step.tolist(), e.llc.tolist())))
+    k = int((nb >= 2).sum())
+    return (claim, _PAPER, f"{k} of {len(nb)} followed runs show at least two stage boundaries",
+            "replicated" if k > len(nb) / 2 else "not replicated: most followed runs show fewer than three stages")
+
+# %% ../nbs/06a_experiment.ipynb #x018b
+def _seed_rows(recipe:pd.DataFrame) -> list[tuple]:
+    if not len(recipe): return []
+    acc = "; ".join(f"λ={r.act_penalty:g}: token accuracy {r.token_acc:.3f}"
+                    for _, r in recipe.sort_values("act_penalty").iterrows())
+    ok = int((recipe.token_acc >= 0.99).sum())
+    below = f"partly: {len(recipe) - ok} of {len(recipe)} reruns stay below 99%"
+    return [("The three models were trained with no, mid and high weight decay", _SEED,
+             f"the recipe's levels are an activation penalty λ; all three use AdamW's weight decay 0.01 (rerun: {acc})",
+             "not replicated: the labels are not weight decay"),
+            ("The models learn to sort (about 99% token accuracy)", _SEED,
+             f"{ok} of {len(recipe)} recipe reruns reach 99%: {acc}",
+             "replicated" if ok == len(recipe) else below)]
+
 def replication_table(finals:pd.DataFrame, # `analyse_runs` finals
                       curves:pd.DataFrame, # `analyse_runs` curves
                       recipe:pd.DataFrame, # final metrics of the seed's recipe runs (`runs.final_metrics`)
                       paper_preset:str="attn1l", # the preset of the 2025 paper's model family
                      ) -> pd.DataFrame:
     "claim, source, measured, verdict: one row per claim."
-    P, S = "Urdshals & Urdshals 2025", "seed README"; rows = []
     d = finals[finals.preset == paper_preset]; none = d[d.weight_decay == 0]
-    if d.gap_mean.map(gap_label).nunique() < 2:
-        rows.append((
-            "δ̄ decides which mode the heads end in", P, "one gap distribution only",
-            "not testable here: the profile's grid has one δ̄",
-        ))
-    else:
-        by = "; ".join(f"{g}: splitting {_freq(e, 'splitting')}, suppression {_freq(e, 'suppression')}"
-                       for g, e in d.groupby(d.gap_mean.map(gap_label), sort=False))
-        p = {c: _gap_test(d, c) for c in ("splitting", "suppression")}
-        ps = ", ".join(f"{c} p={v:.2g}" for c, v in p.items())
-        rows.append((
-            "δ̄ decides which mode the heads end in", P, f"{by} (Fisher's exact test: {ps})",
-            "replicated" if min(p.values()) < 0.05 else "not replicated: no association of δ̄ with the mode detected",
-        ))
-    rows.append((
-        "Vocabulary-splitting appears without weight decay", P, f"splitting in {_freq(none, 'splitting')} runs "
-        "without weight decay", "replicated" if none.splitting.any() else "not replicated: no run without weight decay splits",
-    ))
-    rows.append((
-        "Copy-suppression appears", P, f"in {_freq(d, 'suppression')} runs",
-        "replicated" if d.suppression.any() else "not replicated: no run shows a suppressing head",
-    ))
-    c = curves[curves.preset == paper_preset] if len(curves) else curves
-    npts = c.groupby("run").step.apply(lambda s: int((s > 0).sum())).min() if len(c) else 0
-    if npts < 5:
-        rows.append((
-            "Three developmental stages are visible in the LLC", P, f"{npts} LLC checkpoints per followed run",
-            "not testable here: a stage boundary needs at least 5 checkpoints after step 0 (the `full` profile has them)",
-        ))
-    else:
-        nb = c.groupby("run").apply(lambda e: len(stage_boundaries(e.step.tolist(), e.llc.tolist())))
-        k = int((nb >= 2).sum())
-        rows.append((
-            "Three developmental stages are visible in the LLC", P,
-            f"{k} of {len(nb)} followed runs show at least two stage boundaries",
-            "replicated" if k > len(nb) / 2 else "not replicated: most followed runs show fewer than three stages",
-        ))
-    if len(recipe):
-        acc = "; ".join(f"λ={r.act_penalty:g}: token accuracy {r.token_acc:.3f}" for _, r in recipe.sort_values("act_penalty").iterrows())
-        rows.append((
-            "The three models were trained with no, mid and high weight decay", S,
-            f"the recipe's levels are an activation penalty λ; all three use AdamW's weight decay 0.01 (rerun: {acc})",
-            "not replicated: the labels are not weight decay",
-        ))
-        ok = (recipe.token_acc >= 0.99).sum()
-        rows.append((
-            "The models learn to sort (about 99% token accuracy)", S, f"{ok} of {len(recipe)} recipe reruns reach 99%: {acc}",
-            "replicated" if ok == len(recipe) else f"partly: {len(recipe) - ok} of {len(recipe)} reruns stay below 99%",
-        ))
-    return pd.DataFrame(rows, columns=["claim", "source", "measured", "verdict"])
+    rows = [_gap_row(d),
+            ("Vocabulary-splitting appears without weight decay", _PAPER,
+             f"splitting in {_freq(none, 'splitting')} runs without weight decay",
+             "replicated" if none.splitting.any() else "not replicated: no run without weight decay splits"),
+            ("Copy-suppression appears", _PAPER, f"in {_freq(d, 'suppression')} runs",
+             "replicated" if d.suppression.any() else "not replicated: no run shows a suppressing head"),
+            _stages_row(curves[curves.preset == paper_preset] if len(curves) else curves)]
+    return pd.DataFrame(rows + _seed_rows(recipe), columns=["claim", "source", "measured", "verdict"])
 
 # %% ../nbs/06a_experiment.ipynb #x020
 def experiment_results(profile:Profile, # sizes, grid and LLC sampling
@@ -350,6 +350,7 @@ def experiment_results(profile:Profile, # sizes, grid and LLC sampling
                 differences=level_differences(finals, n_boot=nb), regressions=regs,
                 replication=replication_table(finals, curves, recipe))
 
+# %% ../nbs/06a_experiment.ipynb #x020b
 def _round(x):
     if isinstance(x, dict): return {k: _round(v) for k, v in x.items()}
     if isinstance(x, (list, tuple)): return [_round(v) for v in x]
@@ -361,7 +362,8 @@ def _round(x):
 def experiment_summary(res:dict, # `experiment_results`
                       ) -> dict:
     "The JSON-able summary the write-up and the README state (numbers to 4 significant digits)."
-    run_cols = ["run", "mode", "token_acc", "min_value_acc", "worst_value", "norm_total", "llc", "llc_failed", "first_99"]
+    run_cols = ["run", "mode", "token_acc", "min_value_acc", "worst_value", "worst_value_n", "norm_total", "llc",
+                "llc_failed", "first_99"]
     recs = lambda df: [] if df is None or not len(df) else json.loads(df.to_json(orient="records"))
     return _round(dict(profile=res["profile"], runs=recs(res["finals"][run_cols]), cells=recs(res["cells"]),
                        differences=recs(res["differences"]), regressions=res["regressions"],
@@ -371,8 +373,8 @@ def summary_json(s:dict, # `experiment_summary`
                 ) -> str:
     "The summary as JSON with one record per line: small, and a diff of two shows which numbers changed."
     one = lambda x: json.dumps(x, ensure_ascii=False, separators=(",", ":"))
-    body = [f" {one(k)}: " + ("[\n" + ",\n".join("  " + one(x) for x in v) + "\n ]" if isinstance(v, list) and v else one(v))
-            for k, v in s.items()]
+    def value(v): return "[\n" + ",\n".join("  " + one(x) for x in v) + "\n ]" if isinstance(v, list) and v else one(v)
+    body = [f" {one(k)}: {value(v)}" for k, v in s.items()]
     return "{\n" + ",\n".join(body) + "\n}\n"
 
 def compare_summaries(new:dict, # a summary just computed
@@ -397,96 +399,89 @@ def _md_table(rows:list[list], header:list[str]) -> str:
     return "\n".join(["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
                      + ["| " + " | ".join(esc(c) for c in r) + " |" for r in rows])
 
-_NAMES = dict(llc="LLC", norm_total="total weight norm", token_acc="held-out token accuracy")
+def _freq_ci(c:dict, m:str) -> str: return f"{c[m]}/{c['n']} [{c[m + '_lo']:.2f}, {c[m + '_hi']:.2f}]"
 
-def summary_markdown(s:dict, # `experiment_summary` (e.g. read from `results/PROFILE/summary.json`)
-                    ) -> dict[str, str]:
-    "The write-up's sections as Markdown: `setup`, `findings`, `replication`; every number and verdict from `s`."
-    runs, cells = s["runs"], s["cells"]
-    presets = list(dict.fromkeys(c["preset"] for c in cells))
-    grid = "; ".join(
-        f"`{p}`: " + " × ".join([f"{len({c['level'] for c in cells if c['preset'] == p})} weight-decay levels",
-                                 f"{len({c['lists'] for c in cells if c['preset'] == p})} list distribution(s) ("
-                                 + ", ".join(dict.fromkeys(c["lists"] for c in cells if c["preset"] == p)) + ")",
-                                 f"{max(c['n'] for c in cells if c['preset'] == p)} seeds"])
-        for p in presets)
-    setup = (f"Built with the **{s['profile']}** profile: {len(runs)} runs ({grid}), each analysed at its final "
-             "checkpoint (accuracy per answer value, weight norm, head mode, LLC); the first seed of every cell is also "
-             "followed over training. Intervals are 95%: Wilson for a mode's frequency, percentile bootstrap across "
-             "seeds for means and differences, Wald intervals (statsmodels) for the regression's odds ratios.")
+def _setup_md(s:dict) -> str:
+    cells = s["cells"]
+    def grid(p):
+        cs = [c for c in cells if c["preset"] == p]; lists = list(dict.fromkeys(c["lists"] for c in cs))
+        return (f"`{p}`: {len({c['level'] for c in cs})} weight-decay levels × {len(lists)} list distribution(s) "
+                f"({', '.join(lists)}) × {max(c['n'] for c in cs)} seeds")
+    return (f"Built with the **{s['profile']}** profile: {len(s['runs'])} runs ("
+            + "; ".join(grid(p) for p in dict.fromkeys(c["preset"] for c in cells))
+            + "), each analysed at its final checkpoint (accuracy per answer value, weight norm, head mode, LLC); the "
+            "first seed of every cell is also followed over training. Intervals are 95%: Wilson for a mode's "
+            "frequency, percentile bootstrap across seeds for means and differences, Wald intervals (statsmodels) for "
+            "the regression's odds ratios.")
+
+def _runs_md(runs:list[dict]) -> list[str]:
     below = [r for r in runs if r["token_acc"] < 0.99]
     worst, rare = min(runs, key=lambda r: r["token_acc"]), min(runs, key=lambda r: r["min_value_acc"])
     lines = [("**Every run learns to sort**" if not below else
               f"**{len(runs) - len(below)} of {len(runs)} runs reach 99% held-out token accuracy**")
              + f": lowest final held-out token accuracy {worst['token_acc']:.4g} ({md_code(worst['run'])}); lowest "
              f"accuracy on a single answer value {rare['min_value_acc']:.3g} (value {rare['worst_value']} in "
-             f"{md_code(rare['run'])}; a value that few lists ask for is measured on few tokens)."]
-    failed = [r for r in runs if r["llc_failed"]]
-    if failed:
-        counts = pd.Series([c for r in failed for c in r["llc_failed"].split(",")]).value_counts()
-        lines.append(f"**The LLC estimates fail some sampler checks** ([llc](06_llc.ipynb)): " + ", ".join(
-            f"{c} in {k} of {len(runs)}" for c, k in counts.items()) + " final estimates; the LLC differences "
-            "below compare estimates made the same way, but their absolute values are not converged.")
-    for p in presets:
-        rows = [[c["lists"], c["level"], c["n"], f"{c['splitting']}/{c['n']} [{c['splitting_lo']:.2f}, {c['splitting_hi']:.2f}]",
-                 f"{c['suppression']}/{c['n']} [{c['suppression_lo']:.2f}, {c['suppression_hi']:.2f}]",
-                 _ci(c["llc"], c["llc_lo"], c["llc_hi"]), _ci(c["norm_total"], c["norm_total_lo"], c["norm_total_hi"]),
-                 _ci(c["token_acc"], c["token_acc_lo"], c["token_acc_hi"], ".4f"), f"{c['confirmed']}/{c['n']}"]
-                for c in cells if c["preset"] == p]
-        lines.append(f"**`{p}`, per cell** (mean over seeds [95% interval]):\n\n" + _md_table(
-            rows, ["lists", "weight decay", "runs", "vocabulary-splitting", "copy-suppression", "LLC", "weight norm",
-                   "token accuracy", "mode confirmed by ablation"]))
-        for m, name in _NAMES.items():
-            ds = [d for d in s["differences"] if d["preset"] == p and d["metric"] == m]
-            if ds:
-                lines.append(f"**Weight decay and the {name}** of `{p}` (each level minus none, same lists): " + "; ".join(
-                    f"{d['lists']}, {d['level']}: {_ci(d['diff'], d['lo'], d['hi'])}, **{d['verdict']}**" for d in ds) + ".")
-        for r in (r for r in s["regressions"] if r["preset"] == p):
-            what = {"splitting": "vocabulary-splitting", "suppression": "copy-suppression"}[r["outcome"]]
-            on = "weight decay and δ̄" if "gap" in r["formula"] else "weight decay"
-            if r["status"] != "fitted":
-                lines.append(f"**The mode {what} of `{p}`, regressed on {on}** ({r['k']} of {r['n']} runs): "
-                             f"{r['status']}.")
-            else:
-                lines.append(f"**The mode {what} of `{p}`, regressed on {on}** ({r['k']} of {r['n']} runs; "
-                             f"odds ratios [95% interval]): " + "; ".join(
-                    f"{t['term']}: {_ci(t['odds_ratio'], t['lo'], t['hi'])}, **{t['verdict']}**" for t in r["terms"]) + ".")
+             f"{md_code(rare['run'])}, asked for by {rare['worst_value_n']} of its held-out tokens)."]
+    if failed := [c for r in runs if r["llc_failed"] for c in r["llc_failed"].split(",")]:
+        counts = pd.Series(failed).value_counts()
+        lines.append("**The LLC estimates fail some sampler checks** ([llc](06_llc.ipynb)): "
+                     + ", ".join(f"{c} in {k} of {len(runs)}" for c, k in counts.items()) + " final estimates; the "
+                     "LLC differences below compare estimates made the same way, but their absolute values are not "
+                     "converged.")
+    return lines
+
+# %% ../nbs/06a_experiment.ipynb #x022b
+_NAMES = dict(llc="LLC", norm_total="total weight norm", token_acc="held-out token accuracy")
+_MODES = dict(splitting="vocabulary-splitting", suppression="copy-suppression")
+
+def _preset_md(s:dict, p:str) -> list[str]:
+    "The cell table, the level differences and the regressions of preset `p`."
+    rows = [[c["lists"], c["level"], c["n"], _freq_ci(c, "splitting"), _freq_ci(c, "suppression"),
+             _ci(c["llc"], c["llc_lo"], c["llc_hi"]), _ci(c["norm_total"], c["norm_total_lo"], c["norm_total_hi"]),
+             _ci(c["token_acc"], c["token_acc_lo"], c["token_acc_hi"], ".4f"), f"{c['confirmed']}/{c['n']}"]
+            for c in s["cells"] if c["preset"] == p]
+    lines = [f"**`{p}`, per cell** (mean over seeds [95% interval]):\n\n" + _md_table(
+        rows, ["lists", "weight decay", "runs", "vocabulary-splitting", "copy-suppression", "LLC", "weight norm",
+               "token accuracy", "mode confirmed by ablation"])]
+    for m, name in _NAMES.items():
+        if ds := [d for d in s["differences"] if d["preset"] == p and d["metric"] == m]:
+            lines.append(f"**Weight decay and the {name}** of `{p}` (each level minus none, same lists): " + "; ".join(
+                f"{d['lists']}, {d['level']}: {_ci(d['diff'], d['lo'], d['hi'])}, **{d['verdict']}**" for d in ds)
+                + ".")
+    for r in (r for r in s["regressions"] if r["preset"] == p):
+        on = "weight decay and δ̄" if "gap" in r["formula"] else "weight decay"
+        head = f"**The mode {_MODES[r['outcome']]} of `{p}`, regressed on {on}** ({r['k']} of {r['n']} runs"
+        if r["status"] != "fitted": lines.append(f"{head}): {r['status']}."); continue
+        lines.append(f"{head}; odds ratios [95% interval]): " + "; ".join(
+            f"{t['term']}: {_ci(t['odds_ratio'], t['lo'], t['hi'])}, **{t['verdict']}**" for t in r["terms"]) + ".")
+    return lines
+
+def summary_markdown(s:dict, # `experiment_summary` (e.g. read from `results/PROFILE/summary.json`)
+                    ) -> dict[str, str]:
+    "The write-up's sections as Markdown: `setup`, `findings`, `replication`; every number and verdict from `s`."
+    presets = dict.fromkeys(c["preset"] for c in s["cells"])
+    findings = _runs_md(s["runs"]) + [l for p in presets for l in _preset_md(s, p)]
     rep = _md_table([[r["claim"], r["source"], r["measured"], f"**{r['verdict']}**"] for r in s["replication"]],
                     ["claim", "source", "measured here", "verdict"])
-    return dict(setup=setup, findings="\n\n".join(lines), replication=rep)
+    return dict(setup=_setup_md(s), findings="\n\n".join(findings), replication=rep)
 
 # %% ../nbs/06a_experiment.ipynb #x023
+def _error(d:pd.DataFrame, v:str, lo:str, hi:str) -> dict:
+    "plotly error bars from an interval's ends."
+    return dict(type="data", symmetric=False, array=(d[hi] - d[v]).tolist(), arrayminus=(d[v] - d[lo]).tolist())
+
 def plot_mode_frequency(cells:pd.DataFrame, # `cell_table`
                        ) -> go.Figure:
     "Per preset: the frequency of each mode per cell with its Wilson interval."
     presets = list(dict.fromkeys(cells.preset)); fig = make_subplots(1, len(presets), subplot_titles=presets)
     for j, p in enumerate(presets):
-        d = cells[cells.preset == p]; x = [d.lists, d.level]
-        for m, name, color in (("splitting", "vocabulary-splitting", "#2ca02c"), ("suppression", "copy-suppression", "#9467bd")):
-            f = d[m] / d.n
-            fig.add_bar(x=x, y=f, name=name, marker_color=color, showlegend=j == 0, legendgroup=m,
-                        error_y=dict(type="data", symmetric=False, array=(d[f"{m}_hi"] - f).tolist(),
-                                     arrayminus=(f - d[f"{m}_lo"]).tolist()),
-                        row=1, col=j + 1)
+        d = cells[cells.preset == p]
+        for m, color in (("splitting", "#2ca02c"), ("suppression", "#9467bd")):
+            d = d.assign(f=d[m] / d.n)
+            fig.add_bar(x=[d.lists, d.level], y=d.f, name=_MODES[m], marker_color=color, showlegend=j == 0,
+                        legendgroup=m, error_y=_error(d, "f", f"{m}_lo", f"{m}_hi"), row=1, col=j + 1)
         fig.update_yaxes(range=[0, 1.05], title_text="fraction of runs" if j == 0 else None, row=1, col=j + 1)
     return fig.update_layout(title="Head modes per cell (95% Wilson intervals)", barmode="group", height=420)
-
-def plot_regression(regressions:list[dict], # `experiment_results(...)["regressions"]`
-                   ) -> go.Figure:
-    "Odds ratios of each fitted regression with their 95% intervals (log scale; 1 is no effect); why the others are not."
-    fig = go.Figure(); notes = []
-    for r in regressions:
-        name = f"{r['preset']}: {r['outcome']}"
-        if r["status"] != "fitted": notes.append(f"{name}: {r['status']}"); continue
-        t = pd.DataFrame(r["terms"])
-        fig.add_scatter(x=t.odds_ratio, y=[f"{name} · {x}" for x in t.term], mode="markers", name=name,
-                        error_x=dict(type="data", symmetric=False, array=(t.hi - t.odds_ratio).tolist(),
-                                     arrayminus=(t.odds_ratio - t.lo).tolist()))
-    fig.add_vline(x=1, line=dict(dash="dot", color="grey"))
-    fig.update_xaxes(type="log", title_text="odds ratio (95% Wald interval)")
-    title = "Logistic regression of the head mode on weight decay and δ̄"
-    if notes: title += "<br><sup>" + "<br>".join(notes) + "</sup>"
-    return fig.update_layout(title=title, height=300 + 40 * len(notes) + 25 * len(fig.data))
 
 def plot_cell_metric(cells:pd.DataFrame, # `cell_table`
                      metric:str, # 'llc', 'norm_total', 'token_acc' or 'min_value_acc'
@@ -497,24 +492,41 @@ def plot_cell_metric(cells:pd.DataFrame, # `cell_table`
     for j, p in enumerate(presets):
         for lists, d in cells[cells.preset == p].groupby("lists", sort=False):
             fig.add_scatter(x=d.level, y=d[metric], name=f"{p} {lists}", mode="lines+markers",
-                            error_y=dict(type="data", symmetric=False, array=(d[f"{metric}_hi"] - d[metric]).tolist(),
-                                         arrayminus=(d[metric] - d[f"{metric}_lo"]).tolist()), row=1, col=j + 1)
+                            error_y=_error(d, metric, f"{metric}_lo", f"{metric}_hi"), row=1, col=j + 1)
     return fig.update_layout(title=title + " (mean over seeds, 95% bootstrap interval)", height=420)
+
+# %% ../nbs/06a_experiment.ipynb #x023b
+def plot_regression(regressions:list[dict], # `experiment_results(...)["regressions"]`
+                   ) -> go.Figure:
+    "Odds ratios of each fitted regression with their 95% intervals (log scale; 1 is no effect); why others are not."
+    fig = go.Figure(); notes = []
+    for r in regressions:
+        name = f"{r['preset']}: {_MODES[r['outcome']]}"
+        if r["status"] != "fitted": notes.append(f"{name}: {r['status']}"); continue
+        t = pd.DataFrame(r["terms"])
+        fig.add_scatter(x=t.odds_ratio, y=[f"{name} · {x}" for x in t.term], mode="markers", name=name,
+                        error_x=_error(t, "odds_ratio", "lo", "hi"))
+    fig.add_vline(x=1, line=dict(dash="dot", color="grey"))
+    fig.update_xaxes(type="log", title_text="odds ratio (95% Wald interval)")
+    title = "Logistic regression of the head mode on weight decay and δ̄"
+    if notes: title += "<br><sup>" + "<br>".join(notes) + "</sup>"
+    return fig.update_layout(title=title, height=300 + 40 * len(notes) + 25 * len(fig.data))
+
+_SYMBOLS = {"vocabulary-splitting": "diamond", "overlapping ranges": "circle", "single head": "square",
+            "no head decides": "x"}
 
 def plot_mode_curves(curves:pd.DataFrame, # `analyse_runs` curves
                     ) -> go.Figure:
     "The LLC over training of each followed run, each point marked with the head mode at that checkpoint."
     presets = list(dict.fromkeys(curves.preset)); fig = make_subplots(1, len(presets), subplot_titles=presets)
-    symbols = {"vocabulary-splitting": "diamond", "overlapping ranges": "circle", "single head": "square",
-               "no head decides": "x"}
     for j, p in enumerate(presets):
         for run, d in curves[(curves.preset == p) & (curves.step > 0)].groupby("run", sort=False):
             d = d.sort_values("step"); base = d["mode"].str.replace(r" \(not confirmed.*", "", regex=True)
-            fig.add_scatter(x=d.step, y=d.llc, name=run, mode="lines+markers", text=d["mode"],
-                            hovertemplate="step %{x}<br>LLC %{y:.3g}<br>%{text}", line=dict(color=LEVEL_COLORS.get(d.level.iloc[0])),
-                            marker=dict(size=10, symbol=[symbols.get(b.split(" + ")[0], "circle") for b in base],
-                                        line=dict(width=2, color=["black" if "copy-suppression" in b else "white" for b in base])),
-                            row=1, col=j + 1)
+            marker = dict(size=10, symbol=[_SYMBOLS.get(b.split(" + ")[0], "circle") for b in base],
+                          line=dict(width=2, color=["black" if "copy-suppression" in b else "white" for b in base]))
+            fig.add_scatter(x=d.step, y=d.llc, name=run, mode="lines+markers", text=d["mode"], marker=marker,
+                            hovertemplate="step %{x}<br>LLC %{y:.3g}<br>%{text}",
+                            line=dict(color=LEVEL_COLORS.get(d.level.iloc[0])), row=1, col=j + 1)
         fig.update_xaxes(type="log", title_text="step", row=1, col=j + 1)
-    return fig.update_layout(title="LLC over training with the head mode at each checkpoint (diamond: vocabulary-splitting, "
-                             "black rim: copy-suppression)", height=450)
+    return fig.update_layout(title="LLC over training with the head mode at each checkpoint (diamond: "
+                             "vocabulary-splitting, black rim: copy-suppression)", height=450)

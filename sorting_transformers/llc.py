@@ -98,6 +98,13 @@ LR_GRID = (1e-7, 2e-7, 5e-7, 1e-6, 2e-6, 5e-6, 1e-5, 2e-5, 5e-5, 1e-4, 2e-4, 5e-
 def _empty_cuda_cache():
     if torch.cuda.is_available(): torch.cuda.empty_cache()
 
+class _Rows(torch.utils.data.Dataset):
+    """The rows of `input_ids` as devinterp reads a data set (`{"input_ids": row}`); the same batches as a HuggingFace
+    `Dataset` of them, without its per-row conversion (most of the data feed's time)."""
+    def __init__(self, ids:torch.Tensor): self.ids = ids
+    def __len__(self): return len(self.ids)
+    def __getitem__(self, i): return {"input_ids": self.ids[i]}
+
 def sample_llc(model:nn.Module, # left unchanged (the chains run on copies)
                loss_fn, # devinterp's `loss_fn(model, input_ids) -> [batch, seq-1]` per-token losses
                input_ids:torch.Tensor, # `[n, seq]` integer rows of the fixed data set
@@ -114,13 +121,12 @@ def sample_llc(model:nn.Module, # left unchanged (the chains run on copies)
               ) -> dict:
     """λ̂ = nβ·(mean loss of the draws after burn-in − initial loss), per chain, with devinterp's sampler; `model` is
     left unchanged."""
-    from datasets import Dataset
     from devinterp.slt import sampler as devinterp_sampler
     from devinterp.slt.llc import llc as devinterp_llc
-    ds = Dataset.from_dict({"input_ids": input_ids.tolist()}).with_format("torch")
+    ds = _Rows(input_ids.cpu())
     dev = next(model.parameters()).device
-    # devinterp runs a full `gc.collect()` before and after every chain: 0.4 s each in a process holding TransformerLens,
-    # often more than the chain itself. Only the CUDA cache is emptied here; the numbers are the same.
+    # devinterp runs a full `gc.collect()` before and after every chain: 0.4 s each in a process holding
+    # TransformerLens, often more than the chain itself. Only the CUDA cache is emptied here; the numbers are the same.
     no_gc = mock.patch.object(devinterp_sampler, "_gc_and_empty_cache", _empty_cuda_cache)
     with quiet_progress(), one_thread(dev), no_gc:
         r = devinterp_llc(

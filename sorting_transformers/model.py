@@ -248,7 +248,7 @@ def evaluate(model:nn.Module, # the model (evaluated in eval mode, without gradi
              n_heldout:int=4096, # size of the default held-out set (a profile's `n_heldout`)
              batch_size:int=1024, # lists per forward pass
             ) -> dict:
-    "`sort_metrics` over a whole batch (the held-out set by default), in chunks (through `fast_logits` where it applies)."
+    "`sort_metrics` over a whole batch (the held-out set by default), in chunks (`fast_logits` where it applies)."
     check_model_task(model, task)
     for name, v in (("batch_size", batch_size), ("n_heldout", n_heldout)):
         if not isinstance(v, int) or isinstance(v, bool) or v < 1:
@@ -258,9 +258,8 @@ def evaluate(model:nn.Module, # the model (evaluated in eval mode, without gradi
     was_training = model.training; model.eval()
     fast = fast_supported(model) is None; params = dict(model.named_parameters())
     def forward(tokens): return fast_logits(params, model.cfg, tokens, at=batch.mask.to(dev)) if fast else model(tokens)
-    logits = torch.cat(
-        [forward(batch.tokens[i : i + batch_size].to(dev)).float().cpu() for i in range(0, len(batch.tokens), batch_size)]
-    )
+    chunks = [batch.tokens[i : i + batch_size].to(dev) for i in range(0, len(batch.tokens), batch_size)]
+    logits = torch.cat([forward(t).float().cpu() for t in chunks])
     model.train(was_training)
     return sort_metrics(logits, batch)
 

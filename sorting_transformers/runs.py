@@ -84,7 +84,7 @@ def model_cfg(self:TrainConfig):
 
 @patch(as_prop=True)
 def run_name(self:TrainConfig) -> str:
-    "Folder name of the run: preset (with its task's δ̄ and a hash of any other task change), weight decay, penalty, seed."
+    "Folder name of the run: preset (with its task's δ̄, or a hash of another task), weight decay, penalty, seed."
     arch = self.preset + ("-compressed" if self.compression else "")
     if self.task and (t := self.sort_task()) != (base := preset_task(self.preset)):
         if t.gap_mean is not None: arch += f"-gap{t.gap_mean:g}"

@@ -18,8 +18,8 @@ from fastcore.basics import patch
 from .core import (Profile, atomic_write_text, atomic_save_tensors, load_tensors,
     read_metadata, remove_stale_tmp, one_thread, run_units, _tmp_path)
 from .data import SortTask, sample_batch, generator
-from .model import (PRESETS, make_model, preset_task, SeedTransformer, sort_loss, evaluate, save_model,
-    fast_sort_loss, fast_supported)
+from .model import (PRESETS, make_model, preset_task, SeedTransformer, sort_loss, evaluate,
+    save_model, fast_sort_loss, fast_supported)
 from .runs import (LEVELS, LEVEL_COLORS, TrainConfig, checkpoint_steps, check_metrics, run_is_done,
     check_run_folder, run_config, combined_metrics, final_metrics)
 
