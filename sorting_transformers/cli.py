@@ -132,6 +132,14 @@ def _weight_decay(w:str|float) -> float:
     except ValueError:
         raise ValueError(f"--weight-decay {w!r}: give numbers >= 0 or level names {sorted(LEVELS)}") from None
 
+def _gap_mean(g:str|float) -> float|None:
+    "A δ̄ given as a number, or 'uniform' (None: the preset's own lists); `SortTask` checks its range."
+    if g == "uniform": return None
+    try:
+        return float(g)
+    except ValueError:
+        raise ValueError(f"--gap-mean {g!r}: give numbers (the mean gap δ̄) or 'uniform'") from None
+
 # %% ../nbs/07_cli.ipynb #c009s1
 @delegates(run_options)
 def train(preset:list[Preset]|None=None, # model presets (default: all)
@@ -139,6 +147,8 @@ def train(preset:list[Preset]|None=None, # model presets (default: all)
           weight_decay:list[str|float]|None=None,
           act_penalty:list[float]=(0.0,), # strengths λ of the seed's activation penalty λ/1000·Σmin(|a|,1-|a|)
           seeds:list[int]|None=None, # training seeds (default: the profile's)
+          # δ̄ of the lists (`SortTask.gap_mean`) or 'uniform' (the preset's own lists); default: the profile's grid
+          gap_mean:list[str|float]|None=None,
           steps:int|None=None, # optimiser steps per run (default: the profile's)
           batch_size:int|None=None, # fresh lists per step (default: the profile's)
           lr:float|None=None, # peak learning rate (default: the profile's)
@@ -153,8 +163,8 @@ def train(preset:list[Preset]|None=None, # model presets (default: all)
           **kwargs) -> pd.DataFrame|None:
     """Train a sweep over weight decay (resumable).
 
-    Every combination of preset, weight decay, activation penalty and seed gets a folder OUT/PRESET_wdW_actL_sS
-    with checkpoints, metrics.csv and a resume point; rerunning the command skips finished runs and resumes
+    Every combination of preset, δ̄, weight decay, activation penalty and seed gets a folder
+    OUT/PRESET[-gapG]_wdW_actL_sS with checkpoints, metrics.csv and a resume point; rerunning the command skips finished runs and resumes
     unfinished ones. The seed's recipe: AdamW's default decay 0.01 on every parameter, λ in {0, 1e-4, 1e-3},
     its residual maps."""
     o = run_options(**kwargs)
@@ -170,6 +180,7 @@ def train(preset:list[Preset]|None=None, # model presets (default: all)
             wds,
             seeds,
             act_penalty,
+            None if gap_mean is None else [_gap_mean(g) for g in gap_mean],
             **{k: v for k, v in sizes.items() if v is not None},
         )
     )

@@ -92,7 +92,7 @@ def analyse_run(run_dir:str|Path, # a finished run folder
             for s in steps:
                 m, _ = load_checkpoint(run_dir, s); row = metrics[metrics.step == s].iloc[0]
                 curve.append(dict(step=int(s), loss=float(row.loss), token_acc=float(row.token_acc),
-                                  **_mode_fields(head_modes(m, task, batch, n_boot=min(n_boot, 20))),
+                                  **_mode_fields(head_modes(m, task, batch, n_boot=min(n_boot, 10))),
                                   **_llc_fields(checkpoint_path(run_dir, s), llc_config)))
         return dict(final=final, curve=curve)
     return _cached_json(run_dir / "analysis" / f"experiment_{config_key(key)}.json", key, compute)
@@ -126,11 +126,12 @@ def analyse_runs(runs:str|Path, # the runs folder
                  engine:str="local", # 'local' or 'dask' (`core.run_units`)
                  scheduler:str|None=None, # a Dask scheduler address
                  progress:bool=True, # show a progress bar
+                 n_boot:int=20, # bootstrap resamples of each head mode's stability
                 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     "`(finals, curves)`: one row per run; one row per (followed run, checkpoint)."
     order = sorted(configs, key=lambda c: c.run_name not in followed)   # the long units first
     units = [(str(Path(runs) / c.run_name), asdict(llc_config), n_analysis, n_curve if c.run_name in followed else 0,
-              50) for c in order]
+              n_boot) for c in order]
     from sorting_transformers.experiment import _analyse_unit as work   # by its module's name, also in a notebook
     done = run_units(work, units, workers, engine, scheduler, "analyse", progress)
     res = dict(zip([c.run_name for c in order], done))

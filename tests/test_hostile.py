@@ -21,8 +21,8 @@ from sorting_transformers.model import (make_model, preset_task, evaluate, predi
                                         load_seed_checkpoint, cfg_to_dict, preset_config)
 
 RUN = "attn1l_wd0.1_act0_s0"
-TRAIN = ["train", "--profile", "test", "--preset", "attn1l", "--weight-decay", "0.1", "--steps", "12",
-         "--n-checkpoints", "3", "--no-progress"]
+TRAIN = ["train", "--profile", "test", "--preset", "attn1l", "--weight-decay", "0.1", "--seeds", "0", "--gap-mean",
+         "uniform", "--steps", "12", "--n-checkpoints", "3", "--no-progress"]
 
 
 @pytest.fixture(scope="module")

@@ -6,8 +6,8 @@ def run(*args):
     return subprocess.run([tool("sorting-transformers"), *args], cwd=ROOT, capture_output=True, text=True)
 
 def test_llc_command_caches(tmp_path):
-    r = run("train", "--profile", "test", "--preset", "attn1l", "--weight-decay", "0.1", "--steps", "12",
-            "--n-checkpoints", "3", "--out", str(tmp_path), "--no-progress")
+    r = run("train", "--profile", "test", "--preset", "attn1l", "--weight-decay", "0.1", "--seeds", "0", "--gap-mean",
+            "uniform", "--steps", "12", "--n-checkpoints", "3", "--out", str(tmp_path), "--no-progress")
     assert r.returncode == 0, r.stderr
     rd = tmp_path / "attn1l_wd0.1_act0_s0"
     r = run("llc", str(rd), "--profile", "test", "--n-checkpoints", "3", "--draws", "8", "--no-progress")

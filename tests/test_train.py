@@ -3,8 +3,8 @@ import random, signal, subprocess, time
 import pytest, torch
 from conftest import ROOT, tool
 
-ARGS = ["train", "--profile", "test", "--preset", "attn1l", "--weight-decay", "0.1", "--steps", "150",
-        "--batch-size", "32", "--n-checkpoints", "6", "--no-progress"]
+ARGS = ["train", "--profile", "test", "--preset", "attn1l", "--weight-decay", "0.1", "--seeds", "0", "--gap-mean",
+        "uniform", "--steps", "150", "--batch-size", "32", "--n-checkpoints", "6", "--no-progress"]
 RUN = "attn1l_wd0.1_act0_s0"
 
 def train(out, *extra, **kw):
