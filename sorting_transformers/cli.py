@@ -165,8 +165,8 @@ def train(preset:list[Preset]|None=None, # model presets (default: all)
 
     Every combination of preset, δ̄, weight decay, activation penalty and seed gets a folder
     OUT/PRESET[-gapG]_wdW_actL_sS with checkpoints, metrics.csv and a resume point; rerunning the command skips
-    finished runs and resumes unfinished ones. The seed's recipe: AdamW's default decay 0.01 on every parameter, λ in {0, 1e-4, 1e-3},
-    its residual maps."""
+    finished runs and resumes unfinished ones. The seed's recipe: AdamW's default decay 0.01 on every parameter,
+    λ in {0, 1e-4, 1e-3}, its residual maps."""
     o = run_options(**kwargs)
     sizes = dict(steps=steps, batch_size=batch_size, lr=lr, warmup_steps=warmup_steps, schedule=schedule, decay=decay,
                  n_checkpoints=n_checkpoints)
