@@ -66,7 +66,7 @@ def analyse_run(run_dir:str|Path, # a finished run folder
                 llc_config:LLCConfig, # sampler settings (`llc.profile_llc_config`)
                 n_analysis:int=2048, # held-out lists for accuracy and head modes
                 n_curve:int=0, # also the mode and the LLC at this many log-spaced checkpoints (0: the final one only)
-                n_boot:int=50, # bootstrap resamples of the head mode's stability
+                n_boot:int=20, # bootstrap resamples of the head mode's stability
                ) -> dict:
     "The run's final summary (`final`: one flat dict) and, with `n_curve`, its mode and LLC over training (`curve`)."
     run_dir = Path(run_dir); config, metrics = load_run(run_dir)
