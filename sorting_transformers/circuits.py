@@ -14,7 +14,7 @@ import plotly.express as px
 from plotly.subplots import make_subplots
 from jaxtyping import Bool, Float, Int
 from transformer_lens import HookedTransformer, HookedTransformerConfig, FactoredMatrix
-from .data import SortTask, Batch, heldout, encode, decode, sample_lists, make_batch, generator
+from .data import SortTask, Batch, heldout, encode, decode, sample_lists, make_batch, generator, check_batch
 from .model import SeedTransformer, sort_logits, sort_loss, make_model, check_model_task
 from .patching import position_labels
 
@@ -113,7 +113,7 @@ def head_evidence(model:HookedTransformer, # the model (a TransformerLens `Hooke
     """Per head and predicted position: `dla` (direct attribution to the margin), `copy` (its part read from the
     answer's own token), `ablation_loss` and `ablation_margin` (change when the head is mean-ablated), each
     `[n_layers*n_heads, n_lists*list_len]`; `target`, `list_index`, `margin` `[n_lists*list_len]`."""
-    check_model_task(model, task)
+    check_model_task(model, task); check_batch(task, batch)
     logits, cache = model.run_with_cache(batch.tokens)
     lg = sort_logits(logits, batch).float(); tgt = batch.targets
     comp = lg.scatter(-1, tgt[..., None], -torch.inf).argmax(-1)              # strongest competitor [b, list_len]
@@ -246,6 +246,8 @@ def head_modes(model:HookedTransformer, # the model (a TransformerLens `HookedTr
                verbose:bool=False, # print the per-head table
               ) -> dict:
     "The head mode, its scores, `stability`, `contradictions`, per-value profiles `[head, value]` and a per-head table."
+    if not isinstance(n_boot, int) or isinstance(n_boot, bool) or not 1 <= n_boot <= 10**5:
+        raise ValueError(f"n_boot={n_boot!r}: must be an integer in [1, 100000]")
     batch = heldout(task, 2048) if batch is None else batch
     ev = head_evidence(model, task, batch); V = task.n_values; names = model.all_head_labels()
     pv = {k: per_value(ev[k], ev["target"], V) for k in ("dla", "copy", "ablation_loss", "ablation_margin")}

@@ -12,14 +12,14 @@ from typing import Literal, get_args, get_origin
 import pandas as pd
 from fastcore.docments import docments
 from fastcore.meta import delegates
-from sorting_transformers.core import (PROFILES, ENGINES, env_profile, env_runs_dir, env_seed_dir, check_fanout,
-    atomic_write_text)
+from .core import (PROFILES, ENGINES, env_profile, env_runs_dir, env_seed_dir, check_fanout,
+    atomic_write_text, check_path_text)
 from .model import (PRESETS, make_model, preset_task, evaluate, seed_accuracy_table,
     seed_checkpoints, SEED_EVAL_LISTS, read_model_header)
 from .runs import LEVELS, final_metrics, load_run, sweep_metrics
-from .train import sweep_configs, seed_recipe_configs, train_sweep, check_sweep, check_out_dir
-from .llc import llc_runs, profile_llc_config, CALIBRATED, SAMPLERS, check_restriction
-from .report import build_site
+from .train import sweep_configs, seed_recipe_configs, train_sweep, check_sweep, check_out_dir, make_units
+from .llc import llc_runs, profile_llc_config, CALIBRATED, SAMPLERS, check_restriction, select_checkpoints
+from .report import build_site, check_site_out
 from sorting_transformers.experiment import (experiment_results, experiment_summary, compare_summaries, curve_runs,
     summary_json)
 
@@ -117,7 +117,8 @@ def seed_accuracy(
 
     Loads every seed checkpoint (*.pth, *.pth_N) under a folder and prints its accuracy."""
     folder = Path(folder) if folder else env_seed_dir()
-    if not isinstance(n_lists, int) or n_lists < 1: raise ValueError(f"--n-lists {n_lists}: must be an integer >= 1")
+    if not isinstance(n_lists, int) or not 1 <= n_lists <= 10**6:
+        raise ValueError(f"--n-lists {n_lists}: must be an integer in [1, 1000000]")
     if not seed_checkpoints(folder): raise ValueError(f"no seed checkpoints (*.pth, *.pth_N) under {folder}")
     df = seed_accuracy_table(folder, n_lists)
     _print_table(df.round(4), f"Seed checkpoints under {folder}: accuracy on {n_lists} uniform random lists")
@@ -185,7 +186,7 @@ def train(preset:list[Preset]|None=None, # model presets (default: all)
         )
     )
     out = Path(out) if out else env_runs_dir(o.profile)
-    check_sweep(configs, out)
+    check_sweep(configs, out); make_units(configs, 1 if group_size is None else group_size)   # group_size checked
     return _train(configs, out, o, group_size)
 
 # %% ../nbs/07_cli.ipynb #c009b
@@ -205,18 +206,14 @@ def _train(configs:list, out:Path, o:RunOptions, group_size:int|None=None) -> pd
     return df
 
 # %% ../nbs/07_cli.ipynb #c010
-def _check_runs(run_dirs:list[Path], restriction:str|None=None):
-    "Every run folder readable and checked (config, metrics, checkpoints), and the restriction valid for its model."
-    bad = [
-        str(d)
-        for d in run_dirs
-        if not (d / "config.json").exists() or not list((d / "checkpoints").glob("step_*.safetensors"))
-    ]
+def _check_runs(run_dirs:list[Path], restriction:str|None=None, n_checkpoints:int|None=None):
+    """Every run folder checked (config, metrics, checkpoints against the run: `runs.load_run`), its `analysis/` writable,
+    `n_checkpoints` valid, and the restriction valid for its model: all before any work."""
+    bad = [str(d) for d in run_dirs if not (d / "config.json").exists() or not (d / "checkpoints").is_dir()]
     if bad: raise ValueError(f"not a run folder with checkpoints: {', '.join(bad)}")
     for d in run_dirs:
-        load_run(d)
-        for ck in sorted((d / "checkpoints").glob("step_*.safetensors")):
-            check_restriction(restriction, read_model_header(ck)[1])
+        load_run(d); check_out_dir(d / "analysis", "the LLC cache")
+        for ck in select_checkpoints(d, n_checkpoints): check_restriction(restriction, read_model_header(ck)[1])
 
 @delegates(run_options)
 def llc(run_dirs:list[Path], # run folders written by `train`
@@ -235,11 +232,13 @@ def llc(run_dirs:list[Path], # run folders written by `train`
 
     Estimates the local learning coefficient at the checkpoints of each run folder with devinterp's SGLD. Estimates
     are cached in RUN/analysis/ keyed by the sampler config; a rerun computes only what is missing."""
-    o = run_options(**kwargs); size = o.profile.llc; draws = draws or size.draws
+    o = run_options(**kwargs); size = o.profile.llc; draws = size.draws if draws is None else draws   # as given
     config = profile_llc_config(size, lr=lr, n_beta=n_beta, localization=localization, sampler=sampler,
-                                num_chains=chains or size.chains, num_draws=draws, num_burnin=draws // 5)
-    run_dirs = [Path(d) for d in run_dirs]; _check_runs(run_dirs, restriction)
-    n = None if all_checkpoints else (n_checkpoints or size.n_checkpoints)
+                                num_chains=size.chains if chains is None else chains, num_draws=draws,
+                                num_burnin=draws // 5 if isinstance(draws, int) else 0)
+    if all_checkpoints and n_checkpoints is not None: raise ValueError("give --n-checkpoints or --all-checkpoints, not both")
+    n = None if all_checkpoints else (size.n_checkpoints if n_checkpoints is None else n_checkpoints)
+    run_dirs = [Path(d) for d in run_dirs]; _check_runs(run_dirs, restriction, n)
     return _llc(run_dirs, config, n, restriction, o)
 
 # %% ../nbs/07_cli.ipynb #c010b
@@ -272,7 +271,8 @@ def report(out:Path=Path("_site"), # output folder: pages in OUT/site, executed 
     PATH, else with nbconvert. Needs a clone of the repository (the notebooks)."""
     prof = env_profile(profile); runs = Path(runs) if runs else env_runs_dir(prof); out = Path(out)
     workers = prof.workers if workers is None else workers; check_fanout(workers)
-    check_out_dir(out); sweep_metrics(runs, [c.run_name for c in sweep_configs(prof) + seed_recipe_configs(prof)])
+    check_out_dir(out); check_site_out(out)
+    sweep_metrics(runs, [c.run_name for c in sweep_configs(prof) + seed_recipe_configs(prof)])
     print(f"\nbuilding the report of {runs} into {out} ...", flush=True)
     if dry_run: return print("checked; nothing built (--dry-run)")
     builder, pages = build_site(out, prof, runs, workers=workers)
@@ -341,7 +341,7 @@ def main_job(
     says whether the summary reproduces the committed one."""
     o = run_options(**kwargs); prof = o.profile
     runs, sweep = Path(out) if out else env_runs_dir(prof), sweep_configs(prof)
-    configs = sweep + seed_recipe_configs(prof); check_sweep(configs, runs); check_out_dir("_site")
+    configs = sweep + seed_recipe_configs(prof); check_sweep(configs, runs); check_out_dir("_site"); check_site_out("_site")
     if seed_dir is not None and not seed_checkpoints(seed_dir):
         raise ValueError(f"--seed-dir {seed_dir}: no seed checkpoints (*.pth, *.pth_N) there")
     seeds = Path(seed_dir) if seed_dir else env_seed_dir()
@@ -375,8 +375,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv:list[str]|None=None, # the arguments (default: the command line's)
         ) -> int:
-    "Entry point of the `sorting-transformers` console script: the exit code."
+    """Entry point of the `sorting-transformers` console script: the exit code (2, with one line on stderr, for a bad
+    argument or file and for an I/O error such as a full disk)."""
+    for f in (sys.stdout, sys.stderr):   # a strict terminal encoding never turns a message into a codec error
+        if hasattr(f, "reconfigure"): f.reconfigure(errors="backslashreplace")
     args = vars(build_parser().parse_args(argv)); fn, name = args.pop("_command"), args.pop("_name")
-    try: fn(**args); return 0
-    except (ValueError, FileNotFoundError) as e:
+    try:
+        for k, v in args.items():   # every path given is UTF-8 text, checked before any work
+            for p in v if isinstance(v, list) else [v]:
+                if isinstance(p, Path): check_path_text(p, "--" + k.replace("_", "-"))
+        fn(**args); return 0
+    except (ValueError, OSError) as e:   # FileNotFoundError, a full disk, a read-only folder: one line, no traceback
         print(f"sorting-transformers {name}: error: {' '.join(str(e).split())}", file=sys.stderr); return 2

@@ -6,7 +6,7 @@ Docs: https://sorting-transformers.github.io/sorting_transformers/core.html.md""
 
 # %% ../nbs/00_core.ipynb #c002
 from __future__ import annotations
-import dataclasses, hashlib, importlib.util, io, json, os, re, secrets, warnings
+import dataclasses, hashlib, importlib.util, io, json, os, re, secrets, shutil, stat, warnings
 from contextlib import contextmanager, redirect_stderr
 from dataclasses import dataclass, asdict
 from pathlib import Path
@@ -16,11 +16,12 @@ from tqdm.auto import tqdm
 from safetensors.torch import save_file, safe_open
 
 # %% auto #0
-__all__ = ['PROFILES', 'PROFILE_ENV', 'SHARED_ENV', 'RUNS_ENV', 'ENGINES', 'TrainSizes', 'LLCSizes', 'GridSizes', 'Profile',
-           'get_profile', 'env_profile', 'env_shared_dir', 'env_seed_dir', 'env_runs_dir', 'remove_stale_tmp',
-           'atomic_write_text', 'atomic_save_tensors', 'read_metadata', 'tensor_shapes', 'load_tensors', 'config_key',
-           'cached_tensors', 'analysis_dir', 'quiet_progress', 'one_thread', 'check_fanout', 'run_units',
-           'dataclass_from_dict', 'md_code']
+__all__ = ['PROFILES', 'PROFILE_ENV', 'SHARED_ENV', 'RUNS_ENV', 'OWN_MARK', 'ENGINES', 'TrainSizes', 'LLCSizes', 'GridSizes',
+           'Profile', 'get_profile', 'env_profile', 'env_shared_dir', 'env_seed_dir', 'env_runs_dir',
+           'check_regular_file', 'read_json', 'check_path_text', 'file_digest', 'remove_stale_tmp', 'atomic_write_text',
+           'atomic_save_tensors', 'read_metadata', 'tensor_shapes', 'load_tensors', 'config_key', 'cached_tensors',
+           'analysis_dir', 'check_own_output', 'new_own_output', 'replace_own_output', 'quiet_progress', 'one_thread',
+           'check_fanout', 'run_units', 'dataclass_from_dict', 'md_code']
 
 # %% ../nbs/00_core.ipynb #c005
 @dataclass(frozen=True)
@@ -159,6 +160,70 @@ def env_runs_dir(profile:Profile, # the profile whose runs folder is wanted
     return Path(os.environ.get(RUNS_ENV) or root) / profile.name
 
 # %% ../nbs/00_core.ipynb #c015
+_KINDS = [(stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a device"),
+          (stat.S_ISBLK, "a device")]
+
+def _kind(mode:int) -> str: return next((k for f, k in _KINDS if f(mode)), "not a regular file")
+
+def check_regular_file(path:str|Path, # a file about to be opened
+                       symlinks:bool=True, # allow a symbolic link to a regular file
+                      ) -> Path:
+    """`path` if it is a regular file (never a FIFO, which would block, a device or a folder); `FileNotFoundError` if
+    absent, else a `ValueError` naming it."""
+    p = Path(path)
+    try: mode = os.lstat(p).st_mode
+    except FileNotFoundError: raise
+    except OSError as e: raise ValueError(f"{p}: cannot be read ({e.strerror})") from None
+    if stat.S_ISLNK(mode):
+        if not symlinks: raise ValueError(f"{p} is a symbolic link (to {os.readlink(p)}): a regular file is required")
+        try: mode = os.stat(p).st_mode
+        except OSError: raise ValueError(f"{p} is a symbolic link that leads nowhere (dangling, or a loop)") from None
+    if not stat.S_ISREG(mode): raise ValueError(f"{p} is {_kind(mode)}, not a regular file")
+    return p
+
+def _json_depth(text:str) -> int:
+    "The deepest nesting of `[`/`{` in JSON text (brackets inside strings do not count), without parsing it."
+    depth = deepest = 0; in_str = esc = False
+    for ch in text:
+        if in_str:
+            if esc: esc = False
+            elif ch == "\\": esc = True
+            elif ch == '"': in_str = False
+        elif ch == '"': in_str = True
+        elif ch in "[{": depth += 1; deepest = max(deepest, depth)
+        elif ch in "]}": depth -= 1
+    return deepest
+
+def read_json(path:str|Path, # a JSON file (untrusted)
+              max_bytes:int=1_000_000, # larger files are refused before they are read
+              max_depth:int=32, # deeper nesting is refused before it is parsed
+             ):
+    "The parsed JSON of a regular file of bounded size and nesting; anything else is a `ValueError` naming the file."
+    p = check_regular_file(path)
+    if (size := p.stat().st_size) > max_bytes: raise ValueError(f"{p}: {size} bytes, more than the {max_bytes} allowed")
+    try: text = p.read_bytes().decode("utf-8")
+    except UnicodeDecodeError: raise ValueError(f"{p}: not UTF-8 text") from None
+    if (d := _json_depth(text)) > max_depth: raise ValueError(f"{p}: JSON nested {d} deep, more than {max_depth} allowed")
+    try: return json.loads(text)
+    except ValueError as e: raise ValueError(f"{p}: not valid JSON ({e})") from None
+
+def check_path_text(path:str|Path, # a path given by a user
+                    what:str="path", # how it is named in messages
+                   ) -> Path:
+    "`path` if its name is UTF-8 text (every file name this project writes must be readable back), else a `ValueError`."
+    try: str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError(f"{what} {ascii(str(path))}: not a UTF-8 path; give a name in UTF-8") from None
+    return Path(path)
+
+def file_digest(path:str|Path, # a regular file
+               ) -> str:
+    "SHA-256 of a file's bytes (hex): what a cache computed from the file is keyed by."
+    h = hashlib.sha256()
+    with open(check_regular_file(path), "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""): h.update(chunk)
+    return h.hexdigest()
+
 def _tmp_path(path:Path) -> Path: return path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
 
 def _pid_alive(pid:int) -> bool:
@@ -173,7 +238,9 @@ def remove_stale_tmp(folder:str|Path, # searched recursively
     gone = []
     for p in Path(folder).rglob(".*.tmp"):
         m = re.search(r"\.(\d+)-[0-9a-f]+\.tmp$", p.name)
-        if m and not _pid_alive(int(m[1])): p.unlink(missing_ok=True); gone.append(p)
+        if not m or _pid_alive(int(m[1])) or p.is_symlink(): continue
+        if p.is_file(): p.unlink(missing_ok=True); gone.append(p)
+        elif p.is_dir() and (p / OWN_MARK).is_file(): shutil.rmtree(p); gone.append(p)   # a build folder of ours
     return gone
 
 def _umask_mode() -> int:
@@ -197,8 +264,10 @@ def atomic_save_tensors(tensors:dict, # name -> tensor
     "Write tensors and JSON-serialisable `metadata` to a safetensors file, atomically."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True); tmp = _tmp_path(path)
     try:
-        save_file({k: v.detach().contiguous().cpu() for k, v in tensors.items()}, str(tmp),
-                  metadata={k: json.dumps(v) for k, v in metadata.items()})
+        try: save_file({k: v.detach().contiguous().cpu() for k, v in tensors.items()}, str(tmp),
+                       metadata={k: json.dumps(v) for k, v in metadata.items()})
+        except Exception as e:   # safetensors reports a full disk or a read-only folder as its own error
+            raise OSError(f"{path}: could not be written ({' '.join(str(e).split())[:200]})") from None
         os.chmod(tmp, _umask_mode())
         with open(tmp, "rb") as f: os.fsync(f.fileno())
         os.replace(tmp, path)
@@ -211,6 +280,7 @@ def _unreadable(path, e) -> ValueError:
 def read_metadata(path:str|Path, # a safetensors file
                  ) -> dict:
     "The JSON metadata of a safetensors file (no tensors are read)."
+    check_regular_file(path)
     try:
         with safe_open(str(path), "pt") as f: return {k: json.loads(v) for k, v in (f.metadata() or {}).items()}
     except FileNotFoundError: raise
@@ -219,6 +289,7 @@ def read_metadata(path:str|Path, # a safetensors file
 def tensor_shapes(path:str|Path, # a safetensors file
                  ) -> dict:
     "Name -> shape of every tensor in a safetensors file, read from its header (no tensor is read)."
+    check_regular_file(path)
     try:
         with safe_open(str(path), "pt") as f: return {k: tuple(f.get_slice(k).get_shape()) for k in f.keys()}
     except FileNotFoundError: raise
@@ -228,6 +299,7 @@ def tensor_shapes(path:str|Path, # a safetensors file
 def load_tensors(path:str|Path, # a safetensors file
                 ) -> dict:
     "Every tensor of a safetensors file, on the CPU, copied into memory (never backed by the file, which may change)."
+    check_regular_file(path)
     try:
         with safe_open(str(path), "pt") as f: return {k: f.get_tensor(k).clone() for k in f.keys()}
     except FileNotFoundError: raise
@@ -239,11 +311,12 @@ def config_key(config:dict, # a JSON-serialisable config
     "A short stable hash of a JSON-serialisable config."
     return hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()[:12]
 
-def _cache_problem(path:Path, config:dict) -> str|None:
+def _cache_problem(path:Path, config:dict, required:tuple=()) -> str|None:
     "Why the cache file `path` cannot stand for `config` (None when it can)."
     try: meta, t = read_metadata(path), load_tensors(path)
     except ValueError as e: return str(e)
     if meta.get("config") != json.loads(json.dumps(config)): return "its header holds another config"
+    if lost := [k for k in required if k not in t or t[k].numel() == 0]: return f"no (or empty) {lost}"
     bad = [k for k, v in t.items() if v.is_floating_point() and not torch.isfinite(v).all()]
     return f"non-finite values in {bad}" if bad else None
 
@@ -251,11 +324,13 @@ def cached_tensors(folder:str|Path, # where the cache file lives (`analysis_dir`
                    name:str, # the analysis's name, the cache file's prefix
                    config:dict, # what decides the result
                    compute:Callable[[], dict], # returns a dict of tensors
+                   required:tuple=(), # tensors a valid cache file must hold (non-empty)
                   ) -> dict:
-    "`compute()`'s tensors, read from `folder/NAME_KEY.safetensors` if valid, else computed and saved."
+    """`compute()`'s tensors, read from `folder/NAME_KEY.safetensors` if valid, else computed and saved (key `config`:
+    include a `file_digest` of every input file, so that a changed input is recomputed)."""
     path = Path(folder) / f"{name}_{config_key(config)}.safetensors"
-    if path.exists():
-        why = _cache_problem(path, config)
+    if path.exists() or path.is_symlink():
+        why = _cache_problem(path, config, required)
         if why is None: return load_tensors(path)
         warnings.warn(f"{path}: ignored and recomputed: {why}", stacklevel=2)
     out = compute()
@@ -270,6 +345,37 @@ def analysis_dir(checkpoint:str|Path, # a checkpoint file
     the file."""
     p = Path(checkpoint)
     return (p.parent.parent if p.parent.name == "checkpoints" else p.parent) / "analysis"
+
+OWN_MARK = ".sorting_transformers-output"   # the file that marks a folder this project made (and may replace)
+
+def check_own_output(path:str|Path, # a folder a build is about to replace
+                    ) -> Path:
+    "`path` if it is absent or a folder this project made (it holds `OWN_MARK`); anything else is refused by name."
+    p = Path(path)
+    if p.is_symlink() or (p.exists() and not p.is_dir()):
+        raise ValueError(f"{p} is in the way: a build replaces only folders it made; move it or choose another --out")
+    if p.exists() and not (p / OWN_MARK).is_file():
+        raise ValueError(f"{p} exists and was not made by sorting-transformers (no {OWN_MARK} in it), so it is not "
+                         "replaced: move it or choose another --out")
+    return p
+
+def new_own_output(dest:str|Path, # where the finished build will go (`replace_own_output`)
+                  ) -> Path:
+    "A fresh, marked, empty temporary folder beside `dest` to build into."
+    dest = Path(dest); dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _tmp_path(dest); tmp.mkdir(); (tmp / OWN_MARK).write_text("made by sorting-transformers; may be replaced\n")
+    return tmp
+
+def replace_own_output(new:str|Path, # a finished build (`new_own_output`)
+                       dest:str|Path, # its place; an earlier build there (marked) is removed, anything else refused
+                      ) -> Path:
+    "Move the build `new` to `dest`, replacing only an earlier build of this project."
+    new, dest = Path(new), check_own_output(dest)
+    old = _tmp_path(dest) if dest.exists() else None
+    if old: os.replace(dest, old)
+    os.replace(new, dest)
+    if old: shutil.rmtree(old)
+    return dest
 
 # %% ../nbs/00_core.ipynb #c018s1
 @contextmanager
@@ -298,8 +404,8 @@ def check_fanout(workers:int, # processes (>= 1)
                 ):
     "Refuse fan-out options `run_units` cannot honour, naming the bad value (also a Dask engine that is not installed)."
     if engine not in ENGINES: raise ValueError(f"engine={engine!r}: allowed {ENGINES}")
-    if not isinstance(workers, int) or isinstance(workers, bool) or workers < 1:
-        raise ValueError(f"workers={workers!r}: must be an integer >= 1")
+    if not isinstance(workers, int) or isinstance(workers, bool) or not 1 <= workers <= 1024:
+        raise ValueError(f"workers={workers!r}: must be an integer in [1, 1024]")
     if scheduler is not None and engine != "dask": raise ValueError(f"scheduler={scheduler!r} needs engine='dask'")
     if engine == "dask" and importlib.util.find_spec("distributed") is None:
         raise ValueError("engine='dask' needs Dask distributed: pip install 'sorting_transformers[cluster]'")

@@ -18,7 +18,7 @@ from .core import dataclass_from_dict
 
 # %% auto #0
 __all__ = ['FORMATS', 'MAX_VALUES', 'MAX_LIST_LEN', 'HELDOUT_SEED', 'SortTask', 'Batch', 'sample_lists', 'make_batch',
-           'sample_batch', 'generator', 'heldout', 'gap_stats', 'encode', 'decode', 'plot_examples',
+           'sample_batch', 'check_batch', 'generator', 'heldout', 'gap_stats', 'encode', 'decode', 'plot_examples',
            'plot_gap_distribution']
 
 # %% ../nbs/01_data.ipynb #c005
@@ -184,6 +184,19 @@ def sample_batch(task:SortTask, # the sorting task (`data.SortTask`)
                 ) -> Batch:
     "A batch of `n` fresh random lists from the stream `g`."
     return make_batch(task, sample_lists(task, n, g))
+
+def check_batch(task:SortTask, # the sorting task the batch should be of
+                batch, # a `Batch`
+               ) -> Batch:
+    "`batch` if it is a batch of `task` (its tokens are exactly `make_batch(task, batch.lists)`'s), else a `ValueError`."
+    if not isinstance(batch, Batch): raise ValueError(f"batch: expected a data.Batch, got {type(batch).__name__}")
+    t = batch.tokens
+    if t.ndim != 2 or t.shape[1] != task.seq_len or len(t) == 0 or batch.targets.shape != (len(t), task.list_len):
+        raise ValueError(f"a batch of shape {tuple(t.shape)} (targets {tuple(batch.targets.shape)}) is not a batch of "
+                         f"this task: expected tokens [n >= 1, {task.seq_len}] and targets [n, {task.list_len}]")
+    if not torch.equal(make_batch(task, batch.lists).tokens, t):
+        raise ValueError("the batch's tokens are not this task's encoding of its lists (a batch of another task?)")
+    return batch
 
 def generator(seed:int, # seed of the stream
              ) -> torch.Generator:

@@ -14,11 +14,11 @@ import pandas as pd
 import torch
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
-from .core import Profile, atomic_write_text, config_key, run_units, md_code
+from .core import Profile, atomic_write_text, config_key, run_units, md_code, file_digest, read_json
 from .data import heldout, gap_stats
 from .model import sort_logits
-from sorting_transformers.runs import (LEVELS, LEVEL_COLORS, load_run, load_checkpoint, checkpoint_path, level_name,
-    run_is_done)
+from .runs import (LEVELS, LEVEL_COLORS, load_run, load_checkpoint, checkpoint_path, level_name,
+    run_is_done, run_checkpoints)
 from .circuits import head_modes, per_value
 from .llc import (LLCConfig, llc_checkpoint, chain_interval, trace_checks, select_steps,
     stage_boundaries, profile_llc_config, CHECKS)
@@ -53,12 +53,12 @@ def _llc_fields(path:Path, config:LLCConfig) -> dict:
 def _cached_json(path:Path, key:dict, compute) -> dict:
     "`compute()` (a JSON-serialisable dict), read from `path` when it was written for `key`, else computed and written."
     key = json.loads(json.dumps(key))
-    if path.exists():
+    if path.exists() or path.is_symlink():
         try:
-            d = json.loads(path.read_text())
-            if d.get("key") == key: return d["value"]
+            d = read_json(path, max_bytes=50_000_000)
+            if d.get("key") == key and isinstance(d.get("value"), dict): return d["value"]
         except (ValueError, AttributeError): pass
-        warnings.warn(f"{path}: ignored and recomputed (another config, or damaged)", stacklevel=2)
+        warnings.warn(f"{path}: ignored and recomputed (another config or input, or damaged)", stacklevel=2)
     value = compute(); atomic_write_text(path, json.dumps(dict(key=key, value=value), allow_nan=True)); return value
 
 # %% ../nbs/06a_experiment.ipynb #x006b
@@ -71,8 +71,9 @@ def analyse_run(run_dir:str|Path, # a finished run folder
     "The run's final summary (`final`: one flat dict) and, with `n_curve`, its mode and LLC over training (`curve`)."
     run_dir = Path(run_dir); config, metrics = load_run(run_dir)
     if not run_is_done(run_dir): raise ValueError(f"{run_dir}: not finished (train it first)")
+    inputs = {p.name: file_digest(p) for p in [run_dir / "metrics.csv", *run_checkpoints(run_dir).values()]}
     key = dict(analysis="experiment", run=config.to_dict(), llc=asdict(llc_config), n_analysis=n_analysis,
-               n_curve=n_curve, n_boot=n_boot, version=2)
+               n_curve=n_curve, n_boot=n_boot, version=3, inputs_sha256=inputs)   # content, not names, keys the cache
     def compute():
         model, task = load_checkpoint(run_dir, config.steps); batch = heldout(task, n_analysis)
         last = metrics[metrics.step == config.steps].iloc[0]; pv = per_value_accuracy(model, batch, task.n_values)

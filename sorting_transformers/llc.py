@@ -19,19 +19,19 @@ from plotly.subplots import make_subplots
 from jaxtyping import Float
 from tqdm.auto import tqdm
 from transformer_lens import HookedTransformer
-from .core import cached_tensors, analysis_dir, quiet_progress, one_thread, run_units, LLCSizes
+from .core import cached_tensors, analysis_dir, quiet_progress, one_thread, run_units, LLCSizes, file_digest
 from .data import SortTask, heldout, make_batch
 from .model import (sort_logits, load_model, read_model_header, load_seed_checkpoint,
     seed_checkpoints, preset_task, check_model_task, fast_logits, fast_supported)
-from .runs import LEVEL_COLORS, load_run, level_name
+from .runs import LEVEL_COLORS, load_run, level_name, run_checkpoints
 
 # %% auto #0
-__all__ = ['SAMPLERS', 'CALIBRATED', 'LR_GRID', 'CHECKS', 'RMSPROP_LR', 'LLCConfig', 'sample_llc', 'mala_acceptance', 'choose_lr',
-           'Potential', 'potential_loss', 'ReducedRankRegression', 'rrr_loss', 'aoyagi_lambda', 'ground_truth_llc',
-           'canonical_form', 'rescale_symmetries', 'task_loss_fn', 'estimate_llc', 'trace_checks', 'nbeta_sweep',
-           'nbeta_slope', 'plot_traces', 'select_steps', 'check_restriction', 'llc_checkpoint', 'llc_run',
-           'chain_interval', 'llc_runs', 'stage_boundaries', 'plot_llc', 'profile_llc_config', 'llc_at_loss',
-           'compare_levels', 'seed_llc_comparison']
+__all__ = ['SAMPLERS', 'CALIBRATED', 'LR_GRID', 'CHECKS', 'RMSPROP_LR', 'LLC_VERSION', 'LLCConfig', 'sample_llc',
+           'mala_acceptance', 'choose_lr', 'Potential', 'potential_loss', 'ReducedRankRegression', 'rrr_loss',
+           'aoyagi_lambda', 'ground_truth_llc', 'canonical_form', 'rescale_symmetries', 'task_loss_fn', 'estimate_llc',
+           'trace_checks', 'nbeta_sweep', 'nbeta_slope', 'plot_traces', 'select_steps', 'check_restriction',
+           'check_chains_moved', 'llc_checkpoint', 'select_checkpoints', 'llc_run', 'chain_interval', 'llc_runs',
+           'stage_boundaries', 'plot_llc', 'profile_llc_config', 'llc_at_loss', 'compare_levels', 'seed_llc_comparison']
 
 # %% ../nbs/06_llc.ipynb #c005
 SAMPLERS = {"sgld": "sgmcmc_sgld", "rmsprop_sgld": "rmsprop_sgld"}   # our name -> devinterp's `sampling_method`
@@ -44,6 +44,10 @@ CALIBRATED = {  # (ε, nβ, γ, sampler) per task format (the model family train
 def _num(v) -> bool: return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
 
 # %% ../nbs/06_llc.ipynb #c005s1
+# the ranges an LLCConfig accepts: ε below 1e-12 cannot move float32 weights, nβ past 1e9 or γ past 1e9 freeze the chains
+_LLC_RANGES = dict(lr=(1e-12, 1.0), n_beta=(1e-6, 1e9), localization=(0.0, 1e9))
+_LLC_SIZES = dict(num_chains=(2, 1024), num_draws=(1, 10**6), batch_size=(1, 2**16), n_lists=(1, 10**6))
+
 @dataclass(frozen=True)
 class LLCConfig:
     "SGLD settings of an LLC estimate; ε, nβ, γ and the sampler left at None take the task's `CALIBRATED` values."
@@ -60,18 +64,16 @@ class LLCConfig:
     canonical:bool=True           # sample from the canonical form of the weights (`canonical_form`)
 
     def __post_init__(self):
-        for k in ("lr", "n_beta"):
+        for k, (lo, hi) in _LLC_RANGES.items():
             v = getattr(self, k)
-            if v is not None and not (_num(v) and v > 0):
-                raise ValueError(f"LLCConfig.{k}={v!r}: must be a finite number > 0")
-        if self.localization is not None and not (_num(self.localization) and self.localization >= 0):
-            raise ValueError(f"LLCConfig.localization={self.localization!r}: must be a finite number >= 0")
+            if v is not None and not (_num(v) and lo <= v <= hi):
+                raise ValueError(f"LLCConfig.{k}={v!r}: must be a number in [{lo:g}, {hi:g}]")
         if self.sampler is not None and self.sampler not in SAMPLERS:
             raise ValueError(f"LLCConfig.sampler={self.sampler!r}: allowed {sorted(SAMPLERS)}")
-        for k in ("num_chains", "num_draws", "batch_size", "n_lists"):
+        for k, (lo, hi) in _LLC_SIZES.items():
             v = getattr(self, k)
-            if not (isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 10**7):
-                raise ValueError(f"LLCConfig.{k}={v!r}: must be an integer in [1, 10**7]")
+            if not (isinstance(v, int) and not isinstance(v, bool) and lo <= v <= hi):
+                raise ValueError(f"LLCConfig.{k}={v!r}: must be an integer in [{lo}, {hi}]")
         if not (isinstance(self.seed, int) and not isinstance(self.seed, bool) and 0 <= self.seed < 2**63):
             raise ValueError(f"LLCConfig.seed={self.seed!r}: must be an integer in [0, 2**63)")
         if not (isinstance(self.num_burnin, int) and 0 <= self.num_burnin < self.num_draws):
@@ -538,6 +540,8 @@ def select_steps(steps:list[int], # checkpoint steps
                  n:int|None, # steps to keep; None: all
                 ) -> list[int]:
     "At most `n` of `steps`, spread evenly in log(step+1), always with the first and the last; all when `n` is None."
+    if n is not None and (not isinstance(n, int) or isinstance(n, bool) or n < 2):
+        raise ValueError(f"n_checkpoints={n!r}: must be an integer >= 2 (the first and the last are always kept)")
     if n is None or n >= len(steps): return list(steps)
     idx = np.unique(
         np.round(np.interp(np.linspace(0, 1, n), np.log1p(steps) / np.log1p(steps[-1]), np.arange(len(steps)))).astype(
@@ -564,6 +568,18 @@ def check_restriction(restriction:str|None, # e.g. 'l0h1', 'l1mlp'; None: no res
     return restriction
 
 # %% ../nbs/06_llc.ipynb #c014s1
+LLC_VERSION = 2   # of the estimate's code: a cache written by another version is recomputed
+
+def check_chains_moved(est:dict, # an `estimate_llc` result
+                       source="the model", # named in the error
+                      ):
+    """Refuse an estimate whose chains never left their start (every draw's loss the first one's, or one λ̂ for every
+    chain): ε too small to change float32 weights, or a frozen sampler. It would report 0 with no interval."""
+    tr = est["loss_trace"]
+    if bool((tr == tr[:, :1]).all(1).any()) or len(set(est["per_chain"].tolist())) < 2:
+        raise ValueError(f"{source}: the SGLD chains did not move (every draw's loss equals the first, ε={est['lr']:g}): "
+                         "no LLC can be read off them; give a larger --lr (at least about 1e-8)")
+
 def llc_checkpoint(path:str|Path, # a checkpoint (`RUN/checkpoints/step_N.safetensors`)
                    config:LLCConfig|None=None, # sampler settings; None: the defaults
                    # a devinterp restriction such as 'l0h1' (one head); None: every parameter
@@ -576,11 +592,14 @@ def llc_checkpoint(path:str|Path, # a checkpoint (`RUN/checkpoints/step_N.safete
     def compute():
         masks = create_param_masks(model, param_masks) if param_masks else None
         e = estimate_llc(model, task, config=config, param_masks=masks)
+        check_chains_moved(e, path)
         return dict(per_chain=e["per_chain"], loss_trace=e["loss_trace"], init_loss=torch.tensor(e["init_loss"]),
                     lr=torch.tensor(e["lr"]), acceptance=torch.tensor(e["acceptance"]))
-    key = dict(analysis="llc", checkpoint=path.name, restriction=param_masks, **asdict(config),   # a new calibration
+    key = dict(analysis="llc", version=LLC_VERSION, checkpoint=path.name, checkpoint_sha256=file_digest(path),
+               restriction=param_masks, **asdict(config),                                 # a new calibration
                calibrated_lr=CALIBRATED[task.format]["lr"] if config.lr is None else None)     # invalidates the cache
-    t = cached_tensors(analysis_dir(path), f"llc_{path.stem}{'_' + param_masks if param_masks else ''}", key, compute)
+    t = cached_tensors(analysis_dir(path), f"llc_{path.stem}{'_' + param_masks if param_masks else ''}", key, compute,
+                       required=("per_chain", "loss_trace", "init_loss", "lr", "acceptance"))
     pc = t["per_chain"]
     return dict(
         mean=pc.mean().item(),
@@ -592,11 +611,12 @@ def llc_checkpoint(path:str|Path, # a checkpoint (`RUN/checkpoints/step_N.safete
         acceptance=t["acceptance"].item(),
     )
 
-def _run_steps(run_dir:Path, n_checkpoints:int|None) -> list[Path]:
-    steps = select_steps(
-        sorted(int(p.stem.split("_")[1]) for p in (run_dir / "checkpoints").glob("step_*.safetensors")), n_checkpoints
-    )
-    return [run_dir / "checkpoints" / f"step_{s:06d}.safetensors" for s in steps]
+def select_checkpoints(run_dir:str|Path, # a run folder written by `train`
+                       n_checkpoints:int|None, # log-spaced checkpoints (`select_steps`); None: every one
+                      ) -> list[Path]:
+    "The run's checked checkpoints (`runs.run_checkpoints`) at `n_checkpoints` log-spaced steps."
+    files = run_checkpoints(run_dir)
+    return [files[s] for s in select_steps(sorted(files), n_checkpoints)]
 
 # %% ../nbs/06_llc.ipynb #c014s2
 def llc_run(run_dir:str|Path, # a run folder written by `train`
@@ -608,7 +628,7 @@ def llc_run(run_dir:str|Path, # a run folder written by `train`
     """LLC (mean, std and 95% interval over chains) at the run's checkpoints, beside the run's held-out loss and
     accuracy."""
     run_dir = Path(run_dir); train_config, metrics = load_run(run_dir)
-    paths = _run_steps(run_dir, n_checkpoints)
+    paths = select_checkpoints(run_dir, n_checkpoints)
     for p in paths: check_restriction(param_masks, read_model_header(p)[1])   # every file checked before any work
     rows = []
     for p in tqdm(paths, desc=f"LLC {run_dir.name}", disable=not progress, leave=False):
@@ -656,7 +676,7 @@ def llc_runs(run_dirs:Sequence[str|Path], # run folders written by `train`
     """`llc_run` of every run, the missing estimates computed first, one unit per checkpoint, by `run_units` (each
     estimate is cached)."""
     run_dirs = [Path(d) for d in run_dirs]
-    jobs = [(p, config, param_masks) for d in run_dirs for p in _run_steps(d, n_checkpoints)]
+    jobs = [(p, config, param_masks) for d in run_dirs for p in select_checkpoints(d, n_checkpoints)]
     for p, _, _ in jobs: check_restriction(param_masks, read_model_header(p)[1])
     if (workers > 1 or engine != "local") and len(jobs) > 1:
         # by its module's name, also when this runs in a notebook

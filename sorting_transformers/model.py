@@ -6,7 +6,7 @@ Docs: https://sorting-transformers.github.io/sorting_transformers/model.html.md"
 
 # %% ../nbs/02_model.ipynb #c002
 from __future__ import annotations
-import dataclasses, json, re, warnings
+import dataclasses, json, math, re, warnings
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Sequence
@@ -17,8 +17,8 @@ import plotly.graph_objects as go
 from einops import rearrange
 from jaxtyping import Bool, Float, Int
 from transformer_lens import HookedTransformer, HookedTransformerConfig
-from .data import SortTask, Batch, heldout, encode
-from .core import atomic_save_tensors, load_tensors, read_metadata, tensor_shapes
+from .data import SortTask, Batch, heldout, encode, check_batch
+from .core import atomic_save_tensors, load_tensors, read_metadata, tensor_shapes, check_regular_file
 
 # %% auto #0
 __all__ = ['PRESETS', 'FAST_ACTS', 'CFG_FIELDS', 'SEED_EVAL_LISTS', 'preset_config', 'preset_task', 'check_compatible',
@@ -253,7 +253,7 @@ def evaluate(model:nn.Module, # the model (evaluated in eval mode, without gradi
     for name, v in (("batch_size", batch_size), ("n_heldout", n_heldout)):
         if not isinstance(v, int) or isinstance(v, bool) or v < 1:
             raise ValueError(f"{name}={v!r}: must be an integer >= 1")
-    batch = heldout(task, n_heldout) if batch is None else batch
+    batch = heldout(task, n_heldout) if batch is None else check_batch(task, batch)
     dev = next(model.parameters()).device
     was_training = model.training; model.eval()
     fast = fast_supported(model) is None; params = dict(model.named_parameters())
@@ -446,14 +446,48 @@ class SeedTransformer(HookedTransformer):
 # %% ../nbs/02_model.ipynb #c017s1
 def load_seed_checkpoint(path:str|Path, # a `.pth` state dict of the seed project
                         ) -> SeedTransformer:
-    "Load a seed checkpoint (`weights_only=True`, no code runs) into a `SeedTransformer`."
-    sd = torch.load(path, map_location="cpu", weights_only=True)
+    """Load a seed checkpoint into a `SeedTransformer`: the archive's declared sizes checked before anything is inflated,
+    `weights_only=True` (no code runs), every tensor's name, shape, dtype (float32) and values (finite) checked."""
+    path = check_regular_file(path); want = _expected_shapes(SeedTransformer, preset_config("relu3l"))
+    _check_seed_archive(path, 4 * sum(math.prod(v) for v in want.values()))
+    try: sd = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as e:   # a pickle that is not plain tensors, a truncated archive, ...: never a traceback
+        why = re.sub(r"\x1b\[[0-9;]*m", "", " ".join(str(e).split()))   # torch's message, without terminal colours
+        raise ValueError(f"{path}: refused by torch.load(weights_only=True), which loads plain tensors only "
+                         f"({type(e).__name__}: {why[:160]})") from None
     if not isinstance(sd, dict): raise ValueError(f"{path}: expected a state dict, got {type(sd).__name__}")
+    if odd := sorted(str(k) for k, v in sd.items() if not (isinstance(k, str) and torch.is_tensor(v))):
+        raise ValueError(f"{path}: entries that are not named tensors: {odd[:5]}")
     need = {"compression.fc_compress.weight", "compression.fc_decompress.weight"}
     if not need <= sd.keys():
         raise ValueError(f"{path}: no residual compression maps {sorted(need - sd.keys())}; not a seed checkpoint")
     sd = {k: v for k, v in sd.items() if not k.endswith((".mask", ".IGNORE"))}
+    if bad := sorted(k for k in want.keys() & sd.keys() if tuple(sd[k].shape) != want[k]):
+        raise ValueError(f"{path}: tensors of the wrong shape, e.g. {bad[0]}: {tuple(sd[bad[0]].shape)}, "
+                         f"expected {want[bad[0]]}")
+    if bad := sorted(k for k, v in sd.items() if v.dtype != torch.float32):
+        raise ValueError(f"{path}: tensors of dtype {sd[bad[0]].dtype} (e.g. {bad[0]}): only float32 is allowed")
+    if bad := sorted(k for k, v in sd.items() if not torch.isfinite(v).all()):
+        raise ValueError(f"{path}: non-finite weights (NaN or inf) in {bad[:5]}")
     return _load_weights(SeedTransformer(), sd, path)
+
+def _check_seed_archive(path:Path, tensor_bytes:int):
+    "Refuse a `.pth` that is not torch's zip archive of stored entries whose declared sizes fit the expected tensors."
+    import zipfile
+    limit = 2 * tensor_bytes + (1 << 20)   # the tensors, twice over, and a megabyte of pickle and headers
+    if (size := path.stat().st_size) > limit:
+        raise ValueError(f"{path}: {size} bytes, more than the {limit} a seed checkpoint can need")
+    if not zipfile.is_zipfile(path):
+        raise ValueError(f"{path}: not a zip archive (torch.save's format since PyTorch 1.6); legacy pickles are not "
+                         "loaded")
+    try:
+        with zipfile.ZipFile(path) as z: infos = z.infolist()
+    except (zipfile.BadZipFile, OSError) as e: raise ValueError(f"{path}: a damaged zip archive ({e})") from None
+    if packed := [i.filename for i in infos if i.compress_type != zipfile.ZIP_STORED]:
+        raise ValueError(f"{path}: compressed entries {packed[:3]} (torch.save stores tensors uncompressed): refused "
+                         "before inflating")
+    if (total := sum(i.file_size for i in infos)) > limit:
+        raise ValueError(f"{path}: its entries declare {total} bytes, more than the {limit} a seed checkpoint can need")
 
 # %% ../nbs/02_model.ipynb #c018
 def seed_checkpoints(folder:str|Path, # searched recursively

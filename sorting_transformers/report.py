@@ -15,12 +15,12 @@ import plotly.io as pio
 from plotly.io._base_renderers import MimetypeRenderer
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
-from .core import Profile, run_units
+from .core import Profile, run_units, check_own_output, new_own_output, replace_own_output, remove_stale_tmp
 
 # %% auto #0
 __all__ = ['SITE_RENDERER', 'PLOTLY_JS', 'SETUP_CODE', 'SiteRenderer', 'register_plotly_renderer', 'plotly_js_path',
            'notebook_order', 'inject_parameters', 'execute_notebooks', 'SitePreprocessor', 'build_nbconvert_site',
-           'build_quarto_site', 'build_site']
+           'build_quarto_site', 'check_site_out', 'build_site']
 
 # %% ../nbs/08_report.ipynb #c005
 SITE_RENDERER = "st_site"
@@ -98,18 +98,23 @@ def execute_notebooks(nbs:str|Path, # the notebooks folder (with `sidebar.yml`)
                       names:list[str]|None=None, # these notebooks only; default: the sidebar's
                       workers:int=1, # notebooks executed side by side, each in its own process
                      ) -> list[Path]:
-    "Run every notebook (or `names`) top to bottom on `profile` and `runs`; returns the executed copies."
-    nbs, out, runs = Path(nbs).resolve(), Path(out).resolve(), Path(runs).resolve()
-    if out.exists(): shutil.rmtree(out)
-    shutil.copytree(nbs, out, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "_*.ipynb"))
-    names = names or notebook_order(nbs)
-    if workers == 1:
-        return [Path(_execute((str(out / n), profile.name, str(runs), 0))) for n in names]
-    from sorting_transformers.report import _execute as work   # by its module's name, also when this runs in a notebook
-    threads = max(1, (os.cpu_count() or 1) // workers)
-    # the analyses, the longest, first
-    units = [(str(out / n), profile.name, str(runs), threads) for n in reversed(names)]
-    run_units(work, units, workers, desc="notebooks", progress=False)
+    """Run every notebook (or `names`) top to bottom on `profile` and `runs`, in a fresh folder that then replaces `out`
+    (only an earlier output of this function is replaced: `core.check_own_output`); returns the executed copies."""
+    nbs, out, runs = Path(nbs).resolve(), check_own_output(Path(out).resolve()), Path(runs).resolve()
+    names = names or notebook_order(nbs); tmp = new_own_output(out)
+    try:
+        shutil.copytree(nbs, tmp, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "_*.ipynb"), dirs_exist_ok=True)
+        if workers == 1:
+            for n in names: _execute((str(tmp / n), profile.name, str(runs), 0))
+        else:
+            from sorting_transformers.report import _execute as work   # by its module's name, also in a notebook
+            threads = max(1, (os.cpu_count() or 1) // workers)
+            # the analyses, the longest, first
+            units = [(str(tmp / n), profile.name, str(runs), threads) for n in reversed(names)]
+            run_units(work, units, workers, desc="notebooks", progress=False)
+        replace_own_output(tmp, out)
+    finally:
+        if tmp.exists(): shutil.rmtree(tmp)
     return [out / n for n in names]
 
 # %% ../nbs/08_report.ipynb #c009
@@ -154,9 +159,10 @@ def build_nbconvert_site(executed:str|Path, # executed notebooks (with `sidebar.
                          site:str|Path, # the pages and plotly.js go here
                          order:list[str]|None=None, # notebook names; default: the sidebar's
                         ) -> list[Path]:
-    "One page per executed notebook (`index.ipynb` becomes `index.html`) with nbconvert and the site's template."
+    """One page per executed notebook (`index.ipynb` becomes `index.html`) with nbconvert and the site's template, built
+    in a fresh folder that then replaces `site` (only an earlier site of this project is replaced)."""
     import nbformat
-    executed, site = Path(executed), Path(site); order = order or notebook_order(executed)
+    executed, site = Path(executed), check_own_output(site); order = order or notebook_order(executed)
     nbs = {n: nbformat.read(executed / n, as_version=4) for n in order}
     for nb in nbs.values():  # execnb records timings as numbers, which nbformat's schema (checked by nbconvert) refuses
         for c in nb.cells: c.metadata.pop("execution", None)
@@ -170,31 +176,42 @@ def build_nbconvert_site(executed:str|Path, # executed notebooks (with `sidebar.
     exporter.register_preprocessor(
         TagRemovePreprocessor(remove_cell_tags={_HIDE}, remove_input_tags={_ECHO_FALSE}), enabled=True
     )
-    site.mkdir(parents=True, exist_ok=True); shutil.copy(plotly_js_path(), site / PLOTLY_JS)
-    out = []
-    for p in pages:
-        res = dict(metadata=dict(name=p["title"]), site_pages=[{**q, "active": q["name"] == p["name"]} for q in pages])
-        body, _ = exporter.from_notebook_node(nbs[p["name"]], resources=res)
-        (site / p["href"]).write_text(body); out.append(site / p["href"])
-    return out
+    tmp = new_own_output(site)
+    try:
+        shutil.copy(plotly_js_path(), tmp / PLOTLY_JS)
+        for p in pages:
+            res = dict(metadata=dict(name=p["title"]), site_pages=[{**q, "active": q["name"] == p["name"]} for q in pages])
+            body, _ = exporter.from_notebook_node(nbs[p["name"]], resources=res)
+            (tmp / p["href"]).write_text(body)
+        replace_own_output(tmp, site)
+    finally:
+        if tmp.exists(): shutil.rmtree(tmp)
+    return [site / p["href"] for p in pages]
 
 # %% ../nbs/08_report.ipynb #c011
 def build_quarto_site(executed:str|Path, # executed notebooks
                       site:str|Path, # the pages go here
                       project:str|Path, # the clone (its `pyproject.toml` and package)
                      ) -> list[Path]:
-    "nbdev's Quarto build of the executed notebooks, in a scratch copy of `project`; pages copied to `site`."
-    executed, site, project = Path(executed), Path(site), Path(project)
-    scratch = site.parent / "_quarto_build"
-    if scratch.exists(): shutil.rmtree(scratch)
-    scratch.mkdir(parents=True)
-    shutil.copy(project / "pyproject.toml", scratch); shutil.copytree(executed, scratch / "nbs")
-    shutil.copytree(project / "sorting_transformers", scratch / "sorting_transformers")
-    shutil.copy(plotly_js_path(), scratch / "nbs" / PLOTLY_JS)
-    subprocess.run(["nbdev-docs"], cwd=scratch, check=True)
-    if site.exists(): shutil.rmtree(site)
-    shutil.copytree(scratch / "_docs", site)
+    """nbdev's Quarto build of the executed notebooks, in a fresh scratch copy of `project`; its pages then replace `site`
+    (only an earlier site of this project is replaced)."""
+    executed, site, project = Path(executed), check_own_output(site), Path(project)
+    scratch = new_own_output(site.parent / "_quarto_build")   # a fresh temporary folder, removed afterwards
+    try:
+        shutil.copy(project / "pyproject.toml", scratch); shutil.copytree(executed, scratch / "nbs")
+        shutil.copytree(project / "sorting_transformers", scratch / "sorting_transformers")
+        shutil.copy(plotly_js_path(), scratch / "nbs" / PLOTLY_JS)
+        subprocess.run(["nbdev-docs"], cwd=scratch, check=True)
+        tmp = new_own_output(site); shutil.copytree(scratch / "_docs", tmp, dirs_exist_ok=True)
+        replace_own_output(tmp, site)
+    finally: shutil.rmtree(scratch)
     return sorted(site.glob("*.html"))
+
+def check_site_out(out:str|Path, # the report's output folder
+                  ) -> Path:
+    "Refuse a report folder whose `notebooks/` or `site/` this project did not make (they would be replaced)."
+    for name in ("notebooks", "site"): check_own_output(Path(out) / name)
+    return Path(out)
 
 def build_site(out:str|Path, # the site goes to `out/site`, executed notebooks to `out/notebooks`
                profile:Profile, # the profile the notebooks run on
@@ -210,7 +227,8 @@ def build_site(out:str|Path, # the site goes to `out/site`, executed notebooks t
     nbs = Path(nbs) if nbs else project / "nbs"
     if not (nbs / "sidebar.yml").exists():
         raise FileNotFoundError(f"no notebooks at {nbs} (the report needs a clone of the repository)")
-    out = Path(out); executed = out / "notebooks"
+    out = Path(out); executed = out / "notebooks"; check_site_out(out)
+    if out.exists(): remove_stale_tmp(out)   # build folders of a killed build (marked as ours)
     execute_notebooks(nbs, executed, profile, runs, workers=workers)
     quarto = shutil.which("quarto") is not None if use_quarto is None else use_quarto
     if quarto: return "quarto", build_quarto_site(executed, out / "site", project)

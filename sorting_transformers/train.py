@@ -16,7 +16,7 @@ from plotly.subplots import make_subplots
 from tqdm.auto import tqdm
 from fastcore.basics import patch
 from .core import (Profile, atomic_write_text, atomic_save_tensors, load_tensors,
-    read_metadata, remove_stale_tmp, one_thread, run_units, _tmp_path)
+    read_metadata, remove_stale_tmp, one_thread, run_units, _tmp_path, check_path_text)
 from .data import SortTask, sample_batch, generator
 from .model import (PRESETS, make_model, preset_task, SeedTransformer, sort_loss, evaluate,
     save_model, fast_sort_loss, fast_supported)
@@ -302,8 +302,8 @@ def make_units(configs:list[TrainConfig], # run configs (`runs.TrainConfig`)
               ) -> list[list[TrainConfig]]:
     """The sweep cut into units: groups of up to `group_size` runs with one `group_key`, in the order given; the rest
     alone."""
-    if not isinstance(group_size, int) or group_size < 1:
-        raise ValueError(f"group_size={group_size!r}: must be an integer >= 1")
+    if not isinstance(group_size, int) or isinstance(group_size, bool) or not 1 <= group_size <= 1024:
+        raise ValueError(f"group_size={group_size!r}: must be an integer in [1, 1024]")
     units, open_ = [], {}
     for c in configs:
         k = group_key(c)
@@ -429,15 +429,19 @@ def seed_recipe_configs(profile:Profile, # sizes (`Profile.train_sizes('seed_rec
                         schedule="constant", warmup_steps=0, seed=0, **size) for lam in SEED_RECIPE_PENALTIES]
 
 def check_out_dir(out:str|Path, # the folder that will be written
+                  what:str="--out", # how the folder is named in messages
                  ):
-    "Refuse an output folder that is a file or cannot be written (tried with a temporary file, removed at once)."
-    out = Path(out)
-    if out.exists() and not out.is_dir(): raise ValueError(f"--out {out} is a file: give a folder")
+    """Refuse an output folder that is a file, a symbolic link that leads nowhere, not UTF-8, or cannot be written (tried
+    with a temporary file, removed at once)."""
+    out = Path(out); check_path_text(out, what)
+    if out.exists() and not out.is_dir(): raise ValueError(f"{what} {out} is a file: give a folder")
+    if bad := next((p for p in [out, *out.parents] if p.is_symlink() and not p.exists()), None):
+        raise ValueError(f"{what} {out}: {bad} is a symbolic link that leads nowhere (dangling, or a loop)")
     probe = next(p for p in [out, *out.parents] if p.exists())
-    if not probe.is_dir(): raise ValueError(f"--out {out}: {probe} is a file, so no folder can be made there")
+    if not probe.is_dir(): raise ValueError(f"{what} {out}: {probe} is a file, so no folder can be made there")
     try:
         with tempfile.TemporaryFile(dir=probe): pass
-    except OSError as e: raise ValueError(f"--out {out}: cannot write in {probe} ({e.strerror})") from None
+    except OSError as e: raise ValueError(f"{what} {out}: cannot write in {probe} ({e.strerror})") from None
 
 # %% ../nbs/03_train.ipynb #c024s1
 def check_sweep(configs:list[TrainConfig], # run configs (`runs.TrainConfig`)

@@ -7,7 +7,7 @@ changed under the working folder. Cases where the right answer is "recompute" (a
 are tested separately, as are the library calls and two property-based fuzzers (model headers, CLI
 arguments).
 """
-import json, os, shutil, subprocess, warnings
+import dataclasses, json, os, pickle, shutil, subprocess, warnings, zipfile
 from pathlib import Path
 import pytest, torch
 from hypothesis import HealthCheck, given, settings, strategies as st
@@ -36,6 +36,7 @@ def trained(tmp_path_factory):
         assert cli.main([*TRAIN, "--out", str(base / "done")]) == 0
     cfg, _ = load_run(base / "done" / RUN)
     train_run(cfg, base / "part", stop_at=7, progress=False)
+    train_run(dataclasses.replace(cfg, weight_decay=0.0), base / "other", progress=False)   # another run, to swap in
     return base
 
 
@@ -46,11 +47,12 @@ def work(tmp_path, trained, monkeypatch):
     monkeypatch.setenv(RUNS_ENV, str(tmp_path / "runs_root"))
     shutil.copytree(trained / "done", tmp_path / "done")
     shutil.copytree(trained / "part", tmp_path / "part")
+    shutil.copytree(trained / "other", tmp_path / "other")
     return tmp_path
 
 
 def snapshot(root: Path) -> dict:
-    return {str(p.relative_to(root)): (p.stat().st_mtime_ns, p.stat().st_size) for p in root.rglob("*")}
+    return {str(p.relative_to(root)): (p.lstat().st_mtime_ns, p.lstat().st_size) for p in root.rglob("*")}
 
 
 def forge(path: Path, src: Path, **meta_over):
@@ -100,16 +102,68 @@ def _nan_in_metrics(w: Path):
     p = w / "done" / RUN / "metrics.csv"; df = pd.read_csv(p)
     df.loc[len(df) - 1, "loss"] = float("nan"); p.write_text(df.to_csv(index=False))
 
+OTHER = "attn1l_wd0_act0_s0"
+K_EMBED = "embed.W_E"
+
+def _draft(folder: Path):
+    "A user's own work in a folder a build would use."
+    folder.mkdir(parents=True); (folder / "draft.ipynb").write_text('{"my": "work"}')
+
+def _link(path: Path, target: Path):
+    if path.exists() or path.is_symlink():
+        shutil.rmtree(path) if path.is_dir() and not path.is_symlink() else path.unlink()
+    path.symlink_to(target)
+
+def _fifo(path: Path):
+    path.unlink(); os.mkfifo(path)
+
+def _retask(ck: Path, **changes):
+    forge(ck, ck, task={**read_metadata(ck)["task"], **changes})
+
+def _restep(ck: Path, step: int):
+    forge(ck, ck, extra={**read_metadata(ck)["extra"], "step": step})
+
+def _edit_config(run: Path, **train):
+    p = run / "config.json"; conf = json.loads(p.read_text()); conf["train"].update(train); p.write_text(json.dumps(conf))
+
+def _seed_state() -> dict:
+    from sorting_transformers.model import SeedTransformer
+    return {k: v.clone() for k, v in SeedTransformer().state_dict().items()}
+
+def _seed_file(w: Path, change=lambda sd: None, legacy: bool = False):
+    "A seed-shaped `.pth` in `w/seed`, with `change` applied to its state dict."
+    (w / "seed").mkdir(exist_ok=True); sd = _seed_state(); change(sd)
+    torch.save(sd, w / "seed" / "m.pth", _use_new_zipfile_serialization=not legacy)
+
+def _raw_pickle(p: Path):
+    p.parent.mkdir(parents=True, exist_ok=True); p.write_bytes(pickle.dumps(_Boom()))
+
+def _zip_bomb(p: Path):
+    "A small `.pth` one of whose entries inflates to 128 MB (the real one is 1 GB; the refusal reads no entry)."
+    p.parent.mkdir(parents=True, exist_ok=True); src = p.with_suffix(".src")
+    torch.save(_seed_state(), src)
+    with zipfile.ZipFile(src) as a, zipfile.ZipFile(p, "w", zipfile.ZIP_DEFLATED) as b:
+        for i in a.infolist():
+            data = a.read(i)
+            if i.filename.endswith("data/0"): data += bytes(128 << 20)
+            b.writestr(i.filename, data)
+    src.unlink()
+
+def _oversized(p: Path):
+    "A stored (uncompressed) archive far larger than any seed checkpoint."
+    p.parent.mkdir(parents=True, exist_ok=True)
+    torch.save({**_seed_state(), "extra": torch.zeros(2 << 20)}, p)
+
 CASES = [
     # critical
     ("tokenizer with remote code in a model header", _evil_tokenizer,
-     lambda w: ["llc", str(w / "done" / RUN), "--profile", "test", "--draws", "8"], "'tokenizer_name', 'trust_remote_code'] not allowed"),
+     lambda w: ["llc", str(w / "done" / RUN), "--profile", "test", "--draws", "8"], "model config differs from config.json (fields ['tokenizer_name', 'trust_remote_code'])"),
     ("header size out of range (38 GB of embedding)", _vocab(10**8),
-     lambda w: ["llc", str(w / "done" / RUN), "--profile", "test", "--draws", "8"], "d_vocab=100000000 not allowed"),
+     lambda w: ["llc", str(w / "done" / RUN), "--profile", "test", "--draws", "8"], "model config differs from config.json (fields ['d_vocab'])"),
     ("header sizes that do not match the tensors", _vocab(10**6),
-     lambda w: ["llc", str(w / "done" / RUN), "--profile", "test", "--draws", "8"], "config (1000000, 96), file (52, 96)"),
+     lambda w: ["llc", str(w / "done" / RUN), "--profile", "test", "--draws", "8"], "model config differs from config.json (fields ['d_vocab'])"),
     ("task in the header that does not fit the weights", _task_misfit,
-     lambda w: ["llc", str(w / "done" / RUN), "--profile", "test", "--draws", "8"], "d_vocab=52 < the task's 81"),
+     lambda w: ["llc", str(w / "done" / RUN), "--profile", "test", "--draws", "8"], "task differs from config.json (fields ['n_values'])"),
     # silently wrong numbers
     ("llc --lr inf", _nothing, lambda w: ["llc", str(w / "done" / RUN), "--lr", "inf"], "lr=inf"),
     ("llc --lr nan", _nothing, lambda w: ["llc", str(w / "done" / RUN), "--lr", "nan"], "lr=nan"),
@@ -152,6 +206,101 @@ CASES = [
      lambda w: ["llc", str(w / "done" / RUN)], "config.json: not a valid run config"),
     ("seed-accuracy on a folder without checkpoints", _nothing, lambda w: ["seed-accuracy", str(w)], "no seed checkpoints"),
     ("llc on a folder that is not a run", _nothing, lambda w: ["llc", str(w)], "not a run folder"),
+    # --- the second probe (issue 22), worst first ---
+    # data loss
+    ("report --out over a user's notebooks folder", lambda w: _draft(w / "S" / "notebooks"),
+     lambda w: ["report", "--out", str(w / "S"), "--runs", str(w / "done")], "was not made by sorting-transformers"),
+    ("report --out over a user's site folder, --dry-run", lambda w: _draft(w / "S" / "site"),
+     lambda w: ["report", "--out", str(w / "S"), "--dry-run"], "S/site exists and was not made by"),
+    ("report --out where notebooks is a file", lambda w: _make_file(w / "S" / "notebooks"),
+     lambda w: ["report", "--out", str(w / "S")], "is in the way"),
+    ("resume a run whose checkpoints/ links to another run's", lambda w: _link(
+        w / "part" / RUN / "checkpoints", w / "other" / OTHER / "checkpoints"),
+     lambda w: [*TRAIN, "--out", str(w / "part")], "checkpoints is a symbolic link"),
+    ("llc on a run whose analysis/ links elsewhere", lambda w: _link(w / "done" / RUN / "analysis", w / "other"),
+     lambda w: ["llc", str(w / "done" / RUN), "--draws", "8"], "analysis is a symbolic link"),
+    # hangs
+    ("config.json is a FIFO", lambda w: _fifo(w / "done" / RUN / "config.json"),
+     lambda w: ["llc", str(w / "done" / RUN), "--draws", "8"], "config.json is a FIFO, not a regular file"),
+    ("metrics.csv is a FIFO", lambda w: _fifo(w / "done" / RUN / "metrics.csv"),
+     lambda w: ["llc", str(w / "done" / RUN), "--draws", "8"], "metrics.csv is a FIFO"),
+    ("a checkpoint is a FIFO", lambda w: _fifo(last_ckpt(w / "done" / RUN)),
+     lambda w: ["llc", str(w / "done" / RUN), "--draws", "8"], "step_000012.safetensors is a FIFO"),
+    # silently wrong numbers
+    ("final checkpoint swapped with another run's", lambda w: shutil.copy(last_ckpt(w / "other" / OTHER),
+                                                                           last_ckpt(w / "done" / RUN)),
+     lambda w: ["llc", str(w / "done" / RUN), "--draws", "8"], "train config differs from config.json (fields ['weight_decay'])"),
+    ("a checkpoint symlinked to an earlier step", lambda w: _link(last_ckpt(w / "done" / RUN),
+                                                               w / "done" / RUN / "checkpoints" / "step_000003.safetensors"),
+     lambda w: ["llc", str(w / "done" / RUN), "--draws", "8"], "step_000012.safetensors is a symbolic link"),
+    ("a stray step_000031", lambda w: shutil.copy(last_ckpt(w / "done" / RUN),
+                                                  w / "done" / RUN / "checkpoints" / "step_000031.safetensors"),
+     lambda w: ["llc", str(w / "done" / RUN), "--draws", "8"], "step 31 is not a checkpoint step of this run"),
+    ("a header whose task differs from config.json", lambda w: _retask(last_ckpt(w / "done" / RUN), n_values=20),
+     lambda w: ["llc", str(w / "done" / RUN), "--draws", "8"], "task differs from config.json (fields ['n_values'])"),
+    ("a header whose step differs from its name", lambda w: _restep(last_ckpt(w / "done" / RUN), 3),
+     lambda w: ["llc", str(w / "done" / RUN), "--draws", "8"], "its header says step 3, its name step 12"),
+    ("weight_decay edited in config.json", lambda w: _edit_config(w / "done" / RUN, weight_decay=0.2),
+     lambda w: ["llc", str(w / "done" / RUN), "--draws", "8"], "fields ['weight_decay']"),
+    ("weight_decay edited in config.json, resumed", lambda w: _edit_config(w / "part" / RUN, weight_decay=0.2),
+     lambda w: [*TRAIN, "--out", str(w / "part")], "holds the run with another config"),
+    ("llc --lr 1e-300", _nothing, lambda w: ["llc", str(w / "done" / RUN), "--lr", "1e-300"], "lr=1e-300: must be a number in [1e-12, 1]"),
+    ("llc --draws 0", _nothing, lambda w: ["llc", str(w / "done" / RUN), "--draws", "0"], "num_draws=0: must be an integer in [1,"),
+    ("llc --chains 0", _nothing, lambda w: ["llc", str(w / "done" / RUN), "--chains", "0"], "num_chains=0: must be an integer in [2,"),
+    ("llc --n-checkpoints 0", _nothing, lambda w: ["llc", str(w / "done" / RUN), "--n-checkpoints", "0"], "n_checkpoints=0: must be an integer >= 2"),
+    ("llc --n-checkpoints 1", _nothing, lambda w: ["llc", str(w / "done" / RUN), "--n-checkpoints", "1"], "the first and the last are always kept"),
+    ("llc --n-checkpoints -3", _nothing, lambda w: ["llc", str(w / "done" / RUN), "--n-checkpoints", "-3"], "n_checkpoints=-3"),
+    ("--weight-decay 0 -0", _nothing, lambda w: [*TRAIN[:6], "0", "-0", *TRAIN[7:], "--out", str(w / "new")], "asked for more than once"),
+    ("--weight-decay 1e300", _nothing, lambda w: [*TRAIN[:6], "1e300", *TRAIN[7:], "--out", str(w / "new")], "weight_decay=1e+300: must be below 1/lr"),
+    # late or unclear errors
+    ("--n-checkpoints 10**12", _nothing, lambda w: [*TRAIN, "--n-checkpoints", str(10**12), "--out", str(w / "new"), "--dry-run"],
+     "n_checkpoints=1000000000000: must be an integer in [1, 10000]"),
+    ("--steps 10**400", _nothing, lambda w: [*TRAIN, "--steps", "1" + "0" * 400, "--out", str(w / "new"), "--dry-run"],
+     "must be an integer in [1, 100000000]"),
+    ("--batch-size 10**10", _nothing, lambda w: [*TRAIN, "--batch-size", str(10**10), "--out", str(w / "new"), "--dry-run"],
+     "batch_size=10000000000: must be an integer in [1, 65536]"),
+    ("--group-size 0 --dry-run", _nothing, lambda w: [*TRAIN, "--group-size", "0", "--out", str(w / "new"), "--dry-run"],
+     "group_size=0: must be an integer in [1, 1024]"),
+    ("a dangling-symlink --out", lambda w: _link(w / "dangling", w / "nowhere"),
+     lambda w: [*TRAIN, "--out", str(w / "dangling")], "symbolic link that leads nowhere"),
+    ("a symlink-loop --out", lambda w: (_link(w / "loop_a", w / "loop_b"), _link(w / "loop_b", w / "loop_a")),
+     lambda w: [*TRAIN, "--out", str(w / "loop_a" / "x")], "symbolic link that leads nowhere"),
+    ("a non-UTF-8 --out", _nothing, lambda w: [*TRAIN, "--out", os.fsdecode(bytes(w / "runs") + b"\xff")], "not a UTF-8 path"),
+    ("config.json nested 100,000 deep", lambda w: (w / "done" / RUN / "config.json").write_text("[" * 100_000 + "]" * 100_000),
+     lambda w: ["llc", str(w / "done" / RUN), "--dry-run"], "JSON nested 100000 deep, more than 32 allowed"),
+    ("config.json nested deep, train --dry-run", lambda w: (w / "part" / RUN / "config.json").write_text("{\"a\":" * 5000 + "1" + "}" * 5000),
+     lambda w: [*TRAIN, "--out", str(w / "part"), "--dry-run"], "JSON nested 5000 deep"),
+    ("a folder named config.json", lambda w: ((w / "done" / RUN / "config.json").unlink(), (w / "done" / RUN / "config.json").mkdir()),
+     lambda w: ["llc", str(w / "done" / RUN), "--dry-run"], "config.json is a folder, not a regular file"),
+    ("absurd sizes in config.json", lambda w: _edit_config(w / "done" / RUN, steps=10**12),
+     lambda w: ["llc", str(w / "done" / RUN), "--dry-run"], "TrainConfig.steps=1000000000000: must be an integer in [1, 100000000]"),
+    ("a huge config.json", lambda w: (w / "done" / RUN / "config.json").write_text(" " * 2_000_000 + "{}"),
+     lambda w: ["llc", str(w / "done" / RUN), "--dry-run"], "more than the 1000000 allowed"),
+    ("a checkpoint named step_abc", lambda w: shutil.copy(last_ckpt(w / "done" / RUN),
+                                                          w / "done" / RUN / "checkpoints" / "step_abc.safetensors"),
+     lambda w: ["llc", str(w / "done" / RUN), "--draws", "8"], "step_abc.safetensors: not a checkpoint name"),
+    ("seed-accuracy on a wrongly shaped tensor", lambda w: _seed_file(w, lambda sd: sd.update({K_EMBED: torch.zeros(3, 3)})),
+     lambda w: ["seed-accuracy", str(w / "seed")], "tensors of the wrong shape, e.g. embed.W_E: (3, 3)"),
+    ("seed-accuracy on a non-tensor value", lambda w: _seed_file(w, lambda sd: sd.update({K_EMBED: [1.0, 2.0]})),
+     lambda w: ["seed-accuracy", str(w / "seed")], "entries that are not named tensors: ['embed.W_E']"),
+    ("seed-accuracy on NaN weights", lambda w: _seed_file(w, lambda sd: sd[K_EMBED].fill_(float("nan"))),
+     lambda w: ["seed-accuracy", str(w / "seed")], "non-finite weights (NaN or inf) in ['embed.W_E']"),
+    ("seed-accuracy on int64 weights", lambda w: _seed_file(w, lambda sd: sd.update({K_EMBED: sd[K_EMBED].long()})),
+     lambda w: ["seed-accuracy", str(w / "seed")], "tensors of dtype torch.int64 (e.g. embed.W_E): only float32"),
+    ("seed-accuracy on a legacy pickle", lambda w: _seed_file(w, legacy=True),
+     lambda w: ["seed-accuracy", str(w / "seed")], "not a zip archive"),
+    ("seed-accuracy on a raw pickle with __reduce__", lambda w: _raw_pickle(w / "seed" / "evil.pth"),
+     lambda w: ["seed-accuracy", str(w / "seed")], "not a zip archive"),
+    ("seed-accuracy on a truncated file", lambda w: (_seed_file(w), _truncate(w / "seed" / "m.pth", 5000)),
+     lambda w: ["seed-accuracy", str(w / "seed")], "m.pth: "),
+    ("seed-accuracy on a folder named x.pth", lambda w: (w / "seed" / "x.pth").mkdir(parents=True),
+     lambda w: ["seed-accuracy", str(w / "seed")], "x.pth is a folder, not a regular file"),
+    ("seed-accuracy on a zip bomb", lambda w: _zip_bomb(w / "seed" / "bomb.pth"),
+     lambda w: ["seed-accuracy", str(w / "seed")], "compressed entries"),
+    ("seed-accuracy on an oversized archive", lambda w: _oversized(w / "seed" / "big.pth"),
+     lambda w: ["seed-accuracy", str(w / "seed")], "a seed checkpoint can need"),
+    ("seed-accuracy --n-lists 10**12", lambda w: _seed_file(w),
+     lambda w: ["seed-accuracy", str(w / "seed"), "--n-lists", str(10**12)], "must be an integer in [1, 1000000]"),
 ]
 
 
@@ -211,8 +360,8 @@ def test_damaged_llc_cache_is_named_and_recomputed(work):
 
 
 def test_a_nan_llc_is_not_cached_and_the_command_fails(work, capsys):
-    code = cli.main(["llc", str(work / "done" / RUN), "--profile", "test", "--draws", "8", "--n-checkpoints", "1",
-                     "--lr", "10", "--localization", "0", "--no-progress"])
+    code = cli.main(["llc", str(work / "done" / RUN), "--profile", "test", "--draws", "8", "--n-checkpoints", "2",
+                     "--lr", "1", "--localization", "0", "--no-progress"])
     err = capsys.readouterr().err
     assert code == 2 and "not finite" in err and err.strip().count("\n") == 0, err
     assert not list((work / "done" / RUN).rglob("llc_*")), "a NaN estimate was cached"
