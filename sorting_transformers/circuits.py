@@ -14,7 +14,8 @@ import plotly.express as px
 from plotly.subplots import make_subplots
 from jaxtyping import Bool, Float, Int
 from transformer_lens import HookedTransformer, HookedTransformerConfig, FactoredMatrix
-from .data import SortTask, Batch, heldout, encode, decode, sample_lists, make_batch, generator, check_batch
+from sorting_transformers.data import (SortTask, Batch, heldout, encode, decode, sample_lists, make_batch, generator,
+    check_batch)
 from .model import SeedTransformer, sort_logits, sort_loss, make_model, check_model_task
 from .patching import position_labels
 

@@ -17,8 +17,10 @@ from .core import (PROFILES, ENGINES, env_profile, env_runs_dir, env_seed_dir, c
 from .model import (PRESETS, make_model, preset_task, evaluate, seed_accuracy_table,
     seed_checkpoints, SEED_EVAL_LISTS, read_model_header)
 from .runs import LEVELS, final_metrics, load_run, sweep_metrics
-from .train import sweep_configs, seed_recipe_configs, train_sweep, check_sweep, check_out_dir, make_units
-from .llc import llc_runs, profile_llc_config, CALIBRATED, SAMPLERS, check_restriction, select_checkpoints
+from sorting_transformers.train import (sweep_configs, seed_recipe_configs, train_sweep, check_sweep, check_out_dir,
+    make_units)
+from sorting_transformers.llc import (llc_runs, profile_llc_config, CALIBRATED, SAMPLERS, check_restriction,
+    select_checkpoints)
 from .report import build_site, check_site_out
 from sorting_transformers.experiment import (experiment_results, experiment_summary, compare_summaries, curve_runs,
     summary_json)
@@ -207,8 +209,8 @@ def _train(configs:list, out:Path, o:RunOptions, group_size:int|None=None) -> pd
 
 # %% ../nbs/07_cli.ipynb #c010
 def _check_runs(run_dirs:list[Path], restriction:str|None=None, n_checkpoints:int|None=None):
-    """Every run folder checked (config, metrics, checkpoints against the run: `runs.load_run`), its `analysis/` writable,
-    `n_checkpoints` valid, and the restriction valid for its model: all before any work."""
+    """Every run folder checked (config, metrics, checkpoints against the run: `runs.load_run`), its `analysis/`
+    writable, `n_checkpoints` valid, and the restriction valid for its model: all before any work."""
     bad = [str(d) for d in run_dirs if not (d / "config.json").exists() or not (d / "checkpoints").is_dir()]
     if bad: raise ValueError(f"not a run folder with checkpoints: {', '.join(bad)}")
     for d in run_dirs:
@@ -236,7 +238,8 @@ def llc(run_dirs:list[Path], # run folders written by `train`
     config = profile_llc_config(size, lr=lr, n_beta=n_beta, localization=localization, sampler=sampler,
                                 num_chains=size.chains if chains is None else chains, num_draws=draws,
                                 num_burnin=draws // 5 if isinstance(draws, int) else 0)
-    if all_checkpoints and n_checkpoints is not None: raise ValueError("give --n-checkpoints or --all-checkpoints, not both")
+    if all_checkpoints and n_checkpoints is not None:
+        raise ValueError("give --n-checkpoints or --all-checkpoints, not both")
     n = None if all_checkpoints else (size.n_checkpoints if n_checkpoints is None else n_checkpoints)
     run_dirs = [Path(d) for d in run_dirs]; _check_runs(run_dirs, restriction, n)
     return _llc(run_dirs, config, n, restriction, o)
@@ -294,7 +297,8 @@ def presets_table(seed:int=0, # initialisation seed of the fresh models
     return pd.DataFrame(rows)
 
 # %% ../nbs/07_cli.ipynb #c012b
-_CELL = ["preset", "lists", "level", "n", "splitting", "suppression", "llc", "norm_total", "token_acc", "min_value_acc"]
+_CELL = ["preset", "lists", "level", "n", "unconfirmed", "splitting", "suppression", "llc", "llc_converged",
+         "norm_total", "token_acc", "min_value_acc"]
 
 def _experiment(runs:Path, o:RunOptions) -> dict|None:
     "Analyse the grid's trained runs (cached), print the cells, write RUNS/summary.json; the summary."
@@ -341,7 +345,8 @@ def main_job(
     says whether the summary reproduces the committed one."""
     o = run_options(**kwargs); prof = o.profile
     runs, sweep = Path(out) if out else env_runs_dir(prof), sweep_configs(prof)
-    configs = sweep + seed_recipe_configs(prof); check_sweep(configs, runs); check_out_dir("_site"); check_site_out("_site")
+    configs = sweep + seed_recipe_configs(prof); check_sweep(configs, runs)
+    check_out_dir("_site"); check_site_out("_site")
     if seed_dir is not None and not seed_checkpoints(seed_dir):
         raise ValueError(f"--seed-dir {seed_dir}: no seed checkpoints (*.pth, *.pth_N) there")
     seeds = Path(seed_dir) if seed_dir else env_seed_dir()

@@ -20,7 +20,7 @@ __all__ = ['PROFILES', 'PROFILE_ENV', 'SHARED_ENV', 'RUNS_ENV', 'OWN_MARK', 'ENG
            'Profile', 'get_profile', 'env_profile', 'env_shared_dir', 'env_seed_dir', 'env_runs_dir',
            'check_regular_file', 'read_json', 'check_path_text', 'file_digest', 'remove_stale_tmp', 'atomic_write_text',
            'atomic_save_tensors', 'read_metadata', 'tensor_shapes', 'load_tensors', 'config_key', 'cached_tensors',
-           'analysis_dir', 'check_own_output', 'new_own_output', 'replace_own_output', 'quiet_progress', 'one_thread',
+           'analysis_dir', 'quiet_progress', 'check_own_output', 'new_own_output', 'replace_own_output', 'one_thread',
            'check_fanout', 'run_units', 'dataclass_from_dict', 'md_code']
 
 # %% ../nbs/00_core.ipynb #c005
@@ -159,9 +159,9 @@ def env_runs_dir(profile:Profile, # the profile whose runs folder is wanted
     "Folder of the training runs of `profile`: `$SORTING_TRANSFORMERS_RUNS/NAME`, else `root/NAME`."
     return Path(os.environ.get(RUNS_ENV) or root) / profile.name
 
-# %% ../nbs/00_core.ipynb #c015
-_KINDS = [(stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a device"),
-          (stat.S_ISBLK, "a device")]
+# %% ../nbs/00_core.ipynb #c013b
+_KINDS = [(stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"),
+          (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device")]
 
 def _kind(mode:int) -> str: return next((k for f, k in _KINDS if f(mode)), "not a regular file")
 
@@ -203,7 +203,8 @@ def read_json(path:str|Path, # a JSON file (untrusted)
     if (size := p.stat().st_size) > max_bytes: raise ValueError(f"{p}: {size} bytes, more than the {max_bytes} allowed")
     try: text = p.read_bytes().decode("utf-8")
     except UnicodeDecodeError: raise ValueError(f"{p}: not UTF-8 text") from None
-    if (d := _json_depth(text)) > max_depth: raise ValueError(f"{p}: JSON nested {d} deep, more than {max_depth} allowed")
+    if (d := _json_depth(text)) > max_depth:
+        raise ValueError(f"{p}: JSON nested {d} deep, more than {max_depth} allowed")
     try: return json.loads(text)
     except ValueError as e: raise ValueError(f"{p}: not valid JSON ({e})") from None
 
@@ -224,6 +225,8 @@ def file_digest(path:str|Path, # a regular file
         for chunk in iter(lambda: f.read(1 << 20), b""): h.update(chunk)
     return h.hexdigest()
 
+
+# %% ../nbs/00_core.ipynb #c015
 def _tmp_path(path:Path) -> Path: return path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
 
 def _pid_alive(pid:int) -> bool:
@@ -346,6 +349,15 @@ def analysis_dir(checkpoint:str|Path, # a checkpoint file
     p = Path(checkpoint)
     return (p.parent.parent if p.parent.name == "checkpoints" else p.parent) / "analysis"
 
+# %% ../nbs/00_core.ipynb #c018s1
+@contextmanager
+def quiet_progress():
+    """Silence the progress bars and notices that libraries (devinterp's chains) print: their stderr goes nowhere,
+    warnings are ignored."""
+    with warnings.catch_warnings(), redirect_stderr(io.StringIO()):
+        warnings.simplefilter("ignore"); yield
+
+# %% ../nbs/00_core.ipynb #c019q
 OWN_MARK = ".sorting_transformers-output"   # the file that marks a folder this project made (and may replace)
 
 def check_own_output(path:str|Path, # a folder a build is about to replace
@@ -377,13 +389,6 @@ def replace_own_output(new:str|Path, # a finished build (`new_own_output`)
     if old: shutil.rmtree(old)
     return dest
 
-# %% ../nbs/00_core.ipynb #c018s1
-@contextmanager
-def quiet_progress():
-    """Silence the progress bars and notices that libraries (devinterp's chains) print: their stderr goes nowhere,
-    warnings are ignored."""
-    with warnings.catch_warnings(), redirect_stderr(io.StringIO()):
-        warnings.simplefilter("ignore"); yield
 
 # %% ../nbs/00_core.ipynb #e01
 @contextmanager

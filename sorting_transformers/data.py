@@ -188,7 +188,7 @@ def sample_batch(task:SortTask, # the sorting task (`data.SortTask`)
 def check_batch(task:SortTask, # the sorting task the batch should be of
                 batch, # a `Batch`
                ) -> Batch:
-    "`batch` if it is a batch of `task` (its tokens are exactly `make_batch(task, batch.lists)`'s), else a `ValueError`."
+    "`batch` if it is a batch of `task` (its tokens exactly `make_batch(task, batch.lists)`'s), else a `ValueError`."
     if not isinstance(batch, Batch): raise ValueError(f"batch: expected a data.Batch, got {type(batch).__name__}")
     t = batch.tokens
     if t.ndim != 2 or t.shape[1] != task.seq_len or len(t) == 0 or batch.targets.shape != (len(t), task.list_len):

@@ -40,14 +40,18 @@ def per_value_accuracy(model:torch.nn.Module, # a trained model
     return per_value(hit.float().flatten(), batch.targets.flatten(), n_values).tolist()
 
 def _mode_fields(r:dict) -> dict:
-    m = r["mode"]
-    return dict(mode=m, splitting=m.startswith("vocabulary-splitting"), suppression="copy-suppression" in m,
-                confirmed=not r["contradictions"], exclusivity=r["exclusivity"], max_suppression=r["max_suppression"],
-                stability=r["stability"])
+    "The head mode as typed fields: its label, whether ablation confirmed it, and the mode flags of a confirmed label."
+    ok = not r["contradictions"]; m = r["mode"].replace(" (not confirmed by ablation)", "")
+    return dict(mode=m, confirmed=ok, splitting=ok and m.startswith("vocabulary-splitting"),   # an unconfirmed label
+                suppression=ok and "copy-suppression" in m, exclusivity=r["exclusivity"],    # counts as neither
+                max_suppression=r["max_suppression"], stability=r["stability"])
 
 def _llc_fields(path:Path, config:LLCConfig) -> dict:
+    "λ̂ with its interval only when every check passed (`llc.trace_checks`); otherwise None, and the checks it failed."
     e = llc_checkpoint(path, config); lo, hi = chain_interval(e["per_chain"]); checks = trace_checks(e)
-    return dict(llc=e["mean"], llc_lo=lo, llc_hi=hi, llc_failed=",".join(c for c in CHECKS if not checks[c]))
+    failed = ",".join(c for c in CHECKS if not checks[c])
+    return dict(llc=math.nan if failed else e["mean"], llc_lo=math.nan if failed else lo,
+                llc_hi=math.nan if failed else hi, llc_failed=failed)
 
 # %% ../nbs/06a_experiment.ipynb #x006
 def _cached_json(path:Path, key:dict, compute) -> dict:
@@ -73,7 +77,7 @@ def analyse_run(run_dir:str|Path, # a finished run folder
     if not run_is_done(run_dir): raise ValueError(f"{run_dir}: not finished (train it first)")
     inputs = {p.name: file_digest(p) for p in [run_dir / "metrics.csv", *run_checkpoints(run_dir).values()]}
     key = dict(analysis="experiment", run=config.to_dict(), llc=asdict(llc_config), n_analysis=n_analysis,
-               n_curve=n_curve, n_boot=n_boot, version=3, inputs_sha256=inputs)   # content, not names, keys the cache
+               n_curve=n_curve, n_boot=n_boot, version=4, inputs_sha256=inputs)   # content, not names, keys the cache
     def compute():
         model, task = load_checkpoint(run_dir, config.steps); batch = heldout(task, n_analysis)
         last = metrics[metrics.step == config.steps].iloc[0]; pv = per_value_accuracy(model, batch, task.n_values)
@@ -206,14 +210,15 @@ def cell_table(finals:pd.DataFrame, # `analyse_runs` finals
     rows = []
     f = finals.assign(lists=finals.gap_mean.map(gap_label))
     for (p, lists, wd), d in f.groupby(["preset", "lists", "weight_decay"], sort=False):
+        nc = int(d.confirmed.sum())
         row = dict(preset=p, lists=lists, level=level_name(wd), weight_decay=wd, n=len(d), gap=float(d.gap.mean()),
-                   confirmed=int(d.confirmed.sum()))
-        for m in ("splitting", "suppression"):
-            k = int(d[m].sum()); lo, hi = wilson(k, len(d))
+                   confirmed=nc, unconfirmed=len(d) - nc, llc_converged=int(d.llc.notna().sum()))
+        for m in ("splitting", "suppression"):   # frequencies among the confirmed labels only
+            k = int(d[m].sum()); lo, hi = wilson(k, nc)
             row.update({m: k, f"{m}_lo": lo, f"{m}_hi": hi})
-        for v in ("llc", "norm_total", "token_acc", "min_value_acc"):
-            lo, hi = bootstrap_mean(d[v], n_boot)
-            row.update({v: float(d[v].mean()), f"{v}_lo": lo, f"{v}_hi": hi})
+        for v in ("llc", "norm_total", "token_acc", "min_value_acc"):   # a cell with an invalid value has no mean
+            ok = bool(d[v].notna().all()); lo, hi = bootstrap_mean(d[v], n_boot) if ok else (math.nan, math.nan)
+            row.update({v: float(d[v].mean()) if ok else math.nan, f"{v}_lo": lo, f"{v}_hi": hi})
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -228,6 +233,11 @@ def level_differences(finals:pd.DataFrame, # `analyse_runs` finals
         if base.empty: continue
         for wd, e in d[d.weight_decay > 0].groupby("weight_decay"):
             for v in metrics:
+                if bad := int(e[v].isna().sum() + base[v].isna().sum()):   # never compare a value that failed
+                    rows.append(dict(preset=p, lists=lists, level=level_name(wd), metric=v, diff=math.nan, lo=math.nan,
+                                     hi=math.nan,
+                                     verdict=f"not compared: {bad} of {len(e) + len(base)} values not converged"))
+                    continue
                 diff, lo, hi = bootstrap_diff(e[v], base[v], n_boot)
                 rows.append(dict(preset=p, lists=lists, level=level_name(wd), metric=v, diff=diff, lo=lo, hi=hi,
                                  verdict=direction(lo, hi)))
@@ -292,6 +302,9 @@ def _gap_row(d:pd.DataFrame) -> tuple:
 def _stages_row(c:pd.DataFrame) -> tuple:
     claim = "Three developmental stages are visible in the LLC"
     npts = c.groupby("run").step.apply(lambda s: int((s > 0).sum())).min() if len(c) else 0
+    if len(c) and (bad := int(c.llc.isna().sum())):
+        return (claim, _PAPER, f"{bad} of {len(c)} LLC estimates over training not converged",
+                "not testable here: stages are counted only on converged estimates")
     if npts < 5:
         return (claim, _PAPER, f"{npts} LLC checkpoints per followed run", "not testable here: a stage boundary "
                 "needs at least 5 checkpoints after step 0 (the `full` profile has them)")
@@ -320,7 +333,7 @@ def replication_table(finals:pd.DataFrame, # `analyse_runs` finals
                       paper_preset:str="attn1l", # the preset of the 2025 paper's model family
                      ) -> pd.DataFrame:
     "claim, source, measured, verdict: one row per claim."
-    d = finals[finals.preset == paper_preset]; none = d[d.weight_decay == 0]
+    d = finals[(finals.preset == paper_preset) & finals.confirmed]; none = d[d.weight_decay == 0]   # confirmed labels
     rows = [_gap_row(d),
             ("Vocabulary-splitting appears without weight decay", _PAPER,
              f"splitting in {_freq(none, 'splitting')} runs without weight decay",
@@ -346,8 +359,8 @@ def experiment_results(profile:Profile, # sizes, grid and LLC sampling
                                   profile.llc.n_checkpoints or 10**6, profile.workers if workers is None else workers,
                                   engine, scheduler, progress)
     nb = profile.grid.n_boot
-    regs = [dict(preset=p, **mode_regression(d, o)) for p, d in finals.groupby("preset", sort=False)
-            for o in ("splitting", "suppression")]
+    regs = [dict(preset=p, **mode_regression(d[d.confirmed], o)) for p, d in finals.groupby("preset", sort=False)
+            for o in ("splitting", "suppression")]   # confirmed labels only
     return dict(profile=profile.name, finals=finals, curves=curves, cells=cell_table(finals, nb),
                 differences=level_differences(finals, n_boot=nb), regressions=regs,
                 replication=replication_table(finals, curves, recipe))
@@ -364,8 +377,8 @@ def _round(x):
 def experiment_summary(res:dict, # `experiment_results`
                       ) -> dict:
     "The JSON-able summary the write-up and the README state (numbers to 4 significant digits)."
-    run_cols = ["run", "mode", "token_acc", "min_value_acc", "worst_value", "worst_value_n", "norm_total", "llc",
-                "llc_failed", "first_99"]
+    run_cols = ["run", "mode", "confirmed", "token_acc", "min_value_acc", "worst_value", "worst_value_n", "norm_total",
+                "llc", "llc_failed", "first_99"]
     recs = lambda df: [] if df is None or not len(df) else json.loads(df.to_json(orient="records"))
     return _round(dict(profile=res["profile"], runs=recs(res["finals"][run_cols]), cells=recs(res["cells"]),
                        differences=recs(res["differences"]), regressions=res["regressions"],
@@ -401,7 +414,14 @@ def _md_table(rows:list[list], header:list[str]) -> str:
     return "\n".join(["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
                      + ["| " + " | ".join(esc(c) for c in r) + " |" for r in rows])
 
-def _freq_ci(c:dict, m:str) -> str: return f"{c[m]}/{c['n']} [{c[m + '_lo']:.2f}, {c[m + '_hi']:.2f}]"
+def _freq_ci(c:dict, m:str) -> str:
+    "A mode's frequency among the cell's confirmed labels, with its Wilson interval."
+    if not c["confirmed"]: return "n/a (no confirmed label)"
+    return f"{c[m]}/{c['confirmed']} [{c[m + '_lo']:.2f}, {c[m + '_hi']:.2f}]"
+
+def _llc_cell(c:dict) -> str:
+    if c["llc"] is None: return f"not converged ({c['n'] - c['llc_converged']} of {c['n']} runs)"
+    return _ci(c["llc"], c["llc_lo"], c["llc_hi"])
 
 def _setup_md(s:dict) -> str:
     cells = s["cells"]
@@ -424,12 +444,17 @@ def _runs_md(runs:list[dict]) -> list[str]:
              + f": lowest final held-out token accuracy {worst['token_acc']:.4g} ({md_code(worst['run'])}); lowest "
              f"accuracy on a single answer value {rare['min_value_acc']:.3g} (value {rare['worst_value']} in "
              f"{md_code(rare['run'])}, asked for by {rare['worst_value_n']} of its held-out tokens)."]
+    ok = sum(not r["llc_failed"] for r in runs)
+    line = f"**{ok} of {len(runs)} final LLC estimates passed every sampler check** ([llc](06_llc.ipynb))"
     if failed := [c for r in runs if r["llc_failed"] for c in r["llc_failed"].split(",")]:
         counts = pd.Series(failed).value_counts()
-        lines.append("**The LLC estimates fail some sampler checks** ([llc](06_llc.ipynb)): "
-                     + ", ".join(f"{c} in {k} of {len(runs)}" for c, k in counts.items()) + " final estimates; the "
-                     "LLC differences below compare estimates made the same way, but their absolute values are not "
-                     "converged.")
+        line += (": the others are reported as not converged, never averaged or compared (failed: "
+                 + ", ".join(f"{c} in {k}" for c, k in counts.items()) + "); a cell's LLC is given only when every run "
+                 "in it converged.")
+    nc = sum(r["confirmed"] for r in runs)
+    lines += [line + ("" if failed else "."),
+              f"**{nc} of {len(runs)} head-mode labels are confirmed by ablation**: mode frequencies and regressions "
+              "count confirmed labels only; the others are their own column."]
     return lines
 
 # %% ../nbs/06a_experiment.ipynb #x022b
@@ -438,21 +463,23 @@ _MODES = dict(splitting="vocabulary-splitting", suppression="copy-suppression")
 
 def _preset_md(s:dict, p:str) -> list[str]:
     "The cell table, the level differences and the regressions of preset `p`."
-    rows = [[c["lists"], c["level"], c["n"], _freq_ci(c, "splitting"), _freq_ci(c, "suppression"),
-             _ci(c["llc"], c["llc_lo"], c["llc_hi"]), _ci(c["norm_total"], c["norm_total_lo"], c["norm_total_hi"]),
-             _ci(c["token_acc"], c["token_acc_lo"], c["token_acc_hi"], ".4f"), f"{c['confirmed']}/{c['n']}"]
+    rows = [[c["lists"], c["level"], c["n"], f"{c['unconfirmed']}/{c['n']}", _freq_ci(c, "splitting"),
+             _freq_ci(c, "suppression"), _llc_cell(c), _ci(c["norm_total"], c["norm_total_lo"], c["norm_total_hi"]),
+             _ci(c["token_acc"], c["token_acc_lo"], c["token_acc_hi"], ".4f")]
             for c in s["cells"] if c["preset"] == p]
-    lines = [f"**`{p}`, per cell** (mean over seeds [95% interval]):\n\n" + _md_table(
-        rows, ["lists", "weight decay", "runs", "vocabulary-splitting", "copy-suppression", "LLC", "weight norm",
-               "token accuracy", "mode confirmed by ablation"])]
+    lines = [f"**`{p}`, per cell** (mean over seeds [95% interval]; mode frequencies among confirmed labels):\n\n"
+             + _md_table(rows, ["lists", "weight decay", "runs", "label not confirmed", "vocabulary-splitting",
+                                "copy-suppression", "LLC", "weight norm", "token accuracy"])]
     for m, name in _NAMES.items():
         if ds := [d for d in s["differences"] if d["preset"] == p and d["metric"] == m]:
             lines.append(f"**Weight decay and the {name}** of `{p}` (each level minus none, same lists): " + "; ".join(
-                f"{d['lists']}, {d['level']}: {_ci(d['diff'], d['lo'], d['hi'])}, **{d['verdict']}**" for d in ds)
+                f"{d['lists']}, {d['level']}: "
+                + (f"{_ci(d['diff'], d['lo'], d['hi'])}, **{d['verdict']}**" if d["diff"] is not None else d["verdict"])
+                for d in ds)
                 + ".")
     for r in (r for r in s["regressions"] if r["preset"] == p):
         on = "weight decay and δ̄" if "gap" in r["formula"] else "weight decay"
-        head = f"**The mode {_MODES[r['outcome']]} of `{p}`, regressed on {on}** ({r['k']} of {r['n']} runs"
+        head = f"**The mode {_MODES[r['outcome']]} of `{p}`, regressed on {on}** ({r['k']} of {r['n']} confirmed labels"
         if r["status"] != "fitted": lines.append(f"{head}): {r['status']}."); continue
         lines.append(f"{head}; odds ratios [95% interval]): " + "; ".join(
             f"{t['term']}: {_ci(t['odds_ratio'], t['lo'], t['hi'])}, **{t['verdict']}**" for t in r["terms"]) + ".")
@@ -479,11 +506,13 @@ def plot_mode_frequency(cells:pd.DataFrame, # `cell_table`
     for j, p in enumerate(presets):
         d = cells[cells.preset == p]
         for m, color in (("splitting", "#2ca02c"), ("suppression", "#9467bd")):
-            d = d.assign(f=d[m] / d.n)
+            d = d.assign(f=d[m] / d.confirmed.where(d.confirmed > 0))   # among the confirmed labels
             fig.add_bar(x=[d.lists, d.level], y=d.f, name=_MODES[m], marker_color=color, showlegend=j == 0,
                         legendgroup=m, error_y=_error(d, "f", f"{m}_lo", f"{m}_hi"), row=1, col=j + 1)
-        fig.update_yaxes(range=[0, 1.05], title_text="fraction of runs" if j == 0 else None, row=1, col=j + 1)
-    return fig.update_layout(title="Head modes per cell (95% Wilson intervals)", barmode="group", height=420)
+        fig.update_yaxes(range=[0, 1.05], title_text="fraction of confirmed labels" if j == 0 else None, row=1,
+                         col=j + 1)
+    return fig.update_layout(title="Head modes per cell, among labels confirmed by ablation (95% Wilson intervals)",
+                             barmode="group", height=420)
 
 def plot_cell_metric(cells:pd.DataFrame, # `cell_table`
                      metric:str, # 'llc', 'norm_total', 'token_acc' or 'min_value_acc'
@@ -530,5 +559,6 @@ def plot_mode_curves(curves:pd.DataFrame, # `analyse_runs` curves
                             hovertemplate="step %{x}<br>LLC %{y:.3g}<br>%{text}",
                             line=dict(color=LEVEL_COLORS.get(d.level.iloc[0])), row=1, col=j + 1)
         fig.update_xaxes(type="log", title_text="step", row=1, col=j + 1)
-    return fig.update_layout(title="LLC over training with the head mode at each checkpoint (diamond: "
-                             "vocabulary-splitting, black rim: copy-suppression)", height=450)
+    return fig.update_layout(title="LLC over training with the head mode at each checkpoint (diamond: vocabulary-"
+                             "splitting, black rim: copy-suppression; estimates that did not converge are left out)",
+                             height=450)

@@ -19,7 +19,8 @@ from plotly.subplots import make_subplots
 from jaxtyping import Float
 from tqdm.auto import tqdm
 from transformer_lens import HookedTransformer
-from .core import cached_tensors, analysis_dir, quiet_progress, one_thread, run_units, LLCSizes, file_digest
+from sorting_transformers.core import (cached_tensors, analysis_dir, quiet_progress, one_thread, run_units, LLCSizes,
+    file_digest)
 from .data import SortTask, heldout, make_batch
 from .model import (sort_logits, load_model, read_model_header, load_seed_checkpoint,
     seed_checkpoints, preset_task, check_model_task, fast_logits, fast_supported)
@@ -44,7 +45,7 @@ CALIBRATED = {  # (ε, nβ, γ, sampler) per task format (the model family train
 def _num(v) -> bool: return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
 
 # %% ../nbs/06_llc.ipynb #c005s1
-# the ranges an LLCConfig accepts: ε below 1e-12 cannot move float32 weights, nβ past 1e9 or γ past 1e9 freeze the chains
+# the ranges an LLCConfig accepts: ε below 1e-12 cannot move float32 weights; nβ or γ past 1e9 freeze the chains
 _LLC_RANGES = dict(lr=(1e-12, 1.0), n_beta=(1e-6, 1e9), localization=(0.0, 1e9))
 _LLC_SIZES = dict(num_chains=(2, 1024), num_draws=(1, 10**6), batch_size=(1, 2**16), n_lists=(1, 10**6))
 
@@ -577,7 +578,8 @@ def check_chains_moved(est:dict, # an `estimate_llc` result
     chain): ε too small to change float32 weights, or a frozen sampler. It would report 0 with no interval."""
     tr = est["loss_trace"]
     if bool((tr == tr[:, :1]).all(1).any()) or len(set(est["per_chain"].tolist())) < 2:
-        raise ValueError(f"{source}: the SGLD chains did not move (every draw's loss equals the first, ε={est['lr']:g}): "
+        raise ValueError(f"{source}: the SGLD chains did not move (every draw's loss equals the first, "
+                         f"ε={est['lr']:g}): "
                          "no LLC can be read off them; give a larger --lr (at least about 1e-8)")
 
 def llc_checkpoint(path:str|Path, # a checkpoint (`RUN/checkpoints/step_N.safetensors`)

@@ -18,7 +18,8 @@ from einops import rearrange
 from jaxtyping import Bool, Float, Int
 from transformer_lens import HookedTransformer, HookedTransformerConfig
 from .data import SortTask, Batch, heldout, encode, check_batch
-from .core import atomic_save_tensors, load_tensors, read_metadata, tensor_shapes, check_regular_file
+from sorting_transformers.core import (atomic_save_tensors, load_tensors, read_metadata, tensor_shapes,
+    check_regular_file)
 
 # %% auto #0
 __all__ = ['PRESETS', 'FAST_ACTS', 'CFG_FIELDS', 'SEED_EVAL_LISTS', 'preset_config', 'preset_task', 'check_compatible',
@@ -446,8 +447,9 @@ class SeedTransformer(HookedTransformer):
 # %% ../nbs/02_model.ipynb #c017s1
 def load_seed_checkpoint(path:str|Path, # a `.pth` state dict of the seed project
                         ) -> SeedTransformer:
-    """Load a seed checkpoint into a `SeedTransformer`: the archive's declared sizes checked before anything is inflated,
-    `weights_only=True` (no code runs), every tensor's name, shape, dtype (float32) and values (finite) checked."""
+    """Load a seed checkpoint into a `SeedTransformer`: the archive's declared sizes checked before anything is
+    inflated, `weights_only=True` (no code runs), every tensor's name, shape, dtype (float32) and values (finite)
+    checked."""
     path = check_regular_file(path); want = _expected_shapes(SeedTransformer, preset_config("relu3l"))
     _check_seed_archive(path, 4 * sum(math.prod(v) for v in want.values()))
     try: sd = torch.load(path, map_location="cpu", weights_only=True)

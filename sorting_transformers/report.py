@@ -15,7 +15,8 @@ import plotly.io as pio
 from plotly.io._base_renderers import MimetypeRenderer
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
-from .core import Profile, run_units, check_own_output, new_own_output, replace_own_output, remove_stale_tmp
+from sorting_transformers.core import (Profile, run_units, check_own_output, new_own_output, replace_own_output,
+    remove_stale_tmp)
 
 # %% auto #0
 __all__ = ['SITE_RENDERER', 'PLOTLY_JS', 'SETUP_CODE', 'SiteRenderer', 'register_plotly_renderer', 'plotly_js_path',
@@ -180,7 +181,8 @@ def build_nbconvert_site(executed:str|Path, # executed notebooks (with `sidebar.
     try:
         shutil.copy(plotly_js_path(), tmp / PLOTLY_JS)
         for p in pages:
-            res = dict(metadata=dict(name=p["title"]), site_pages=[{**q, "active": q["name"] == p["name"]} for q in pages])
+            pages_ = [{**q, "active": q["name"] == p["name"]} for q in pages]
+            res = dict(metadata=dict(name=p["title"]), site_pages=pages_)
             body, _ = exporter.from_notebook_node(nbs[p["name"]], resources=res)
             (tmp / p["href"]).write_text(body)
         replace_own_output(tmp, site)
@@ -193,8 +195,8 @@ def build_quarto_site(executed:str|Path, # executed notebooks
                       site:str|Path, # the pages go here
                       project:str|Path, # the clone (its `pyproject.toml` and package)
                      ) -> list[Path]:
-    """nbdev's Quarto build of the executed notebooks, in a fresh scratch copy of `project`; its pages then replace `site`
-    (only an earlier site of this project is replaced)."""
+    """nbdev's Quarto build of the executed notebooks, in a fresh scratch copy of `project`; its pages then replace
+    `site` (only an earlier site of this project is replaced)."""
     executed, site, project = Path(executed), check_own_output(site), Path(project)
     scratch = new_own_output(site.parent / "_quarto_build")   # a fresh temporary folder, removed afterwards
     try:

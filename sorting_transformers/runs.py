@@ -20,8 +20,8 @@ from sorting_transformers.model import (preset_config, preset_task, check_compat
     load_model, PRESETS)
 
 # %% auto #0
-__all__ = ['LEVELS', 'LEVEL_COLORS', 'TrainConfig', 'checkpoint_steps', 'checkpoint_path', 'check_run_paths', 'run_checkpoints',
-           'read_run_config', 'state_step', 'check_metrics', 'run_is_done', 'run_config', 'check_run_folder',
+__all__ = ['LEVELS', 'LEVEL_COLORS', 'TrainConfig', 'checkpoint_steps', 'checkpoint_path', 'read_run_config', 'state_step',
+           'check_run_paths', 'run_checkpoints', 'check_metrics', 'run_is_done', 'run_config', 'check_run_folder',
            'load_run', 'load_checkpoint', 'level_name', 'combined_metrics', 'final_metrics', 'sweep_metrics',
            'run_label', 'final_models']
 
@@ -61,14 +61,15 @@ class TrainConfig:
             object.__setattr__(self, k, float(v) + 0.0)   # -0.0 is 0.0: one run, one name
         for k, hi in _SIZE_RANGES.items():
             v = getattr(self, k)
-            if not isinstance(v, int) or isinstance(v, bool) or not 1 <= v <= hi: bad(k, f"must be an integer in [1, {hi}]")
+            if not isinstance(v, int) or isinstance(v, bool) or not 1 <= v <= hi:
+                bad(k, f"must be an integer in [1, {hi}]")
         if not isinstance(self.warmup_steps, int) or not 0 <= self.warmup_steps <= self.steps:
             bad("warmup_steps", f"must be an integer in [0, steps={self.steps}]")
         if not (isinstance(self.lr, (int, float)) and not isinstance(self.lr, bool) and 1e-8 <= self.lr < 1):
             bad("lr", "must lie in [1e-8, 1)")
         if self.weight_decay * self.lr >= 1:
-            bad("weight_decay", f"must be below 1/lr = {1 / self.lr:g} (AdamW multiplies the weights by 1 - lr·weight_decay "
-                "each step; at or past 1 it zeroes or flips them)")
+            bad("weight_decay", f"must be below 1/lr = {1 / self.lr:g} (AdamW multiplies the weights by "
+                "1 - lr·weight_decay each step; at or past 1 it zeroes or flips them)")
         if self.act_penalty > 1e6: bad("act_penalty", "must lie in [0, 1e6]")
         if not (isinstance(self.lr_min_frac, (int, float)) and 0 <= self.lr_min_frac <= 1):
             bad("lr_min_frac", "must lie in [0, 1]")
@@ -132,65 +133,6 @@ def checkpoint_path(run_dir:str|Path, # a run folder
     if not files: raise FileNotFoundError(f"no checkpoints in {run_dir}")
     return files[max(files)]
 
-_CKPT = re.compile(r"step_(\d{6,})\.safetensors")
-_RUN_FILES = {"config.json", "metrics.csv", "state.safetensors", "state.prev.safetensors"}   # regular files
-_RUN_DIRS = {"checkpoints", "analysis"}
-
-def _is_tmp(name:str) -> bool: return name.startswith(".") and name.endswith(".tmp")   # a writer's temporary file
-
-def check_run_paths(run_dir:str|Path, # a run folder (it may not exist yet)
-                   ) -> Path:
-    """`run_dir` if everything in it stays inside it: no symbolic link anywhere below it, its files regular files, its
-    `checkpoints/` and `analysis/` folders; anything else is refused by name."""
-    run_dir = Path(run_dir)
-    if not run_dir.exists():
-        if run_dir.is_symlink(): raise ValueError(f"{run_dir} is a symbolic link that leads nowhere (dangling, or a loop)")
-        return run_dir
-    if not run_dir.is_dir(): raise ValueError(f"{run_dir} is a file, not a run folder")
-    fix = "every file of a run must be inside its own folder; " + _fix(run_dir)
-    for root, dirs, files in os.walk(run_dir):
-        top = Path(root) == run_dir
-        for name in dirs + files:
-            p = Path(root) / name; mode = os.lstat(p).st_mode
-            if stat.S_ISLNK(mode): raise ValueError(f"{p} is a symbolic link (to {os.readlink(p)}): {fix}")
-            if top and name in _RUN_DIRS and not stat.S_ISDIR(mode): raise ValueError(f"{p} is not a folder; {fix}")
-            if (top and name in _RUN_FILES) or not stat.S_ISDIR(mode): check_regular_file(p)   # names what it is
-    return run_dir
-
-def _header_problem(meta:dict, conf:dict, step:int) -> str|None:
-    "Why a checkpoint header does not belong to the run of `conf` at `step` (None when it does)."
-    extra = meta.get("extra") if isinstance(meta.get("extra"), dict) else {}
-    if extra.get("step") != step: return f"its header says step {extra.get('step')!r}, its name step {step}"
-    for name, have, want in [("train config", extra.get("train"), conf["train"]), ("task", meta.get("task"), conf["task"]),
-                             ("model config", meta.get("cfg"), conf["model"])]:
-        if have != want:
-            diff = sorted(k for k in set(have or {}) | set(want) if (have or {}).get(k) != want.get(k)) if isinstance(
-                have, dict) else "all"
-            return f"its header's {name} differs from config.json (fields {diff}): it belongs to another run"
-    return None
-
-def run_checkpoints(run_dir:str|Path, # a run folder with a `config.json`
-                    conf:dict|None=None, # its parsed config (`read_run_config`); None: read it
-                   ) -> dict[int, Path]:
-    """Step -> checkpoint file of a run, each checked: named `step_NNNNNN.safetensors` at a step of the run's schedule,
-    a regular file, its header's step, train config, task and model those of the run's `config.json`."""
-    run_dir = Path(run_dir); conf = conf or read_run_config(run_dir)
-    if conf is None: raise ValueError(f"{run_dir}: not a run folder (no config.json)")
-    config = TrainConfig.from_dict(conf["train"]); sched = set(checkpoint_steps(config.steps, config.n_checkpoints))
-    ck = run_dir / "checkpoints"; out = {}
-    for p in sorted(ck.iterdir()) if ck.is_dir() else []:
-        if _is_tmp(p.name): continue
-        m = _CKPT.fullmatch(p.name)
-        if m is None: raise ValueError(f"{p}: not a checkpoint name (step_NNNNNN.safetensors); remove it")
-        step = int(m[1])
-        if step not in sched:
-            raise ValueError(f"{p}: step {step} is not a checkpoint step of this run (steps {config.steps}, "
-                             f"{config.n_checkpoints} log-spaced checkpoints); remove it")
-        check_regular_file(p, symlinks=False)
-        if why := _header_problem(read_metadata(p), conf, step): raise ValueError(f"{p}: {why}; {_fix(run_dir)}")
-        out[step] = p
-    return out
-
 # %% ../nbs/02a_runs.ipynb #r011
 def _fix(run_dir) -> str: return f"remove {run_dir} to train the run again"
 
@@ -228,6 +170,68 @@ def state_step(run_dir:str|Path, # a run folder
     return step
 
 _REQUIRED = ["step", "loss", "token_acc", "seq_acc", "norm_total"]
+
+# %% ../nbs/02a_runs.ipynb #r011s0
+_CKPT = re.compile(r"step_(\d{6,})\.safetensors")
+_RUN_FILES = {"config.json", "metrics.csv", "state.safetensors", "state.prev.safetensors"}   # regular files
+_RUN_DIRS = {"checkpoints", "analysis"}
+
+def _is_tmp(name:str) -> bool: return name.startswith(".") and name.endswith(".tmp")   # a writer's temporary file
+
+def check_run_paths(run_dir:str|Path, # a run folder (it may not exist yet)
+                   ) -> Path:
+    """`run_dir` if everything in it stays inside it: no symbolic link anywhere below it, its files regular files, its
+    `checkpoints/` and `analysis/` folders; anything else is refused by name."""
+    run_dir = Path(run_dir)
+    if not run_dir.exists():
+        if run_dir.is_symlink():
+            raise ValueError(f"{run_dir} is a symbolic link that leads nowhere (dangling, or a loop)")
+        return run_dir
+    if not run_dir.is_dir(): raise ValueError(f"{run_dir} is a file, not a run folder")
+    fix = "every file of a run must be inside its own folder; " + _fix(run_dir)
+    for root, dirs, files in os.walk(run_dir):
+        top = Path(root) == run_dir
+        for name in dirs + files:
+            p = Path(root) / name; mode = os.lstat(p).st_mode
+            if stat.S_ISLNK(mode): raise ValueError(f"{p} is a symbolic link (to {os.readlink(p)}): {fix}")
+            if top and name in _RUN_DIRS and not stat.S_ISDIR(mode): raise ValueError(f"{p} is not a folder; {fix}")
+            if (top and name in _RUN_FILES) or not stat.S_ISDIR(mode): check_regular_file(p)   # names what it is
+    return run_dir
+
+def _header_problem(meta:dict, conf:dict, step:int) -> str|None:
+    "Why a checkpoint header does not belong to the run of `conf` at `step` (None when it does)."
+    extra = meta.get("extra") if isinstance(meta.get("extra"), dict) else {}
+    if extra.get("step") != step: return f"its header says step {extra.get('step')!r}, its name step {step}"
+    pairs = [("train config", extra.get("train"), conf["train"]), ("task", meta.get("task"), conf["task"]),
+             ("model config", meta.get("cfg"), conf["model"])]
+    for name, have, want in pairs:
+        if have != want:
+            diff = sorted(k for k in set(have or {}) | set(want) if (have or {}).get(k) != want.get(k)) if isinstance(
+                have, dict) else "all"
+            return f"its header's {name} differs from config.json (fields {diff}): it belongs to another run"
+    return None
+
+def run_checkpoints(run_dir:str|Path, # a run folder with a `config.json`
+                    conf:dict|None=None, # its parsed config (`read_run_config`); None: read it
+                   ) -> dict[int, Path]:
+    """Step -> checkpoint file of a run, each checked: named `step_NNNNNN.safetensors` at a step of the run's schedule,
+    a regular file, its header's step, train config, task and model those of the run's `config.json`."""
+    run_dir = Path(run_dir); conf = conf or read_run_config(run_dir)
+    if conf is None: raise ValueError(f"{run_dir}: not a run folder (no config.json)")
+    config = TrainConfig.from_dict(conf["train"]); sched = set(checkpoint_steps(config.steps, config.n_checkpoints))
+    ck = run_dir / "checkpoints"; out = {}
+    for p in sorted(ck.iterdir()) if ck.is_dir() else []:
+        if _is_tmp(p.name): continue
+        m = _CKPT.fullmatch(p.name)
+        if m is None: raise ValueError(f"{p}: not a checkpoint name (step_NNNNNN.safetensors); remove it")
+        step = int(m[1])
+        if step not in sched:
+            raise ValueError(f"{p}: step {step} is not a checkpoint step of this run (steps {config.steps}, "
+                             f"{config.n_checkpoints} log-spaced checkpoints); remove it")
+        check_regular_file(p, symlinks=False)
+        if why := _header_problem(read_metadata(p), conf, step): raise ValueError(f"{p}: {why}; {_fix(run_dir)}")
+        out[step] = p
+    return out
 
 # %% ../nbs/02a_runs.ipynb #r011s1
 def check_metrics(run_dir:str|Path, # a run folder
@@ -297,7 +301,7 @@ def load_run(run_dir:str|Path, # a run folder
 def load_checkpoint(run_dir:str|Path, # a run folder
                     step:int|None=None, # a checkpoint step; None: the last
                    ) -> tuple[nn.Module, SortTask]:
-    "The model (and task) of a run at `step` (default: the last checkpoint), checked against the run (`run_checkpoints`)."
+    "The model (and task) of a run at `step` (default: the last), checked against the run (`run_checkpoints`)."
     files = run_checkpoints(run_dir)
     if not files or (step is not None and step not in files):
         raise FileNotFoundError(f"{run_dir}: no checkpoint at step {step if step is not None else '(any)'}")

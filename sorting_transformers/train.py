@@ -431,8 +431,8 @@ def seed_recipe_configs(profile:Profile, # sizes (`Profile.train_sizes('seed_rec
 def check_out_dir(out:str|Path, # the folder that will be written
                   what:str="--out", # how the folder is named in messages
                  ):
-    """Refuse an output folder that is a file, a symbolic link that leads nowhere, not UTF-8, or cannot be written (tried
-    with a temporary file, removed at once)."""
+    """Refuse an output folder that is a file, a symbolic link that leads nowhere, not UTF-8, or cannot be written
+    (tried with a temporary file, removed at once)."""
     out = Path(out); check_path_text(out, what)
     if out.exists() and not out.is_dir(): raise ValueError(f"{what} {out} is a file: give a folder")
     if bad := next((p for p in [out, *out.parents] if p.is_symlink() and not p.exists()), None):

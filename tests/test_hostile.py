@@ -472,3 +472,266 @@ def test_a_diverging_run_stops_without_saving_nan(tmp_path, monkeypatch):
     assert runs_mod.state_step(run) <= 5
     _, df = runs_mod.load_run(run)   # what was saved is complete and finite
     assert df.step.max() <= 5
+
+
+# --- issue 22: what the table cannot show (library calls, caches, the disk, the terminal, builds) ------------------
+def test_model_headers_are_checked_on_their_own(work):
+    "The forged headers the run check now stops first are still refused by `load_model` itself, with their reasons."
+    ck = last_ckpt(work / "done" / RUN)
+    for harm, msg in [(_evil_tokenizer, "'tokenizer_name', 'trust_remote_code'] not allowed"),
+                      (_vocab(10**8), "d_vocab=100000000 not allowed"),
+                      (_vocab(10**6), "config (1000000, 96), file (52, 96)"),
+                      (_task_misfit, "d_vocab=52 < the task's 81")]:
+        shutil.copy(last_ckpt(work / "other" / OTHER), ck)   # a clean header first
+        harm(work)
+        with pytest.raises(ValueError, match=None) as e: load_model(ck)
+        assert msg in str(e.value), str(e.value)
+    assert not (work / "PWNED").exists()
+
+
+def test_llc_cache_is_keyed_by_content(work):
+    "A checkpoint whose bytes change is estimated again; its own bytes back give its own cached estimate."
+    from sorting_transformers.llc import LLCConfig, llc_checkpoint
+    ck = last_ckpt(work / "done" / RUN); own = ck.read_bytes()
+    cfg = LLCConfig(num_chains=2, num_draws=8, num_burnin=1, n_lists=64, batch_size=16)
+    first = llc_checkpoint(ck, cfg)
+    ck.write_bytes(last_ckpt(work / "other" / OTHER).read_bytes())   # another model under the same name
+    swapped = llc_checkpoint(ck, cfg)
+    assert not torch.equal(swapped["per_chain"], first["per_chain"]), "the other model's estimate came from the cache"
+    ck.write_bytes(own)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")   # read from the cache: no recompute warning
+        back = llc_checkpoint(ck, cfg)
+    assert torch.equal(back["per_chain"], first["per_chain"])
+    assert len(list((work / "done" / RUN / "analysis").glob("llc_*.safetensors"))) == 2
+
+
+@pytest.mark.parametrize("empty", [False, True], ids=["no per_chain", "empty per_chain"])
+def test_llc_cache_without_per_chain_is_recomputed(work, empty):
+    from sorting_transformers.llc import LLCConfig, llc_checkpoint
+    ck = last_ckpt(work / "done" / RUN)
+    cfg = LLCConfig(num_chains=2, num_draws=8, num_burnin=1, n_lists=64, batch_size=16)
+    first = llc_checkpoint(ck, cfg)
+    cache = next((work / "done" / RUN / "analysis").glob("llc_*.safetensors"))
+    t = load_tensors(cache)
+    if empty: t["per_chain"] = torch.zeros(0)
+    else: del t["per_chain"]
+    save_file(t, str(cache), metadata={"config": json.dumps(read_metadata(cache)["config"])})
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        again = llc_checkpoint(ck, cfg)
+    assert any("no (or empty) ['per_chain']" in str(x.message) for x in w), [str(x.message) for x in w]
+    assert torch.equal(again["per_chain"], first["per_chain"])
+
+
+def test_chains_that_do_not_move_are_refused(work):
+    "An estimate whose chains never leave their start is refused, not reported as λ̂ = 0 with a NaN interval."
+    from sorting_transformers.llc import check_chains_moved, estimate_llc
+    model, task = load_model(last_ckpt(work / "done" / RUN))
+    est = estimate_llc(model, task, num_chains=2, num_draws=6, num_burnin=1, n_lists=64, batch_size=16)
+    check_chains_moved(est)   # a real estimate passes
+    frozen = {**est, "loss_trace": est["loss_trace"][:, :1].expand_as(est["loss_trace"]).clone(),
+              "per_chain": torch.zeros(2)}
+    with pytest.raises(ValueError, match="did not move"): check_chains_moved(frozen)
+
+
+def test_head_modes_and_batches_refuse_bad_values():
+    from sorting_transformers.circuits import head_modes
+    from sorting_transformers.data import heldout
+    model, task = make_model("attn1l"), preset_task("attn1l")
+    for n_boot in (-1, 0, 1.5, True):
+        with pytest.raises(ValueError, match=f"n_boot={n_boot!r}"): head_modes(model, task, heldout(task, 16), n_boot=n_boot)
+    from sorting_transformers.data import SortTask
+    other = SortTask(list_len=10, n_values=20, repeats=False, format="sep")
+    for call in (lambda: head_modes(model, task, heldout(other, 16), n_boot=2),
+                 lambda: evaluate(model, task, heldout(other, 16))):
+        with pytest.raises(ValueError, match="not this task's encoding|not a batch of this task"): call()
+    short = SortTask(list_len=6, n_values=51, repeats=False, format="sep")
+    with pytest.raises(ValueError, match="is not a batch of this task"): head_modes(model, task, heldout(short, 16), n_boot=2)
+
+
+def test_a_fifo_never_blocks_a_table(work):
+    "A FIFO where another run's config.json should be: that run is left out with a warning, nothing waits on it."
+    from sorting_transformers.runs import combined_metrics
+    shutil.copytree(work / "other" / OTHER, work / "done" / OTHER)
+    _fifo(work / "done" / OTHER / "config.json")
+    import signal
+    signal.signal(signal.SIGALRM, lambda *a: pytest.fail("blocked on a FIFO")); signal.alarm(60)
+    try:
+        with pytest.warns(UserWarning, match="config.json is a FIFO"): df = combined_metrics(work / "done")
+    finally: signal.alarm(0)
+    assert set(df.run) == {RUN}
+
+
+def _mount(kind: str, target: Path, *opts: str, src: str = "tmpfs") -> bool:
+    "Mount (as root, where this machine allows it); False when it cannot."
+    target.mkdir(parents=True, exist_ok=True)
+    r = subprocess.run(["mount", "-t", kind, *opts, src, str(target)] if kind else ["mount", *opts, src, str(target)],
+                       capture_output=True)
+    return r.returncode == 0
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    "A 256 kB tmpfs: a real full disk (skips where this machine cannot mount one, e.g. without root)."
+    d = tmp_path / "small"
+    if not _mount("tmpfs", d, "-o", "size=256k"): pytest.skip("cannot mount a small tmpfs here (needs root): the full "
+                                                             "disk is simulated by test_a_full_disk_is_one_line_simulated")
+    yield d
+    subprocess.run(["umount", "-l", str(d)])
+
+
+def _one_line(capsys, code: int, msg: str):
+    out, err = capsys.readouterr()
+    assert code == 2, (code, out[-1500:], err[-1500:])
+    assert err.strip().count("\n") == 0 and msg in err, err
+
+
+def test_a_full_disk_is_one_line(small_disk, capsys, monkeypatch):
+    monkeypatch.setenv(PROFILE_ENV, "test")
+    code = cli.main([*TRAIN, "--steps", "30", "--out", str(small_disk / "runs")])
+    _one_line(capsys, code, "No space left on device")
+    leftovers = [p for p in small_disk.rglob(".*.tmp")]
+    assert not leftovers, leftovers   # no half-written file
+
+
+def test_a_full_disk_is_one_line_simulated(work, capsys, monkeypatch):
+    "The same through safetensors' own error type (what a full disk raises inside `save_file`)."
+    import sorting_transformers.core as core
+    def full(*a, **k): raise Exception("Error while serializing: IoError(Os { code: 28, message: \"No space left on device\" })")
+    monkeypatch.setattr(core, "save_file", full)
+    code = cli.main([*TRAIN, "--out", str(work / "new")])
+    _one_line(capsys, code, "could not be written (Error while serializing")
+
+
+def test_llc_on_a_read_only_run_fails_before_computing(work, capsys, monkeypatch):
+    "A read-only run folder is refused before any chain runs (bind-mounted read-only; or, without mount, a probe)."
+    import sorting_transformers.llc as llc_mod
+    monkeypatch.setattr(llc_mod, "estimate_llc", lambda *a, **k: pytest.fail("computed before the check"))
+    run = work / "done" / RUN; ro = work / "ro" / RUN
+    if _mount("", ro, "--bind", "-o", "ro", src=str(run)):
+        try:
+            code = cli.main(["llc", str(ro), "--draws", "8", "--no-progress"])
+            _one_line(capsys, code, "cannot write in")
+        finally: subprocess.run(["umount", "-l", str(ro)])
+    else:
+        import tempfile
+        def ro_probe(*a, **k): raise OSError(30, "Read-only file system")
+        monkeypatch.setattr(tempfile, "TemporaryFile", ro_probe)
+        code = cli.main(["llc", str(run), "--draws", "8", "--no-progress"])
+        _one_line(capsys, code, "cannot write in")
+
+
+def test_a_strict_terminal_encoding_still_gives_one_line(tmp_path):
+    "With an ASCII-only strict stderr, a message with a non-UTF-8 path (and δ̄) is still one readable line."
+    env = {**os.environ, "PYTHONIOENCODING": "ascii:strict", PROFILE_ENV: "test"}
+    bad = os.fsencode(tmp_path) + b"/runs\xff"
+    r = subprocess.run([os.fsencode(tool("sorting-transformers")), b"train", b"--out", bad], cwd=ROOT, env=env,
+                       capture_output=True)
+    err = r.stderr.decode("ascii")
+    assert r.returncode == 2 and err.strip().count("\n") == 0 and "not a UTF-8 path" in err, err
+    assert not list(tmp_path.iterdir())
+
+
+def test_builds_replace_only_their_own_output(tmp_path, monkeypatch):
+    "The Quarto branch (nbdev-docs faked): a user's `_quarto_build` is never touched, `site` is replaced only when ours."
+    import sorting_transformers.report as rep
+    from sorting_transformers.core import OWN_MARK
+    executed = tmp_path / "S" / "notebooks"; executed.mkdir(parents=True); (executed / "index.ipynb").write_text("{}")
+    _draft(tmp_path / "S" / "_quarto_build")
+    def fake_docs(cmd, cwd, check):
+        (Path(cwd) / "_docs").mkdir(); (Path(cwd) / "_docs" / "index.html").write_text(f"built from {cwd}")
+    monkeypatch.setattr(rep.subprocess, "run", fake_docs)
+    site = tmp_path / "S" / "site"
+    for _ in range(2):   # the second build replaces the first (ours)
+        pages = rep.build_quarto_site(executed, site, ROOT)
+        assert [p.name for p in pages] == ["index.html"] and (site / OWN_MARK).exists()
+    assert (tmp_path / "S" / "_quarto_build" / "draft.ipynb").read_text() == '{"my": "work"}'
+    assert sorted(p.name for p in (tmp_path / "S").iterdir()) == ["_quarto_build", "notebooks", "site"]   # no scratch left
+    shutil.rmtree(site); _draft(site)
+    with pytest.raises(ValueError, match="was not made by sorting-transformers"): rep.build_quarto_site(executed, site, ROOT)
+    assert (site / "draft.ipynb").exists()
+
+
+def test_stale_build_folders_are_removed_only_when_ours(tmp_path):
+    from sorting_transformers.core import remove_stale_tmp, OWN_MARK
+    dead = 2**22 + 12345   # a pid no process has (pid_max is at most 2**22)
+    ours, theirs = tmp_path / f".site.{dead}-abcd1234.tmp", tmp_path / f".notes.{dead}-abcd1234.tmp"
+    ours.mkdir(); (ours / OWN_MARK).write_text(""); theirs.mkdir(); (theirs / "x").write_text("keep")
+    assert remove_stale_tmp(tmp_path) == [ours]
+    assert not ours.exists() and (theirs / "x").exists()
+
+
+# --- property-based fuzzing of run folders -------------------------------------------------------------------
+def _tree(root: Path) -> dict:
+    "Every path under `root` with what it is (link target, or the bytes of a file)."
+    out = {}
+    for p in sorted(root.rglob("*")):
+        if p.is_symlink(): out[str(p.relative_to(root))] = ("link", os.readlink(p))
+        elif p.is_file(): out[str(p.relative_to(root))] = ("file", p.read_bytes())
+        else: out[str(p.relative_to(root))] = ("other", p.lstat().st_mode)
+    return out
+
+_TARGETS = ["config.json", "metrics.csv", "state.safetensors", "checkpoints", "analysis",
+            "checkpoints/step_000000.safetensors", "checkpoints/step_000003.safetensors"]
+
+def _damage(run: Path, other: Path, kind: str, target, value):
+    p = run / target if isinstance(target, str) else None
+    if kind == "link to the other run":
+        if p.is_dir(): shutil.rmtree(p)
+        elif p.exists() or p.is_symlink(): p.unlink()
+        p.symlink_to(other / target)
+    elif kind == "fifo" and p.is_file(): p.unlink(); os.mkfifo(p)
+    elif kind == "folder" and p.is_file(): p.unlink(); p.mkdir()
+    elif kind == "config edit":
+        conf = json.loads((run / "config.json").read_text()); section, field = target
+        (conf[section] if section in conf else conf).update({field: value})
+        (run / "config.json").write_text(json.dumps(conf))
+    elif kind == "header edit":
+        ck = sorted((run / "checkpoints").glob("step_*.safetensors"))[value % 3]; section, field = target
+        meta = read_metadata(ck); meta.setdefault(section, {})[field] = value
+        save_file(load_tensors(ck), str(ck), metadata={k: json.dumps(v) for k, v in meta.items()})
+
+_CONFIG_FIELDS = st.sampled_from([("train", "weight_decay"), ("train", "steps"), ("train", "seed"), ("train", "lr"),
+                                  ("task", "n_values"), ("task", "list_len"), ("model", "d_model"), ("train", "preset")])
+_HEADER_FIELDS = st.sampled_from([("extra", "step"), ("task", "n_values"), ("cfg", "n_heads"), ("extra", "train")])
+_DAMAGE = st.one_of(
+    st.tuples(st.sampled_from(["link to the other run", "fifo", "folder"]), st.sampled_from(_TARGETS), st.none()),
+    st.tuples(st.just("config edit"), _CONFIG_FIELDS, st.one_of(st.integers(-3, 10**13), st.floats(allow_nan=False), st.text(max_size=4))),
+    st.tuples(st.just("header edit"), _HEADER_FIELDS, st.integers(0, 40)))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(damages=st.lists(_DAMAGE, min_size=1, max_size=3), which=st.sampled_from(["done", "part"]),
+       command=st.sampled_from(["train", "llc"]))
+def test_fuzz_run_folders(trained, tmp_path_factory, damages, which, command):
+    """Random symlinks, file types and edits of config.json and headers: the command either succeeds on a folder that is
+    still its run, or is refused with one line and exit 2; nothing outside the run is written, the other run unchanged."""
+    import contextlib, io, signal
+    w = tmp_path_factory.mktemp("fzr")
+    for name in ("done", "part", "other"): shutil.copytree(trained / name, w / name)
+    run, other = w / which / RUN, w / "other" / OTHER
+    for kind, target, value in damages: _damage(run, other, kind, target, value)
+    outside = lambda tree: {k: v for k, v in tree.items() if not k.startswith(f"{which}/{RUN}")}
+    before_other, before_all = _tree(w / "other"), outside(_tree(w))
+    argv = ([*TRAIN, "--out", str(w / which)] if command == "train" else
+            ["llc", str(run), "--profile", "test", "--draws", "4", "--chains", "2", "--n-checkpoints", "2", "--workers", "1",
+             "--no-progress"])
+    err = io.StringIO()
+    signal.signal(signal.SIGALRM, lambda *a: pytest.fail(f"blocked: {damages}")); signal.alarm(300)
+    try:
+        with pytest.MonkeyPatch.context() as mp, contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+            mp.setenv(PROFILE_ENV, "test")
+            try: code = cli.main(argv)
+            except SystemExit as e: code = e.code
+    finally: signal.alarm(0)
+    assert code in (0, 2), (code, damages, err.getvalue()[-2000:])
+    if code == 2: assert err.getvalue().strip().count("\n") == 0, err.getvalue()
+    assert _tree(w / "other") == before_other, f"the other run changed: {damages}"
+    after = outside(_tree(w))
+    if code == 0 and command == "train":   # a sweep that ran rewrites its folder's combined table, nothing else
+        for t in (after, before_all): t.pop(f"{which}/metrics.csv", None)
+    assert after == before_all, f"something outside the run was written: {damages}"
+    if code == 0:   # what it read was its own run, consistent (`load_run` checks every checkpoint against config.json)
+        from sorting_transformers.runs import load_run
+        load_run(run)
