@@ -13,7 +13,7 @@ import pandas as pd
 from fastcore.docments import docments
 from fastcore.meta import delegates
 from .core import (PROFILES, ENGINES, env_profile, env_runs_dir, env_seed_dir, check_fanout,
-    atomic_write_text, check_path_text)
+    atomic_write_text, check_path_text, read_json, check_regular_file)
 from .model import (PRESETS, make_model, preset_task, evaluate, seed_accuracy_table,
     seed_checkpoints, SEED_EVAL_LISTS, read_model_header)
 from .runs import LEVELS, final_metrics, load_run, sweep_metrics
@@ -317,7 +317,7 @@ def _compare_committed(summary:dict, committed:Path, written:Path):
     if not committed.exists():
         return print(f"\nno committed summary at {committed}: nothing to compare (to make this run the reference: "
                      f"mkdir -p {committed.parent} && cp {written} {committed} && python tools/make_readme.py)")
-    diffs = compare_summaries(summary, json.loads(committed.read_text()))
+    diffs = compare_summaries(summary, read_json(committed, max_bytes=10_000_000))
     if not diffs:
         return print(f"\nreproduced: every number of the committed {committed} matches this run's {written} exactly")
     print(f"\nNOT reproduced: {len(diffs)} value(s) of {written} differ from the committed {committed} "
@@ -350,6 +350,8 @@ def main_job(
     if seed_dir is not None and not seed_checkpoints(seed_dir):
         raise ValueError(f"--seed-dir {seed_dir}: no seed checkpoints (*.pth, *.pth_N) there")
     seeds = Path(seed_dir) if seed_dir else env_seed_dir()
+    committed = Path(results) / prof.name / "summary.json"
+    if committed.exists() or committed.is_symlink(): check_regular_file(committed)   # read at the end: checked now
     if not o.dry_run:
         _print_table(
             presets_table(n_heldout=prof.n_heldout), "Presets and their tasks (fresh models, held-out accuracy)"
@@ -363,7 +365,7 @@ def main_job(
     if o.dry_run: print("report: every notebook on these runs, into _site (a writable folder)")
     else: report(Path("_site"), runs, prof.name, o.workers)
     if summary is not None:
-        _compare_committed(summary, Path(results) / prof.name / "summary.json", runs / "summary.json")
+        _compare_committed(summary, committed, runs / "summary.json")
 
 # %% ../nbs/07_cli.ipynb #c014
 COMMANDS = {"all": main_job, "train": train, "llc": llc, "report": report, "seed-accuracy": seed_accuracy}

@@ -255,6 +255,7 @@ def mode_regression(finals:pd.DataFrame, # `analyse_runs` finals of one preset
         ["gap"] if d.gap_mean.map(gap_label).nunique() > 1 else [])
     out = dict(outcome=outcome, n=len(d), k=int(d.y.sum()), formula=f"{outcome} ~ " + (" + ".join(terms) or "1"),
                terms=[])
+    if not len(d): return dict(out, status="not estimable: no run has a label confirmed by ablation")
     if not terms: return dict(out, status="nothing varies in these runs")
     if d.y.nunique() < 2: return dict(out, status=f"not estimable: {out['k']} of {len(d)} runs have it")
     with warnings.catch_warnings(record=True) as w:

@@ -170,6 +170,7 @@ def state_step(run_dir:str|Path, # a run folder
     return step
 
 _REQUIRED = ["step", "loss", "token_acc", "seq_acc", "norm_total"]
+_MAX_METRICS_BYTES = 100_000_000   # 10,000 checkpoints of a few hundred columns, many times over
 
 # %% ../nbs/02a_runs.ipynb #r011s0
 _CKPT = re.compile(r"step_(\d{6,})\.safetensors")
@@ -244,6 +245,11 @@ def check_metrics(run_dir:str|Path, # a run folder
     want = [s for s in checkpoint_steps(config.steps, config.n_checkpoints) if s <= upto]
     if not mpath.exists(): raise ValueError(f"{mpath} is missing (the run is at step {upto}); {_fix(run_dir)}")
     check_regular_file(mpath, symlinks=False)
+    if upto > config.steps:
+        raise ValueError(f"{run_dir / 'state.safetensors'}: resume point at step {upto}, past the run's last step "
+                         f"{config.steps}; {_fix(run_dir)}")
+    if (size := mpath.stat().st_size) > _MAX_METRICS_BYTES:
+        raise ValueError(f"{mpath}: {size} bytes, more than the {_MAX_METRICS_BYTES} a run's metrics can need")
     try: df = pd.read_csv(mpath)
     except Exception as e: raise ValueError(f"{mpath}: unreadable ({type(e).__name__}); {_fix(run_dir)}") from None
     if missing := [c for c in _REQUIRED if c not in df]:

@@ -453,6 +453,8 @@ def check_sweep(configs:list[TrainConfig], # run configs (`runs.TrainConfig`)
     if twice := sorted({n for n in names if names.count(n) > 1}):
         raise ValueError(f"run(s) {twice} asked for more than once: give each seed, weight decay and penalty once")
     check_out_dir(out)
+    if (Path(out) / "config.json").exists() or Path(out).name == "checkpoints":
+        raise ValueError(f"--out {out} is (inside) a run folder: give the folder that holds the runs")
     for c in configs: check_run_folder(c, out)
 
 def _train_unit(unit:tuple) -> list[str]:

@@ -123,6 +123,10 @@ def _retask(ck: Path, **changes):
 def _restep(ck: Path, step: int):
     forge(ck, ck, extra={**read_metadata(ck)["extra"], "step": step})
 
+def _restate(p: Path, step: int):
+    meta = read_metadata(p); meta["step"] = step
+    save_file(load_tensors(p), str(p), metadata={k: json.dumps(v) for k, v in meta.items()})
+
 def _edit_config(run: Path, **train):
     p = run / "config.json"; conf = json.loads(p.read_text()); conf["train"].update(train); p.write_text(json.dumps(conf))
 
@@ -299,6 +303,12 @@ CASES = [
      lambda w: ["seed-accuracy", str(w / "seed")], "compressed entries"),
     ("seed-accuracy on an oversized archive", lambda w: _oversized(w / "seed" / "big.pth"),
      lambda w: ["seed-accuracy", str(w / "seed")], "a seed checkpoint can need"),
+    ("a FIFO as the committed summary", lambda w: (w / "res" / "test").mkdir(parents=True) or os.mkfifo(w / "res" / "test" / "summary.json"),
+     lambda w: ["all", "--profile", "test", "--results", str(w / "res"), "--out", str(w / "new"), "--dry-run"],
+     "summary.json is a FIFO, not a regular file"),
+    ("train --out a run folder", _nothing, lambda w: [*TRAIN, "--out", str(w / "done" / RUN)], "is (inside) a run folder"),
+    ("a resume point past the last step", lambda w: _restate(w / "part" / RUN / "state.safetensors", 999),
+     lambda w: [*TRAIN, "--out", str(w / "part")], "resume point at step 999, past the run's last step 12"),
     ("seed-accuracy --n-lists 10**12", lambda w: _seed_file(w),
      lambda w: ["seed-accuracy", str(w / "seed"), "--n-lists", str(10**12)], "must be an integer in [1, 1000000]"),
 ]
@@ -676,6 +686,11 @@ _TARGETS = ["config.json", "metrics.csv", "state.safetensors", "checkpoints", "a
             "checkpoints/step_000000.safetensors", "checkpoints/step_000003.safetensors"]
 
 def _damage(run: Path, other: Path, kind: str, target, value):
+    "One damage; one that cannot apply to what earlier damages left (a folder where a file was) is skipped."
+    try: _damage1(run, other, kind, target, value)
+    except (OSError, ValueError, KeyError, IndexError, AttributeError): pass
+
+def _damage1(run: Path, other: Path, kind: str, target, value):
     p = run / target if isinstance(target, str) else None
     if kind == "link to the other run":
         if p.is_dir(): shutil.rmtree(p)
@@ -684,6 +699,7 @@ def _damage(run: Path, other: Path, kind: str, target, value):
     elif kind == "fifo" and p.is_file(): p.unlink(); os.mkfifo(p)
     elif kind == "folder" and p.is_file(): p.unlink(); p.mkdir()
     elif kind == "config edit":
+        if not (run / "config.json").is_file(): return   # an earlier damage made it a FIFO or a folder
         conf = json.loads((run / "config.json").read_text()); section, field = target
         (conf[section] if section in conf else conf).update({field: value})
         (run / "config.json").write_text(json.dumps(conf))
@@ -711,6 +727,7 @@ def test_fuzz_run_folders(trained, tmp_path_factory, damages, which, command):
     w = tmp_path_factory.mktemp("fzr")
     for name in ("done", "part", "other"): shutil.copytree(trained / name, w / name)
     run, other = w / which / RUN, w / "other" / OTHER
+    signal.signal(signal.SIGALRM, lambda *a: pytest.fail(f"blocked: {damages}")); signal.alarm(300)
     for kind, target, value in damages: _damage(run, other, kind, target, value)
     outside = lambda tree: {k: v for k, v in tree.items() if not k.startswith(f"{which}/{RUN}")}
     before_other, before_all = _tree(w / "other"), outside(_tree(w))
@@ -718,7 +735,6 @@ def test_fuzz_run_folders(trained, tmp_path_factory, damages, which, command):
             ["llc", str(run), "--profile", "test", "--draws", "4", "--chains", "2", "--n-checkpoints", "2", "--workers", "1",
              "--no-progress"])
     err = io.StringIO()
-    signal.signal(signal.SIGALRM, lambda *a: pytest.fail(f"blocked: {damages}")); signal.alarm(300)
     try:
         with pytest.MonkeyPatch.context() as mp, contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
             mp.setenv(PROFILE_ENV, "test")
@@ -732,6 +748,7 @@ def test_fuzz_run_folders(trained, tmp_path_factory, damages, which, command):
     if code == 0 and command == "train":   # a sweep that ran rewrites its folder's combined table, nothing else
         for t in (after, before_all): t.pop(f"{which}/metrics.csv", None)
     assert after == before_all, f"something outside the run was written: {damages}"
+    signal.alarm(0)
     if code == 0:   # what it read was its own run, consistent (`load_run` checks every checkpoint against config.json)
         from sorting_transformers.runs import load_run
         load_run(run)
