@@ -16,7 +16,7 @@ from plotly.subplots import make_subplots
 from tqdm.auto import tqdm
 from fastcore.basics import patch
 from .core import (Profile, atomic_write_text, atomic_save_tensors, load_tensors,
-    read_metadata, remove_stale_tmp, one_thread, run_units, _tmp_path, check_path_text)
+    read_metadata, remove_stale_tmp, one_thread, run_units, _tmp_path, check_path_text, tensor_shapes)
 from .data import SortTask, sample_batch, generator
 from .model import (PRESETS, make_model, preset_task, SeedTransformer, sort_loss, evaluate,
     save_model, fast_sort_loss, fast_supported)
@@ -25,9 +25,10 @@ from .runs import (LEVELS, LEVEL_COLORS, TrainConfig, checkpoint_steps, check_me
 
 # %% auto #0
 __all__ = ['SEED_RECIPE_PENALTIES', 'GROUP_SIZE', 'lr_at', 'build_model', 'adamw', 'make_optimizer', 'activation_penalty',
-           'train_step', 'deterministic', 'weight_norms', 'save_state', 'load_state', 'run_metrics', 'open_run',
-           'RunState', 'train_run', 'group_key', 'make_units', 'train_group', 'sweep_configs', 'seed_recipe_configs',
-           'check_out_dir', 'check_sweep', 'train_sweep', 'plot_curves', 'plot_final_per_position']
+           'train_step', 'deterministic', 'weight_norms', 'save_state', 'load_state', 'check_state', 'run_metrics',
+           'open_run', 'RunState', 'train_run', 'group_key', 'make_units', 'train_group', 'sweep_configs',
+           'seed_recipe_configs', 'check_out_dir', 'check_sweep', 'train_sweep', 'plot_curves',
+           'plot_final_per_position']
 
 # %% ../nbs/03_train.ipynb #c005
 SEED_RECIPE_PENALTIES = (0.0, 1e-4, 1e-3)        # the seed's "no/mid/high decay" activation penalties
@@ -158,11 +159,38 @@ def load_state(path:Path, # the resume file
                opt, # restored in place
                g:torch.Generator, # restored in place
               ) -> int:
-    "Restore a resume point into `model`, `opt` and `g`; returns its step."
+    "Restore a resume point into `model`, `opt` and `g`; returns its step (a file that does not fit is a `ValueError`)."
     t, meta = load_tensors(path), read_metadata(path)
-    model.load_state_dict({k[6:]: v for k, v in t.items() if k.startswith("model.")}, strict=False)
-    opt.load_state_dict(_opt_state(t, meta)); g.set_state(t["rng"])
+    try:
+        model.load_state_dict({k[6:]: v for k, v in t.items() if k.startswith("model.")}, strict=False)
+        opt.load_state_dict(_opt_state(t, meta)); g.set_state(t["rng"])
+    except (RuntimeError, ValueError, KeyError, TypeError) as e:
+        raise ValueError(f"{path}: not a resume point of this run ({type(e).__name__}: {str(e)[:200]})") from None
     return meta["step"]
+
+def check_state(path:Path, # a resume file (`save_state`), which may not exist
+                config:TrainConfig, # the run it should resume
+               ):
+    """Refuse a resume file whose header and tensor shapes (read without loading a tensor) are not those `save_state`
+    writes for `config`: its step, the model's weights, AdamW's moments and the generator state."""
+    if not path.exists(): return
+    meta, have = read_metadata(path), tensor_shapes(path)
+    model = build_model(config); params = [p for g in make_optimizer(model, config).param_groups for p in g["params"]]
+    want = {f"model.{k}": tuple(v.shape) for k, v in model.state_dict().items() if not k.endswith((".mask", ".IGNORE"))}
+    want["rng"] = tuple(torch.Generator().get_state().shape)
+    bad = [k for k, v in want.items() if have.get(k) != v]
+    for k, v in have.items():
+        if k.startswith("opt."):
+            i, name = k.split(".", 2)[1:]
+            ok = i.isdigit() and int(i) < len(params) and (
+                v == tuple(params[int(i)].shape) if name in ("exp_avg", "exp_avg_sq") else name == "step")
+            if not ok: bad.append(k)
+    step = meta.get("step")
+    header_ok = isinstance(step, int) and 0 <= step <= config.steps and isinstance(meta.get("param_groups"), list)
+    if bad or not header_ok:
+        why = f"tensors {sorted(bad)[:3]} do not fit the run's model" if bad else "its header's step or AdamW groups"
+        raise ValueError(f"{path}: not a resume point of {config.run_name} ({why}); remove {path.parent} to train the "
+                         "run again")
 
 # %% ../nbs/03_train.ipynb #c019s1
 def run_metrics(model:nn.Module, # the run's model
@@ -455,7 +483,9 @@ def check_sweep(configs:list[TrainConfig], # run configs (`runs.TrainConfig`)
     check_out_dir(out)
     if (Path(out) / "config.json").exists() or Path(out).name == "checkpoints":
         raise ValueError(f"--out {out} is (inside) a run folder: give the folder that holds the runs")
-    for c in configs: check_run_folder(c, out)
+    for c in configs:
+        run_dir = check_run_folder(c, out)
+        for name in ("state.safetensors", "state.prev.safetensors"): check_state(run_dir / name, c)
 
 def _train_unit(unit:tuple) -> list[str]:
     """One unit of a sweep, in any process: plain values in (config dicts, folder, resume interval, device), run folders

@@ -127,6 +127,13 @@ def _restate(p: Path, step: int):
     meta = read_metadata(p); meta["step"] = step
     save_file(load_tensors(p), str(p), metadata={k: json.dumps(v) for k, v in meta.items()})
 
+def _restate_tensor(p: Path, drop: str | None = None):
+    "The resume file with its embedding made the wrong shape (or one tensor dropped)."
+    t, meta = load_tensors(p), read_metadata(p)
+    if drop: del t[drop]
+    else: t["model.embed.W_E"] = torch.zeros(3, 3)
+    save_file(t, str(p), metadata={k: json.dumps(v) for k, v in meta.items()})
+
 def _edit_config(run: Path, **train):
     p = run / "config.json"; conf = json.loads(p.read_text()); conf["train"].update(train); p.write_text(json.dumps(conf))
 
@@ -309,6 +316,10 @@ CASES = [
     ("train --out a run folder", _nothing, lambda w: [*TRAIN, "--out", str(w / "done" / RUN)], "is (inside) a run folder"),
     ("a resume point past the last step", lambda w: _restate(w / "part" / RUN / "state.safetensors", 999),
      lambda w: [*TRAIN, "--out", str(w / "part")], "resume point at step 999, past the run's last step 12"),
+    ("a resume point whose weights do not fit the model", lambda w: _restate_tensor(w / "part" / RUN / "state.safetensors"),
+     lambda w: [*TRAIN, "--out", str(w / "part"), "--dry-run"], "do not fit the run's model"),
+    ("a resume point without its generator state", lambda w: _restate_tensor(w / "part" / RUN / "state.safetensors", drop="rng"),
+     lambda w: [*TRAIN, "--out", str(w / "part")], "tensors ['rng'] do not fit"),
     ("seed-accuracy --n-lists 10**12", lambda w: _seed_file(w),
      lambda w: ["seed-accuracy", str(w / "seed"), "--n-lists", str(10**12)], "must be an integer in [1, 1000000]"),
 ]
