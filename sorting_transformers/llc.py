@@ -6,7 +6,7 @@ Docs: https://sorting-transformers.github.io/sorting_transformers/llc.html.md"""
 
 # %% ../nbs/06_llc.ipynb #c002
 from __future__ import annotations
-import copy, dataclasses, math, re
+import dataclasses, math, re
 from unittest import mock
 from dataclasses import dataclass, asdict
 from pathlib import Path
@@ -18,21 +18,20 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 from jaxtyping import Float
 from tqdm.auto import tqdm
-from transformer_lens import HookedTransformer
 from sorting_transformers.core import (cached_tensors, analysis_dir, quiet_progress, one_thread, run_units, LLCSizes,
     file_digest)
 from .data import SortTask, heldout, make_batch
 from .model import (sort_logits, load_model, read_model_header, load_seed_checkpoint,
     seed_checkpoints, preset_task, check_model_task, fast_logits, fast_supported)
 from .runs import LEVEL_COLORS, load_run, level_name, run_checkpoints
+from .symmetry import canonical_form
 
 # %% auto #0
-__all__ = ['SAMPLERS', 'CALIBRATED', 'LR_GRID', 'CHECKS', 'RMSPROP_LR', 'LLC_VERSION', 'LLCConfig', 'sample_llc',
-           'mala_acceptance', 'choose_lr', 'Potential', 'potential_loss', 'ReducedRankRegression', 'rrr_loss',
-           'aoyagi_lambda', 'ground_truth_llc', 'canonical_form', 'rescale_symmetries', 'task_loss_fn', 'estimate_llc',
-           'trace_checks', 'nbeta_sweep', 'nbeta_slope', 'plot_traces', 'select_steps', 'check_restriction',
-           'check_chains_moved', 'llc_checkpoint', 'select_checkpoints', 'llc_run', 'chain_interval', 'llc_runs',
-           'stage_boundaries', 'plot_llc', 'profile_llc_config', 'llc_at_loss', 'compare_levels', 'seed_llc_comparison']
+__all__ = ['SAMPLERS', 'CALIBRATED', 'LR_GRID', 'CONVERGED_TOL', 'CHECKS', 'RMSPROP_LR', 'LLC_VERSION', 'LLCConfig', 'sample_llc',
+           'mala_acceptance', 'choose_lr', 'task_loss_fn', 'estimate_llc', 'half_draws_llc', 'trace_checks',
+           'nbeta_sweep', 'nbeta_slope', 'plot_traces', 'select_steps', 'check_restriction', 'check_chains_moved',
+           'llc_checkpoint', 'select_checkpoints', 'llc_run', 'chain_interval', 'llc_runs', 'stage_boundaries',
+           'plot_llc', 'profile_llc_config', 'llc_at_loss', 'seed_llc_comparison']
 
 # %% ../nbs/06_llc.ipynb #c005
 SAMPLERS = {"sgld": "sgmcmc_sgld", "rmsprop_sgld": "rmsprop_sgld"}   # our name -> devinterp's `sampling_method`
@@ -63,6 +62,7 @@ class LLCConfig:
     n_lists:int=2048              # lists in the fixed data set (the task's held-out set)
     seed:int=0                    # seed of the chains
     canonical:bool=True           # sample from the canonical form of the weights (`canonical_form`)
+    step_check:bool=True          # also run the chains at ε/2 (the step-halving check, `trace_checks`); twice the cost
 
     def __post_init__(self):
         for k, (lo, hi) in _LLC_RANGES.items():
@@ -81,8 +81,9 @@ class LLCConfig:
             raise ValueError(
                 f"LLCConfig.num_burnin={self.num_burnin!r}: must be an integer in [0, num_draws={self.num_draws})"
             )
-        if not isinstance(self.canonical, bool):
-            raise ValueError(f"LLCConfig.canonical={self.canonical!r}: must be True or False")
+        for k in ("canonical", "step_check"):
+            if not isinstance(getattr(self, k), bool):
+                raise ValueError(f"LLCConfig.{k}={getattr(self, k)!r}: must be True or False")
 
     def for_task(self,
                  task:SortTask, # the sorting task (`data.SortTask`)
@@ -152,7 +153,7 @@ def sample_llc(model:nn.Module, # left unchanged (the chains run on copies)
     init = float(r.init_loss)
     per_chain = n_beta * (trace[:, num_burnin:].mean(1) - init)
     return dict(mean=per_chain.mean().item(), std=per_chain.std().item() if num_chains > 1 else 0.0,
-                per_chain=per_chain, loss_trace=trace, init_loss=init, lr=lr)
+                per_chain=per_chain, loss_trace=trace, init_loss=init, lr=lr, n_beta=n_beta, num_burnin=num_burnin)
 
 # %% ../nbs/06_llc.ipynb #c005bs2
 def mala_acceptance(model:nn.Module, # weights restored afterwards
@@ -213,192 +214,6 @@ def choose_lr(model:nn.Module, # weights restored afterwards
         )
     return best
 
-# %% ../nbs/06_llc.ipynb #c101
-class Potential(nn.Module):
-    "K(w) = ½·Σᵢ wᵢ^pᵢ (even powers pᵢ), minimal at w = 0; its learning coefficient is Σᵢ 1/pᵢ."
-    def __init__(self,
-                 powers:Sequence[int], # the exponents p_i of K(w) = ½·Σ w_i^p_i
-                ):
-        super().__init__()
-        if not powers or any(not isinstance(p, int) or p < 2 or p % 2 for p in powers):
-            raise ValueError(f"powers={powers!r}: must be even integers >= 2")
-        self.register_buffer("powers", torch.tensor(powers, dtype=torch.float32))
-        self.w = nn.Parameter(torch.zeros(len(powers)))
-    def forward(self) -> torch.Tensor: return 0.5 * (self.w ** self.powers).sum()
-    def llc(self) -> float: return sum(1 / p for p in self.powers.tolist())
-
-def potential_loss(model:Potential, # a `Potential`
-                   input_ids:torch.Tensor, # the data set's rows (devinterp's `loss_fn(model, input_ids)`)
-                  ) -> torch.Tensor:
-    "devinterp loss of a `Potential`: K(w) in every entry (the data set only counts steps)."
-    return model().expand(input_ids.shape[0], input_ids.shape[1] - 1)
-
-# %% ../nbs/06_llc.ipynb #c101s1
-class ReducedRankRegression(nn.Module):
-    "A two-layer linear network y = B·A·x (x ∈ ℝᴹ, hidden H, y ∈ ℝᴺ) at a true parameter of rank r, with its inputs."
-    def __init__(self,
-                 M:int, # input dimension
-                 H:int, # hidden width
-                 N:int, # output dimension
-                 r:int, # rank of the true map
-                 n:int=4096, # samples in the data set
-                 seed:int=0, # seed of the data and the true map
-                ):
-        super().__init__()
-        if not 0 <= r <= min(M, H, N): raise ValueError(f"r={r}: must lie in [0, min(M, H, N)={min(M, H, N)}]")
-        g = torch.Generator().manual_seed(seed)
-        A, B = torch.zeros(H, M), torch.zeros(N, H)   # the most singular true parameter: unused hidden units at zero
-        A[:r] = torch.randn(r, M, generator=g); B[:, :r] = torch.randn(N, r, generator=g)
-        self.A, self.B = nn.Parameter(A), nn.Parameter(B)
-        self.register_buffer("C", B @ A); self.register_buffer("X", torch.randn(n, M, generator=g))
-        self.shape = (M, H, N, r)
-    def forward(self,
-                x:Float[torch.Tensor, "batch M"], # inputs
-               ) -> Float[torch.Tensor, "batch N"]:
-        return x @ self.A.T @ self.B.T
-    def llc(self) -> float: return aoyagi_lambda(*self.shape)
-
-def rrr_loss(model:ReducedRankRegression, # a `ReducedRankRegression`
-             input_ids:torch.Tensor, # the data set's rows (devinterp's `loss_fn(model, input_ids)`)
-            ) -> torch.Tensor:
-    """devinterp loss of a `ReducedRankRegression`: ½·|B·A·x − C·x|² (Gaussian noise of variance 1) of the rows
-    `input_ids[:, 0]`."""
-    x = model.X[input_ids[:, 0]]
-    return (0.5 * ((model(x) - x @ model.C.T) ** 2).sum(1))[:, None].expand(-1, input_ids.shape[1] - 1)
-
-# %% ../nbs/06_llc.ipynb #c101s2
-def aoyagi_lambda(M:int, # input dimension
-                  H:int, # hidden width
-                  N:int, # output dimension
-                  r:int, # true rank
-                 ) -> float:
-    """Learning coefficient of reduced-rank regression (Aoyagi & Watanabe 2005): inputs M, hidden H, outputs N, true
-    rank r."""
-    if M + H < N + r: return (H * M - H * r + N * r) / 2
-    if N + H < M + r: return (H * N - H * r + M * r) / 2
-    if M + N < H + r: return M * N / 2
-    s = 2 * (H + r) * (M + N) - (M - N) ** 2 - (H + r) ** 2
-    return (s + (M + H + N + r) % 2) / 8
-
-def ground_truth_llc(model:nn.Module, # a model with a known LLC (`model.llc()`)
-                     loss_fn, # its devinterp loss
-                     n_beta:float, # inverse temperature nβ
-                     localization:float, # localisation γ, the pull towards the starting weights
-                     lrs:Sequence[float], # SGLD step sizes ε to try, smallest first
-                     num_chains:int=8, # independent SGLD chains
-                     num_draws:int=1000, # draws per chain
-                     n:int=4096, # samples in the data set
-                     seed:int=0, # seed of the chains
-                    ) -> dict:
-    "`sample_llc` of a model with a known LLC (`model.llc()`), ε chosen by `choose_lr` as for the sorters."
-    ids = torch.arange(n)[:, None].repeat(1, 2)
-    batch = ids[:256]
-    lr, acc = choose_lr(model, lambda m: loss_fn(m, batch)[:, 0].mean(), n_beta, localization, lrs, seed=seed)
-    e = sample_llc(model, loss_fn, ids, lr, n_beta, localization, num_chains=num_chains, num_draws=num_draws,
-                   num_burnin=num_draws // 5, seed=seed)
-    return dict(
-        truth=model.llc(),
-        llc=e["mean"],
-        std=e["std"],
-        se=e["std"] / math.sqrt(num_chains),
-        lr=lr,
-        acceptance=acc,
-        rel_error=e["mean"] / model.llc() - 1,
-    )
-
-# %% ../nbs/06_llc.ipynb #c201
-def _signed_svd(M:Float[torch.Tensor, "m n"], k:int):
-    "Top-k SVD (float64) with each pair's sign fixed: the largest-magnitude entry of each left vector is positive."
-    U, S, Vh = torch.linalg.svd(M.double(), full_matrices=False)
-    U, S, Vh = U[:, :k], S[:k], Vh[:k]
-    sign = torch.sign(U.gather(0, U.abs().argmax(0, keepdim=True)))[0]; sign[sign == 0] = 1
-    return U * sign, S, Vh * sign[:, None]
-
-def _balance(a:torch.Tensor, b:torch.Tensor) -> torch.Tensor:
-    "Per-unit factors c with |a·c| = |b/c| (the minimum of |a c|² + |b/c|²); 1 where either side is zero."
-    return torch.sqrt(b / a.clamp_min(1e-30)).where((a > 0) & (b > 0), torch.ones_like(a))
-
-def _balance_norm_readers(ln:nn.Module, readers:list[torch.Tensor]):
-    "Rescale a LayerNorm/RMSNorm's weight (and bias) per coordinate against the rows of the matrices that read it."
-    own = [ln.w] + ([ln.b] if hasattr(ln, "b") else [])
-    a = torch.sqrt(sum(p.pow(2) for p in own))
-    r = torch.sqrt(sum(R.pow(2).sum(-1) if R.dim() == 2 else R.pow(2).sum((0, 2)) for R in readers))  # [d_model]
-    c = _balance(a, r)
-    for p in own: p.mul_(c)
-    for R in readers: R.div_(c[:, None] if R.dim() == 2 else c[None, :, None])
-
-# %% ../nbs/06_llc.ipynb #c201s1
-@torch.no_grad()
-def canonical_form(model:HookedTransformer, # the model (a TransformerLens `HookedTransformer`)
-                   max_sweeps:int=200, # balancing sweeps at most
-                   tol:float=1e-6, # stop when no scale moves by more than this
-                  ) -> HookedTransformer:
-    """A copy of `model` computing the same function, at the one point of its orbit under the weight symmetries (see
-    above)."""
-    m = copy.deepcopy(model); cfg = m.cfg; nt = cfg.normalization_type
-    if getattr(cfg, "n_key_value_heads", None) or getattr(cfg, "gated_mlp", False):
-        raise ValueError("canonical_form: grouped-query attention and gated MLPs are not supported")
-    writers = [m.embed.W_E, m.pos_embed.W_pos] + [w for b in m.blocks for w in (b.attn.W_O, b.attn.b_O)]
-    if not cfg.attn_only: writers += [w for b in m.blocks for w in (b.mlp.W_out, b.mlp.b_out)]
-    m.unembed.W_U.sub_(m.unembed.W_U.mean(1, keepdim=True)); m.unembed.b_U.sub_(m.unembed.b_U.mean())  # softmax shift
-    # every reader of the residual stream normalises it
-    residual_symmetric = nt is not None and type(m) is HookedTransformer
-    if residual_symmetric and nt.startswith("LN"):
-        for w in writers: w.sub_(w.mean(-1, keepdim=True))      # LayerNorm removes the mean over d_model
-    if residual_symmetric:                                       # and its scale: fix it at RMS 1 for the embeddings
-        s = torch.cat([m.embed.W_E, m.pos_embed.W_pos]).pow(2).mean().sqrt()
-        for w in writers: w.div_(s)
-    for sweep in range(max_sweeps):
-        before = [p.clone() for p in m.parameters()]
-        for b in m.blocks:
-            if nt in ("LN", "RMS"):
-                _balance_norm_readers(b.ln1, [b.attn.W_Q, b.attn.W_K, b.attn.W_V])
-                if not cfg.attn_only: _balance_norm_readers(b.ln2, [b.mlp.W_in])
-            at = b.attn
-            for h in range(cfg.n_heads):
-                Q = torch.cat([at.W_Q[h], at.b_Q[h][None]])
-                K = torch.cat([at.W_K[h], at.b_K[h][None]])  # [d_model+1, d_head]
-                U, S, Vh = _signed_svd(Q.double() @ K.double().T, cfg.d_head)
-                Q, K = (U * S.sqrt()).to(Q.dtype), (Vh.T * S.sqrt()).to(K.dtype)
-                at.W_Q[h], at.b_Q[h], at.W_K[h], at.b_K[h] = Q[:-1], Q[-1], K[:-1], K[-1]
-                V = torch.cat([at.W_V[h], at.b_V[h][None]])
-                U, S, Vh = _signed_svd(V.double() @ at.W_O[h].double(), cfg.d_head)
-                V, O = (U * S.sqrt()).to(V.dtype), (S.sqrt()[:, None] * Vh).to(V.dtype)
-                at.W_V[h], at.b_V[h], at.W_O[h] = V[:-1], V[-1], O
-            if not cfg.attn_only and cfg.act_fn == "relu":
-                mlp = b.mlp
-                c = _balance(torch.sqrt(mlp.W_in.pow(2).sum(0) + mlp.b_in.pow(2)), mlp.W_out.pow(2).sum(1).sqrt())
-                mlp.W_in.mul_(c); mlp.b_in.mul_(c); mlp.W_out.div_(c[:, None])
-        if nt in ("LN", "RMS"): _balance_norm_readers(m.ln_final, [m.unembed.W_U])
-        change = max(
-            ((p - q).abs().max() / q.abs().max().clamp_min(1e-30)).item() for p, q in zip(m.parameters(), before)
-        )
-        if change < tol: break
-    return m
-
-# %% ../nbs/06_llc.ipynb #c201s2
-@torch.no_grad()
-def rescale_symmetries(model:HookedTransformer, # the model (a TransformerLens `HookedTransformer`)
-                       c:float=3.0, # the rescaling factor
-                      ) -> HookedTransformer:
-    """A copy of `model` moved along its symmetries by `c`: W_Q·c, W_K/c, W_V·c, W_O/c, ReLU W_in·c, W_out/c (biases
-    alike), norm weights·c, residual·c."""
-    m = copy.deepcopy(model); cfg = m.cfg
-    for b in m.blocks:
-        at = b.attn
-        at.W_Q.mul_(c); at.b_Q.mul_(c); at.W_K.div_(c); at.b_K.div_(c); at.W_V.mul_(c); at.b_V.mul_(c); at.W_O.div_(c)
-        if not cfg.attn_only and cfg.act_fn == "relu": b.mlp.W_in.mul_(c); b.mlp.b_in.mul_(c); b.mlp.W_out.div_(c)
-        if cfg.normalization_type in ("LN", "RMS"):   # a norm's weight (and bias) against the matrices that read it
-            for p in [b.ln1.w] + ([b.ln1.b] if hasattr(b.ln1, "b") else []): p.mul_(c)
-            for W in (at.W_Q, at.W_K, at.W_V): W.div_(c)
-    if (
-        cfg.normalization_type is not None and type(m) is HookedTransformer
-    ):  # the residual stream's scale, read only through norms
-        for w in [m.embed.W_E, m.pos_embed.W_pos] + [w for b in m.blocks for w in (b.attn.W_O, b.attn.b_O)] + \
-                 ([] if cfg.attn_only else [w for b in m.blocks for w in (b.mlp.W_out, b.mlp.b_out)]):
-            w.mul_(c)
-    return m
-
 # %% ../nbs/06_llc.ipynb #c204
 def task_loss_fn(task:SortTask, # the task the model sorts
                 ):
@@ -446,29 +261,31 @@ def _estimate(model:nn.Module, task:SortTask, config:LLCConfig, param_masks:dict
             if acc >= 0.9: break
             lr /= 2
     else: acc = mala_acceptance(m, batch_loss, lr, config.n_beta, config.localization, seed=config.seed)
-    e = sample_llc(
-        m,
-        loss_fn,
-        ids,
-        lr,
-        config.n_beta,
-        config.localization,
-        config.sampler,
-        config.num_chains,
-        config.num_draws,
-        config.num_burnin,
-        config.batch_size,
-        config.seed,
-        param_masks,
-    )
+    def chains(step):   # the same seed at both steps: common random numbers, so the two differ by the step's effect
+        return sample_llc(m, loss_fn, ids, step, config.n_beta, config.localization, config.sampler, config.num_chains,
+                          config.num_draws, config.num_burnin, config.batch_size, config.seed, param_masks)
+    e = chains(lr)
+    half = chains(lr / 2)["per_chain"] if config.step_check else None
     model.train(was_training)
-    return dict(e, acceptance=acc)
+    return dict(e, acceptance=acc, half_step_per_chain=half)
 
 # %% ../nbs/06_llc.ipynb #c008
+CONVERGED_TOL = 0.1   # relative change of λ̂ allowed when the draws are doubled or the step is halved
+
+def half_draws_llc(est:dict, # an `estimate_llc` result
+                  ) -> float:
+    "λ̂ from the first half of each chain's draws (burn-in halved too): the estimate the full run doubles."
+    tr = est["loss_trace"]; h = tr.shape[1] // 2; b = est.get("num_burnin", tr.shape[1] // 5) // 2
+    return float(est["n_beta"] * (tr[:, b:h].mean() - est["init_loss"])) if h > b else math.nan
+
+def _within(a:float, b:float, tol:float=CONVERGED_TOL) -> bool:
+    return math.isfinite(a) and math.isfinite(b) and abs(a - b) <= tol * abs(b)
+
 def trace_checks(est:dict, # an `estimate_llc` result
                 ) -> dict:
     "The checks of one estimate (see above), each True when passed; every one of them can fail."
     tr = est["loss_trace"]; n = tr.shape[1]; init = est["init_loss"]
+    half = est.get("half_step_per_chain")
     q3, q4 = tr[:, n // 2: 3 * n // 4].mean().item(), tr[:, 3 * n // 4:].mean().item()
     rise = max(q4 - init, 1e-12)
     late = tr[:, n // 2:]
@@ -479,9 +296,11 @@ def trace_checks(est:dict, # an `estimate_llc` result
         plateau=abs(q4 - q3) < 0.1 * rise,
         chains_agree=len(est["per_chain"]) >= 4 and est["std"] < 0.2 * abs(est["mean"]),
         positive=est["mean"] > 0,
+        draws_doubled="n_beta" in est and _within(est["mean"], half_draws_llc(est)),
+        step_halved=half is not None and _within(float(half.mean()), est["mean"]),
     )
 
-CHECKS = ("acceptance", "in_basin", "plateau", "chains_agree", "positive")
+CHECKS = ("acceptance", "in_basin", "plateau", "chains_agree", "positive", "draws_doubled", "step_halved")
 
 # RMSProp-SGLD's step at the calibrated nβ (its units differ from SGLD's): of 1e-7, 1e-6, 1e-5 the largest that
 # kept chains finite
@@ -569,7 +388,7 @@ def check_restriction(restriction:str|None, # e.g. 'l0h1', 'l1mlp'; None: no res
     return restriction
 
 # %% ../nbs/06_llc.ipynb #c014s1
-LLC_VERSION = 2   # of the estimate's code: a cache written by another version is recomputed
+LLC_VERSION = 3   # of the estimate's code: a cache written by another version is recomputed
 
 def check_chains_moved(est:dict, # an `estimate_llc` result
                        source="the model", # named in the error
@@ -595,13 +414,15 @@ def llc_checkpoint(path:str|Path, # a checkpoint (`RUN/checkpoints/step_N.safete
         masks = create_param_masks(model, param_masks) if param_masks else None
         e = estimate_llc(model, task, config=config, param_masks=masks)
         check_chains_moved(e, path)
+        half = e["half_step_per_chain"]   # empty where the step-halving chains were not run
         return dict(per_chain=e["per_chain"], loss_trace=e["loss_trace"], init_loss=torch.tensor(e["init_loss"]),
-                    lr=torch.tensor(e["lr"]), acceptance=torch.tensor(e["acceptance"]))
+                    lr=torch.tensor(e["lr"]), acceptance=torch.tensor(e["acceptance"]),
+                    half_step_per_chain=torch.zeros(0) if half is None else half)
     key = dict(analysis="llc", version=LLC_VERSION, checkpoint=path.name, checkpoint_sha256=file_digest(path),
                restriction=param_masks, **asdict(config),                                 # a new calibration
                calibrated_lr=CALIBRATED[task.format]["lr"] if config.lr is None else None)     # invalidates the cache
     t = cached_tensors(analysis_dir(path), f"llc_{path.stem}{'_' + param_masks if param_masks else ''}", key, compute,
-                       required=("per_chain", "loss_trace", "init_loss", "lr", "acceptance"))
+                       required=("per_chain", "loss_trace", "init_loss", "lr", "acceptance", "half_step_per_chain"))
     pc = t["per_chain"]
     return dict(
         mean=pc.mean().item(),
@@ -611,6 +432,9 @@ def llc_checkpoint(path:str|Path, # a checkpoint (`RUN/checkpoints/step_N.safete
         init_loss=t["init_loss"].item(),
         lr=t["lr"].item(),
         acceptance=t["acceptance"].item(),
+        n_beta=config.n_beta,
+        num_burnin=config.num_burnin,
+        half_step_per_chain=t["half_step_per_chain"] if t["half_step_per_chain"].numel() else None,
     )
 
 def select_checkpoints(run_dir:str|Path, # a run folder written by `train`
@@ -717,7 +541,8 @@ def stage_boundaries(steps:list[int], # checkpoint steps
 def plot_llc(llc_df:pd.DataFrame, # an `llc_runs` table
              title:str="LLC over training", # figure title
             ) -> go.Figure:
-    "λ̂ ± std (over chains) and held-out loss against step (log), one panel per preset, stage boundaries dotted."
+    """λ̂ ± std (over chains) and held-out loss against step (log), one panel per preset, stage boundaries dotted;
+    estimates that failed a check (`CHECKS`) are open markers, not joined and not read for stages."""
     presets = list(dict.fromkeys(llc_df.preset))
     fig = make_subplots(
         2,
@@ -729,18 +554,22 @@ def plot_llc(llc_df:pd.DataFrame, # an `llc_runs` table
     for j, p in enumerate(presets):
         for run, d in llc_df[llc_df.preset == p].groupby("run", sort=False):
             d = d[d.step > 0].sort_values("step"); c = LEVEL_COLORS.get(d.level.iloc[0])
+            ok = d[list(CHECKS)].all(axis=1) if set(CHECKS) <= set(d.columns) else pd.Series(False, index=d.index)
             fig.add_scatter(
-                x=d.step,
-                y=d.llc,
-                error_y=dict(type="data", array=d.llc_std.tolist(), visible=True),
+                x=d.step[ok],
+                y=d.llc[ok],
+                error_y=dict(type="data", array=d.llc_std[ok].tolist(), visible=True),
                 mode="lines+markers",
                 name=f"{p} {d.level.iloc[0]} (wd={d.weight_decay.iloc[0]:g})",
                 line=dict(color=c),
                 row=1,
                 col=j + 1,
             )
+            if (~ok).any():   # shown where they are, never joined or read for stages
+                fig.add_scatter(x=d.step[~ok], y=d.llc[~ok], mode="markers", marker=dict(color=c, symbol="circle-open"),
+                                name=f"{p} {d.level.iloc[0]}: not converged", row=1, col=j + 1)
             fig.add_scatter(x=d.step, y=d.loss, mode="lines", line=dict(color=c), showlegend=False, row=2, col=j + 1)
-            for b in stage_boundaries(d.step.tolist(), d.llc.tolist()):
+            for b in stage_boundaries(d.step[ok].tolist(), d.llc[ok].tolist()):
                 fig.add_vline(x=b, line=dict(color=c, dash="dot", width=1), row=1, col=j + 1)
         fig.update_xaxes(type="log", row=1, col=j + 1)
         fig.update_xaxes(type="log", title_text="step", row=2, col=j + 1)
@@ -769,22 +598,6 @@ def llc_at_loss(run_llc:pd.DataFrame, # one run's `llc_run` table
     x0, x1 = np.log(d.loss.iloc[i - 1]), np.log(d.loss.iloc[i]); y0, y1 = d.llc.iloc[i - 1], d.llc.iloc[i]
     return float(y0 + (np.log(loss) - x0) / (x1 - x0) * (y1 - y0)) if x1 != x0 else float(y1)
 
-def compare_levels(final:pd.DataFrame, # one row per run: preset, level, weight_decay, llc, llc_lo, llc_hi
-                  ) -> pd.DataFrame:
-    """Per preset and level: λ̂ and its 95% interval beside the no-weight-decay run's, with a verdict that follows the
-    intervals."""
-    rows = []
-    for p, d in final.groupby("preset"):
-        base = d[d.weight_decay == 0]
-        if base.empty: continue
-        b = base.iloc[0]
-        for _, r in d[d.weight_decay > 0].iterrows():
-            if r.llc_lo > b.llc_hi: verdict = "higher"
-            elif r.llc_hi < b.llc_lo: verdict = "lower"
-            else: verdict = "no difference detected"
-            rows.append(dict(preset=p, level=r.level, llc=r.llc, llc_lo=r.llc_lo, llc_hi=r.llc_hi, none_llc=b.llc,
-                             none_lo=b.llc_lo, none_hi=b.llc_hi, verdict=verdict))
-    return pd.DataFrame(rows)
 
 # %% ../nbs/06_llc.ipynb #c027
 def seed_llc_comparison(folder:str|Path, # the seed folder (with `models/` and `results/llc_values.csv`)
