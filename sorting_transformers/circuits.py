@@ -22,9 +22,10 @@ from .patching import position_labels
 # %% auto #0
 __all__ = ['EXCLUSIVE_MIN', 'SUPPRESSION_MIN', 'FAMILIES', 'PREDICTED', 'embed_to_block', 'block_to_unembed', 'ov_circuit',
            'default_positions', 'qk_circuit', 'qk_positional', 'head_evidence', 'per_value', 'classify_heads',
-           'ablation_contradictions', 'head_modes', 'hand_built_sorter', 'sorter_family', 'choose_threshold',
-           'plot_head_evidence', 'plot_circuits', 'plot_attention', 'logit_lens', 'plot_logit_lens', 'modes_table',
-           'answer_pattern', 'scrub_attention', 'adversarial_lists', 'range_boundaries', 'adversarial_table']
+           'ablation_contradictions', 'mode_label', 'head_modes', 'hand_built_sorter', 'sorter_family',
+           'choose_threshold', 'plot_head_evidence', 'plot_circuits', 'plot_attention', 'logit_lens', 'plot_logit_lens',
+           'modes_table', 'answer_pattern', 'scrub_attention', 'adversarial_lists', 'range_boundaries',
+           'adversarial_table']
 
 # %% ../nbs/05_circuits.ipynb #c005
 def embed_to_block(model:HookedTransformer, # the model (a TransformerLens `HookedTransformer`)
@@ -183,8 +184,8 @@ def classify_heads(
     mode = (
         base if not suppressor.any() else "copy-suppression" if base == "single head" else f"{base} + copy-suppression"
     )
-    return dict(mode=mode, exclusivity=exclusivity, suppression=suppression, max_suppression=suppression.max().item(),
-                served=served, active=active, suppressor=suppressor)
+    return dict(mode=mode, base=base, exclusivity=exclusivity, suppression=suppression,
+                max_suppression=suppression.max().item(), served=served, active=active, suppressor=suppressor)
 
 # %% ../nbs/05_circuits.ipynb #c013c
 def _ranges(values:list[int]) -> str:
@@ -238,6 +239,23 @@ def _boot_modes(ev:dict, n_values:int, n_boot:int, seed:int) -> list[str]:
                                   per_value(rep(ev["copy"]), rep(ev["target"]), n_values))["mode"])
     return out
 
+# %% ../nbs/05_circuits.ipynb #c013d0
+def mode_label(base:str, # the mode of the heads' ranges (`classify_heads`'s `base`)
+               exclusivity:float, # its score
+               suppression:float|None, # the largest suppression score, None when no head suppresses
+               split_bad:list[str], # disagreements of the ranges' own ablation check
+               supp_bad:list[str], # disagreements of the suppression's own ablation check
+              ) -> tuple[str, bool, pd.DataFrame]:
+    """(label, confirmed, components): each component with its score and its own check; a refuted suppression is
+    dropped from the label (and recorded), the ranges stay in it, confirmed or not."""
+    comps = [dict(component=base, score=exclusivity, confirmed=not split_bad, refuted=False)]
+    if suppression is not None:
+        comps.append(dict(component="copy-suppression", score=suppression, confirmed=not supp_bad,
+                          refuted=bool(supp_bad)))
+    kept = [x["component"] for x in comps if not x["refuted"]]
+    label = "copy-suppression" if kept == ["single head", "copy-suppression"] else " + ".join(kept)
+    return label, not split_bad, pd.DataFrame(comps)   # every component left in the label passed its own check
+
 # %% ../nbs/05_circuits.ipynb #c013d
 @torch.no_grad()
 def head_modes(model:HookedTransformer, # the model (a TransformerLens `HookedTransformer`)
@@ -246,16 +264,22 @@ def head_modes(model:HookedTransformer, # the model (a TransformerLens `HookedTr
                n_boot:int=50, # bootstrap resamples of the lists for `stability`
                verbose:bool=False, # print the per-head table
               ) -> dict:
-    "The head mode, its scores, `stability`, `contradictions`, per-value profiles `[head, value]` and a per-head table."
+    """The head mode (its components, each confirmed or refuted by ablation on its own), its scores, `stability`,
+    `contradictions`, per-value profiles `[head, value]` and a per-head table."""
     if not isinstance(n_boot, int) or isinstance(n_boot, bool) or not 1 <= n_boot <= 10**5:
         raise ValueError(f"n_boot={n_boot!r}: must be an integer in [1, 100000]")
     batch = heldout(task, 2048) if batch is None else batch
     ev = head_evidence(model, task, batch); V = task.n_values; names = model.all_head_labels()
     pv = {k: per_value(ev[k], ev["target"], V) for k in ("dla", "copy", "ablation_loss", "ablation_margin")}
     c = classify_heads(pv["dla"], pv["copy"]); boot = _boot_modes(ev, V, n_boot, seed=1)
-    bad = ablation_contradictions(
-        c["served"], c["suppressor"], pv["copy"], pv["ablation_loss"], pv["ablation_margin"], names
-    )
+    def check(served, suppressor):   # one component's own causal check
+        return ablation_contradictions(served, suppressor, pv["copy"], pv["ablation_loss"], pv["ablation_margin"],
+                                       names)
+    split_bad = check(c["served"], torch.zeros_like(c["suppressor"]))       # the heads serve what they are said to
+    supp_bad = check(torch.zeros_like(c["served"]), c["suppressor"])        # the suppressors suppress
+    bad = split_bad + supp_bad
+    label, confirmed, components = mode_label(c["base"], c["exclusivity"], c["max_suppression"] if c["suppressor"].any()
+                                              else None, split_bad, supp_bad)
     eye = torch.eye(V, dtype=torch.bool); rows = []
     for i, name in enumerate(names):
         ov = ov_circuit(model, *divmod(i, model.cfg.n_heads)).AB[:V, :V]; s = c["served"][i]
@@ -276,7 +300,9 @@ def head_modes(model:HookedTransformer, # the model (a TransformerLens `HookedTr
                 ablation_other=pv["ablation_loss"][i, ~s & valid].mean().item() if (~s & valid).any() else math.nan,
             )
         )
-    res = dict(mode=c["mode"] + (" (not confirmed by ablation)" if bad else ""), exclusivity=c["exclusivity"],
+    res = dict(mode=label + ("" if confirmed else " (not confirmed by ablation)"), confirmed=confirmed,
+               components=components, refuted=components.component[components.refuted].tolist(),
+               exclusivity=c["exclusivity"],
                max_suppression=c["max_suppression"], stability=sum(b == c["mode"] for b in boot) / n_boot,
                contradictions=bad, heads=pd.DataFrame(rows), served=c["served"], **pv)
     if verbose:
@@ -504,7 +530,7 @@ def modes_table(models:dict, # name -> (model, task)
     for name, (model, task) in models.items():
         r = head_modes(model, task, heldout(task, n))
         row = dict(model=name, mode=r["mode"], exclusivity=r["exclusivity"], max_suppression=r["max_suppression"],
-                   stability=r["stability"], confirmed=not r["contradictions"])
+                   stability=r["stability"], confirmed=r["confirmed"], refuted=", ".join(r["refuted"]))
         for _, h in r["heads"].iterrows():
             row.update(
                 {

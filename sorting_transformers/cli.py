@@ -22,7 +22,7 @@ from sorting_transformers.train import (sweep_configs, seed_recipe_configs, trai
 from sorting_transformers.llc import (llc_runs, profile_llc_config, CALIBRATED, SAMPLERS, check_restriction,
     select_checkpoints)
 from .report import build_site, check_site_out
-from sorting_transformers.experiment import (experiment_results, experiment_summary, compare_summaries, curve_runs,
+from sorting_transformers.experiment import (experiment_results, experiment_summary, reproduction, curve_runs,
     summary_json)
 
 # %% auto #0
@@ -317,13 +317,19 @@ def _compare_committed(summary:dict, committed:Path, written:Path):
     if not committed.exists():
         return print(f"\nno committed summary at {committed}: nothing to compare (to make this run the reference: "
                      f"mkdir -p {committed.parent} && cp {written} {committed} && python tools/make_readme.py)")
-    diffs = compare_summaries(summary, read_json(committed, max_bytes=10_000_000))
-    if not diffs:
-        return print(f"\nreproduced: every number of the committed {committed} matches this run's {written} exactly")
-    print(f"\nNOT reproduced: {len(diffs)} value(s) of {written} differ from the committed {committed} "
-          "(committed -> this run):")
-    for d in diffs[:30]: print("  " + d)
-    if len(diffs) > 30: print(f"  ... and {len(diffs) - 30} more")
+    old = read_json(committed, max_bytes=10_000_000)
+    verdict, lines = reproduction(summary, old)
+    if verdict == "reproduced exactly":
+        return print(f"\nreproduced exactly: every number of the committed {committed} matches this run's {written}")
+    def env(s): return ", ".join(f"{k} {v}" for k, v in (s.get("environment") or {}).items() if k in ("cpu", "torch"))
+    print(f"\n{verdict}: {written} against the committed {committed} (committed on {env(old)}; this run on "
+          f"{env(summary)}; CPU floating point differs between machines, so numbers are bit-identical on one only)")
+    if verdict == "reproduced within tolerance":
+        return print(f"  every verdict, label and check is the same; {len(lines)} number(s) moved, each by less than a "
+                     "quarter of its 95% interval (committed -> this run), e.g.:\n    " + "\n    ".join(lines[:5]))
+    print(f"  {len(lines)} value(s) changed beyond tolerance (committed -> this run):")
+    for d in lines[:30]: print("    " + d)
+    if len(lines) > 30: print(f"    ... and {len(lines) - 30} more")
 
 # %% ../nbs/07_cli.ipynb #c013
 @delegates(run_options)

@@ -57,7 +57,6 @@ class GridSizes:
     seeds:dict[str, int]              # preset -> seeds (0, 1, ...) per cell of the grid
     gap_means:dict[str, tuple]        # preset -> δ̄ of its lists (`SortTask.gap_mean`; None: the preset's own lists)
     curve_seeds:int=1                 # seeds per cell whose head mode and LLC are followed over training
-    n_boot:int=2000                   # bootstrap resamples of the intervals across seeds
 
     def seeds_of(self, preset:str, # a model preset
                 ) -> tuple[int, ...]:
@@ -100,7 +99,7 @@ PROFILES = {p.name: p for p in [
             train=dict(relu3l=_T(steps=30, batch_size=64, warmup_steps=5, n_checkpoints=8),
                        attn1l=_T(steps=30, batch_size=64, warmup_steps=5, n_checkpoints=8),
                        seed_recipe=_T(steps=20, batch_size=64, n_checkpoints=8)),
-            grid=GridSizes(seeds=dict(attn1l=2, relu3l=1), gap_means=dict(attn1l=(None, 2.0)), n_boot=200)),
+            grid=GridSizes(seeds=dict(attn1l=2, relu3l=1), gap_means=dict(attn1l=(None, 2.0)))),
     Profile("default", n_heldout=2048, n_analysis=1024, n_pairs=300, workers=2,
             llc=LLCSizes(chains=4, draws=32, n_checkpoints=3, n_lists=512, batch_size=64, workers=2,
                          cal_chains=4, cal_draws=60, gt_chains=8, gt_draws=1000),

@@ -25,10 +25,11 @@ from .llc import (LLCConfig, llc_checkpoint, chain_interval, trace_checks, selec
 from .train import sweep_configs, seed_recipe_configs
 
 # %% auto #0
-__all__ = ['per_value_accuracy', 'analyse_run', 'cell_of', 'curve_runs', 'analyse_runs', 'wilson', 'bootstrap_mean',
-           'bootstrap_diff', 'direction', 'gap_label', 'cell_table', 'level_differences', 'mode_regression',
-           'replication_table', 'experiment_results', 'experiment_summary', 'summary_json', 'compare_summaries',
-           'summary_markdown', 'plot_mode_frequency', 'plot_cell_metric', 'plot_regression', 'plot_mode_curves']
+__all__ = ['per_value_accuracy', 'analyse_run', 'cell_of', 'curve_runs', 'analyse_runs', 'wilson', 't_interval', 'welch_diff',
+           'direction', 'gap_label', 'cell_table', 'level_differences', 'mode_regression', 'replication_table',
+           'experiment_results', 'experiment_summary', 'summary_json', 'compare_summaries', 'environment',
+           'reproduction', 'summary_markdown', 'plot_mode_frequency', 'plot_cell_metric', 'plot_regression',
+           'plot_mode_curves']
 
 # %% ../nbs/06a_experiment.ipynb #x005
 def per_value_accuracy(model:torch.nn.Module, # a trained model
@@ -40,10 +41,12 @@ def per_value_accuracy(model:torch.nn.Module, # a trained model
     return per_value(hit.float().flatten(), batch.targets.flatten(), n_values).tolist()
 
 def _mode_fields(r:dict) -> dict:
-    "The head mode as typed fields: its label, whether ablation confirmed it, and the mode flags of a confirmed label."
-    ok = not r["contradictions"]; m = r["mode"].replace(" (not confirmed by ablation)", "")
-    return dict(mode=m, confirmed=ok, splitting=ok and m.startswith("vocabulary-splitting"),   # an unconfirmed label
-                suppression=ok and "copy-suppression" in m, exclusivity=r["exclusivity"],    # counts as neither
+    """The head mode as typed fields: its label (components refuted by their own ablation check dropped, and named in
+    `refuted`), whether every component left is confirmed, and the mode flags of a confirmed label."""
+    ok = r["confirmed"]; m = r["mode"].replace(" (not confirmed by ablation)", "")
+    return dict(mode=m, confirmed=ok, refuted=",".join(r["refuted"]),
+                splitting=ok and m.startswith("vocabulary-splitting"),   # an unconfirmed label counts as neither
+                suppression=ok and "copy-suppression" in m, exclusivity=r["exclusivity"],
                 max_suppression=r["max_suppression"], stability=r["stability"])
 
 def _llc_fields(path:Path, config:LLCConfig) -> dict:
@@ -77,7 +80,7 @@ def analyse_run(run_dir:str|Path, # a finished run folder
     if not run_is_done(run_dir): raise ValueError(f"{run_dir}: not finished (train it first)")
     inputs = {p.name: file_digest(p) for p in [run_dir / "metrics.csv", *run_checkpoints(run_dir).values()]}
     key = dict(analysis="experiment", run=config.to_dict(), llc=asdict(llc_config), n_analysis=n_analysis,
-               n_curve=n_curve, n_boot=n_boot, version=4, inputs_sha256=inputs)   # content, not names, keys the cache
+               n_curve=n_curve, n_boot=n_boot, version=6, inputs_sha256=inputs)   # content, not names, keys the cache
     def compute():
         model, task = load_checkpoint(run_dir, config.steps); batch = heldout(task, n_analysis)
         last = metrics[metrics.step == config.steps].iloc[0]; pv = per_value_accuracy(model, batch, task.n_values)
@@ -156,36 +159,33 @@ def wilson(k:int, # successes
     lo, hi = proportion_confint(k, n, alpha=1 - level, method="wilson")
     return float(lo), float(hi)
 
-def bootstrap_mean(x, # values across seeds
-                   n_boot:int=2000, # resamples
-                   level:float=0.95, # confidence level
-                   seed:int=0, # the resampling's random seed
-                  ) -> tuple[float, float]:
-    "Percentile bootstrap interval of the mean (`scipy.stats.bootstrap`); NaNs for fewer than 2 values."
-    from scipy.stats import bootstrap
+def t_interval(x, # values across seeds
+               level:float=0.95, # confidence level
+              ) -> tuple[float, float]:
+    """Student-t interval of the mean (exact for normal values, close for mildly skewed ones at 3-10 seeds: see the
+    coverage simulation below); NaNs for fewer than 2 values."""
+    from scipy import stats
     x = np.asarray(x, float); x = x[np.isfinite(x)]
     if len(x) < 2: return (math.nan, math.nan)
     if np.ptp(x) == 0: return (float(x[0]), float(x[0]))
-    r = bootstrap((x,), np.mean, n_resamples=n_boot, confidence_level=level, method="percentile",
-                  rng=np.random.default_rng(seed))
-    return float(r.confidence_interval.low), float(r.confidence_interval.high)
+    lo, hi = stats.t.interval(level, len(x) - 1, loc=x.mean(), scale=x.std(ddof=1) / math.sqrt(len(x)))
+    return float(lo), float(hi)
 
 # %% ../nbs/06a_experiment.ipynb #x010b
-def bootstrap_diff(a, # values of one cell across seeds
-                   b, # values of the reference cell
-                   n_boot:int=2000, # resamples
-                   level:float=0.95, # confidence level
-                   seed:int=0, # the resampling's random seed
-                  ) -> tuple[float, float, float]:
-    "`(mean(a) - mean(b), lo, hi)`: the two cells resampled independently (`scipy.stats.bootstrap`)."
-    from scipy.stats import bootstrap
+def welch_diff(a, # values of one cell across seeds
+               b, # values of the reference cell
+               level:float=0.95, # confidence level
+              ) -> tuple[float, float, float]:
+    "`(mean(a) - mean(b), lo, hi)`: Welch's t interval (unequal variances, Welch-Satterthwaite degrees of freedom)."
+    from scipy import stats
     a, b = (np.asarray(v, float) for v in (a, b)); a, b = a[np.isfinite(a)], b[np.isfinite(b)]
     d = float(a.mean() - b.mean()) if len(a) and len(b) else math.nan
     if len(a) < 2 or len(b) < 2: return (d, math.nan, math.nan)
-    if np.ptp(a) == 0 and np.ptp(b) == 0: return (d, d, d)
-    r = bootstrap((a, b), lambda x, y, axis=-1: x.mean(axis) - y.mean(axis), n_resamples=n_boot, vectorized=True,
-                  confidence_level=level, method="percentile", rng=np.random.default_rng(seed))
-    return d, float(r.confidence_interval.low), float(r.confidence_interval.high)
+    va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
+    if va + vb == 0: return (d, d, d)
+    df = (va + vb) ** 2 / (va ** 2 / (len(a) - 1) + vb ** 2 / (len(b) - 1))
+    h = stats.t.ppf(0.5 + level / 2, df) * math.sqrt(va + vb)
+    return d, d - h, d + h
 
 def direction(lo:float, # interval's lower end
               hi:float, # interval's upper end
@@ -204,9 +204,8 @@ def gap_label(g) -> str:
     return "uniform" if g is None or (isinstance(g, float) and math.isnan(g)) else f"δ̄={g:g}"
 
 def cell_table(finals:pd.DataFrame, # `analyse_runs` finals
-               n_boot:int=2000, # bootstrap resamples
               ) -> pd.DataFrame:
-    "Per cell (preset, lists, level): runs, mode frequencies with Wilson intervals, means with bootstrap intervals."
+    "Per cell (preset, lists, level): runs, mode frequencies with Wilson intervals, means with Student-t intervals."
     rows = []
     f = finals.assign(lists=finals.gap_mean.map(gap_label))
     for (p, lists, wd), d in f.groupby(["preset", "lists", "weight_decay"], sort=False):
@@ -217,14 +216,13 @@ def cell_table(finals:pd.DataFrame, # `analyse_runs` finals
             k = int(d[m].sum()); lo, hi = wilson(k, nc)
             row.update({m: k, f"{m}_lo": lo, f"{m}_hi": hi})
         for v in ("llc", "norm_total", "token_acc", "min_value_acc"):   # a cell with an invalid value has no mean
-            ok = bool(d[v].notna().all()); lo, hi = bootstrap_mean(d[v], n_boot) if ok else (math.nan, math.nan)
+            ok = bool(d[v].notna().all()); lo, hi = t_interval(d[v]) if ok else (math.nan, math.nan)
             row.update({v: float(d[v].mean()) if ok else math.nan, f"{v}_lo": lo, f"{v}_hi": hi})
         rows.append(row)
     return pd.DataFrame(rows)
 
 def level_differences(finals:pd.DataFrame, # `analyse_runs` finals
                       metrics:tuple=("llc", "norm_total", "token_acc"), # columns compared
-                      n_boot:int=2000, # bootstrap resamples
                      ) -> pd.DataFrame:
     "Each level against no weight decay in the same preset and lists: the difference of means, its interval, a verdict."
     rows = []; f = finals.assign(lists=finals.gap_mean.map(gap_label))
@@ -238,7 +236,7 @@ def level_differences(finals:pd.DataFrame, # `analyse_runs` finals
                                      hi=math.nan,
                                      verdict=f"not compared: {bad} of {len(e) + len(base)} values not converged"))
                     continue
-                diff, lo, hi = bootstrap_diff(e[v], base[v], n_boot)
+                diff, lo, hi = welch_diff(e[v], base[v])
                 rows.append(dict(preset=p, lists=lists, level=level_name(wd), metric=v, diff=diff, lo=lo, hi=hi,
                                  verdict=direction(lo, hi)))
     return pd.DataFrame(rows)
@@ -359,11 +357,10 @@ def experiment_results(profile:Profile, # sizes, grid and LLC sampling
     finals, curves = analyse_runs(runs, configs, profile_llc_config(profile.llc), profile.n_analysis, followed,
                                   profile.llc.n_checkpoints or 10**6, profile.workers if workers is None else workers,
                                   engine, scheduler, progress)
-    nb = profile.grid.n_boot
     regs = [dict(preset=p, **mode_regression(d[d.confirmed], o)) for p, d in finals.groupby("preset", sort=False)
             for o in ("splitting", "suppression")]   # confirmed labels only
-    return dict(profile=profile.name, finals=finals, curves=curves, cells=cell_table(finals, nb),
-                differences=level_differences(finals, n_boot=nb), regressions=regs,
+    return dict(profile=profile.name, finals=finals, curves=curves, cells=cell_table(finals),
+                differences=level_differences(finals), regressions=regs,
                 replication=replication_table(finals, curves, recipe))
 
 # %% ../nbs/06a_experiment.ipynb #x020b
@@ -379,9 +376,11 @@ def experiment_summary(res:dict, # `experiment_results`
                       ) -> dict:
     "The JSON-able summary the write-up and the README state (numbers to 4 significant digits)."
     run_cols = ["run", "mode", "confirmed", "token_acc", "min_value_acc", "worst_value", "worst_value_n", "norm_total",
-                "llc", "llc_failed", "first_99"]
+                "llc", "llc_failed", "refuted", "first_99"]
     recs = lambda df: [] if df is None or not len(df) else json.loads(df.to_json(orient="records"))
-    return _round(dict(profile=res["profile"], runs=recs(res["finals"][run_cols]), cells=recs(res["cells"]),
+    f = res["finals"]; f = f.assign(lists=f.gap_mean.map(gap_label), level=f.weight_decay.map(level_name))
+    return _round(dict(profile=res["profile"], environment=environment(),
+                       runs=recs(f[["preset", "lists", "level"] + run_cols]), cells=recs(res["cells"]),
                        differences=recs(res["differences"]), regressions=res["regressions"],
                        replication=recs(res["replication"])))
 
@@ -404,6 +403,61 @@ def compare_summaries(new:dict, # a summary just computed
     if isinstance(new, list) and isinstance(old, list) and len(new) == len(old):
         return [d for i, (a, b) in enumerate(zip(new, old)) for d in compare_summaries(a, b, f"{path}[{i}]")]
     return [] if new == old else [f"{path}: {old!r} -> {new!r}"]
+
+def environment() -> dict:
+    "The machine and the library versions a summary was computed with (numbers are bit-identical on one machine only)."
+    import platform, importlib.metadata as md
+    cpu = platform.processor() or platform.machine()
+    try:
+        cpu = next(l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name"))
+    except (OSError, StopIteration): pass
+    def version(d):
+        try: return md.version(d)
+        except md.PackageNotFoundError: return None
+    return dict(machine=platform.machine(), cpu=cpu, os=platform.system(), python=platform.python_version(),
+                **{d: version(d) for d in ("torch", "transformer-lens", "devinterp", "numpy", "scipy", "statsmodels",
+                                           "sorting_transformers")})
+
+def _num(v) -> bool: return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+def _width(rec:dict, k:str, cell:dict|None) -> float|None:
+    "The 95% interval width that goes with field `k` of a summary record (its own, else its cell's), or None."
+    base = k[:-3] if k.endswith(("_lo", "_hi")) else k
+    for r in (rec, cell or {}):
+        shared = ("lo", "hi") if base in ("diff", "odds_ratio", "lo", "hi") else (None, None)
+        for lo, hi in ((f"{base}_lo", f"{base}_hi"), shared):
+            if lo in r and _num(r.get(lo)) and _num(r.get(hi)): return abs(r[hi] - r[lo])
+    return None
+
+def reproduction(new:dict, # a summary just computed
+                 old:dict, # the committed one
+                ) -> tuple[str, list[str]]:
+    """('reproduced exactly' | 'reproduced within tolerance' | 'NOT reproduced', lines): every verdict, label and
+    check must be equal; a number may move by a quarter of the width of its 95% interval (about one standard error:
+    its own interval, or for a run's value its cell's); a p-value may move if it stays on its side of 0.05; a number
+    with no interval to derive a tolerance from must be equal."""
+    strip = lambda s: {k: v for k, v in s.items() if k != "environment"}
+    if not compare_summaries(strip(new), strip(old)): return "reproduced exactly", []
+    cells = {(c.get("preset"), c.get("lists"), c.get("level")): c for c in old.get("cells") or []}
+    bad, moved = [], []
+    def walk(a, b, path, rec=None, cell=None):
+        if isinstance(a, dict) and isinstance(b, dict):
+            c = cells.get((b.get("preset"), b.get("lists"), b.get("level"))) if path.startswith("runs[") else None
+            for k in sorted(set(a) | set(b), key=str): walk(a.get(k), b.get(k), f"{path}.{k}" if path else k, b, c)
+        elif isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+            for i, (x, y) in enumerate(zip(a, b)): walk(x, y, f"{path}[{i}]", rec, cell)
+        elif a == b: return
+        elif _num(a) and _num(b) and rec is not None:
+            k = path.rsplit(".", 1)[-1]
+            if k == "p":
+                return (moved if (a < 0.05) == (b < 0.05) else bad).append(f"{path}: {b!r} -> {a!r} (p-value)")
+            w = _width(rec, k, cell)
+            if w is None: return bad.append(f"{path}: {b!r} -> {a!r} (no interval to derive a tolerance from)")
+            (moved if abs(a - b) <= w / 4 else bad).append(f"{path}: {b!r} -> {a!r} (tolerance {w / 4:.3g})")
+        else: bad.append(f"{path}: {b!r} -> {a!r} (a verdict, label or check changed)")
+    walk(strip(new), strip(old), "")
+    if bad: return "NOT reproduced", bad
+    return "reproduced within tolerance", moved
 
 # %% ../nbs/06a_experiment.ipynb #x022
 def _ci(v, lo, hi, fmt=".3g") -> str:
@@ -434,7 +488,7 @@ def _setup_md(s:dict) -> str:
             + "; ".join(grid(p) for p in dict.fromkeys(c["preset"] for c in cells))
             + "), each analysed at its final checkpoint (accuracy per answer value, weight norm, head mode, LLC); the "
             "first seed of every cell is also followed over training. Intervals are 95%: Wilson for a mode's "
-            "frequency, percentile bootstrap across seeds for means and differences, Wald intervals (statsmodels) for "
+            "frequency, Student-t across seeds for means and Welch t for differences, Wald intervals (statsmodels) for "
             "the regression's odds ratios.")
 
 def _runs_md(runs:list[dict]) -> list[str]:
@@ -452,10 +506,12 @@ def _runs_md(runs:list[dict]) -> list[str]:
         line += (": the others are reported as not converged, never averaged or compared (failed: "
                  + ", ".join(f"{c} in {k}" for c, k in counts.items()) + "); a cell's LLC is given only when every run "
                  "in it converged.")
-    nc = sum(r["confirmed"] for r in runs)
+    nc = sum(r["confirmed"] for r in runs); nr = sum(bool(r.get("refuted")) for r in runs)
     lines += [line + ("" if failed else "."),
               f"**{nc} of {len(runs)} head-mode labels are confirmed by ablation**: mode frequencies and regressions "
-              "count confirmed labels only; the others are their own column."]
+              "count confirmed labels only; the others are their own column. Each component of a label is checked on "
+              f"its own; in {nr} run(s) a copy-suppression the attribution saw was refuted by its own ablation check and "
+              "dropped from the label."]
     return lines
 
 # %% ../nbs/06a_experiment.ipynb #x022b
@@ -525,7 +581,7 @@ def plot_cell_metric(cells:pd.DataFrame, # `cell_table`
         for lists, d in cells[cells.preset == p].groupby("lists", sort=False):
             fig.add_scatter(x=d.level, y=d[metric], name=f"{p} {lists}", mode="lines+markers",
                             error_y=_error(d, metric, f"{metric}_lo", f"{metric}_hi"), row=1, col=j + 1)
-    return fig.update_layout(title=title + " (mean over seeds, 95% bootstrap interval)", height=420)
+    return fig.update_layout(title=title + " (mean over seeds, 95% t interval)", height=420)
 
 # %% ../nbs/06a_experiment.ipynb #x023b
 def plot_regression(regressions:list[dict], # `experiment_results(...)["regressions"]`
