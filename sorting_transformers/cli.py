@@ -321,12 +321,15 @@ def _compare_committed(summary:dict, committed:Path, written:Path):
     verdict, lines = reproduction(summary, old)
     if verdict == "reproduced exactly":
         return print(f"\nreproduced exactly: every number of the committed {committed} matches this run's {written}")
-    def env(s): return ", ".join(f"{k} {v}" for k, v in (s.get("environment") or {}).items() if k in ("cpu", "torch"))
+    def env(s):
+        e = s.get("environment") or {}
+        return ", ".join(f"{k} {e[k]}" for k in ("cpu", "torch") if k in e) or "a machine it does not record"
     print(f"\n{verdict}: {written} against the committed {committed} (committed on {env(old)}; this run on "
-          f"{env(summary)}; CPU floating point differs between machines, so numbers are bit-identical on one only)")
+          f"{env(summary)})")
     if verdict == "reproduced within tolerance":
         return print(f"  every verdict, label and check is the same; {len(lines)} number(s) moved, each by less than a "
-                     "quarter of its 95% interval (committed -> this run), e.g.:\n    " + "\n    ".join(lines[:5]))
+                     "quarter of its 95% interval (CPU floating point differs between machines, so numbers are "
+                     "bit-identical on one only; committed -> this run), e.g.:\n    " + "\n    ".join(lines[:5]))
     print(f"  {len(lines)} value(s) changed beyond tolerance (committed -> this run):")
     for d in lines[:30]: print("    " + d)
     if len(lines) > 30: print(f"    ... and {len(lines) - 30} more")

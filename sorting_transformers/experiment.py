@@ -217,6 +217,7 @@ def cell_table(finals:pd.DataFrame, # `analyse_runs` finals
             row.update({m: k, f"{m}_lo": lo, f"{m}_hi": hi})
         for v in ("llc", "norm_total", "token_acc", "min_value_acc"):   # a cell with an invalid value has no mean
             ok = bool(d[v].notna().all()); lo, hi = t_interval(d[v]) if ok else (math.nan, math.nan)
+            if v.endswith("_acc"): lo, hi = max(lo, 0.0), min(hi, 1.0)   # an accuracy lies in [0, 1]: no coverage lost
             row.update({v: float(d[v].mean()) if ok else math.nan, f"{v}_lo": lo, f"{v}_hi": hi})
         rows.append(row)
     return pd.DataFrame(rows)
@@ -510,8 +511,8 @@ def _runs_md(runs:list[dict]) -> list[str]:
     lines += [line + ("" if failed else "."),
               f"**{nc} of {len(runs)} head-mode labels are confirmed by ablation**: mode frequencies and regressions "
               "count confirmed labels only; the others are their own column. Each component of a label is checked on "
-              f"its own; in {nr} run(s) a copy-suppression the attribution saw was refuted by its own ablation check and "
-              "dropped from the label."]
+              f"its own; in {nr} run(s) a copy-suppression the attribution saw was refuted by its own ablation check "
+              "and dropped from the label."]
     return lines
 
 # %% ../nbs/06a_experiment.ipynb #x022b

@@ -313,8 +313,8 @@ def nbeta_sweep(model:nn.Module, # the model (a TransformerLens `HookedTransform
                 config:LLCConfig|None=None, # the other settings; None: the defaults
                 samplers:Sequence[str]=("sgld",), # samplers to sweep
                ) -> pd.DataFrame:
-    """One row per (sampler, nβ = factor × calibrated nβ): ε from `choose_lr` (SGLD), λ̂, its checks and the mean loss
-    trace."""
+    """One row per (sampler, nβ = factor × calibrated nβ): ε from `choose_lr` (SGLD), λ̂, its checks (all but the
+    step-halving one, which reported estimates run) and the mean loss trace."""
     config = (config or LLCConfig()).for_task(task); rows = []
     with one_thread(next(model.parameters()).device): m = canonical_form(model.eval())
     ids = heldout(task, 64).tokens; lf = task_loss_fn(task)
@@ -326,12 +326,13 @@ def nbeta_sweep(model:nn.Module, # the model (a TransformerLens `HookedTransform
                 lr, acc = choose_lr(m, loss, nb, config.localization, LR_GRID, seed=config.seed)
             else:   # ε·nβ held; no Metropolis test for this sampler
                 lr, acc = RMSPROP_LR * config.n_beta / nb, float("nan")
-            e = estimate_llc(model, task, config=dataclasses.replace(config, n_beta=nb, lr=lr, sampler=sampler))
+            e = estimate_llc(model, task, config=dataclasses.replace(config, n_beta=nb, lr=lr, sampler=sampler,
+                                                                     step_check=False))   # half the cost
             e["acceptance"] = acc if sampler == "sgld" else 1.0
             rows.append(dict(sampler=sampler, n_beta=nb, lr=lr, mala_acceptance=acc, llc=e["mean"], llc_std=e["std"],
                              **trace_checks(e), trace=(e["loss_trace"].mean(0) - e["init_loss"]).tolist()))
     df = pd.DataFrame(rows)
-    df["passes"] = df[list(CHECKS)].all(axis=1)
+    df["passes"] = df[[c for c in CHECKS if c != "step_halved"]].all(axis=1)   # step halving: on reported estimates
     return df
 
 def nbeta_slope(sweep:pd.DataFrame, # an `nbeta_sweep` table
