@@ -164,12 +164,10 @@ def t_interval(x, # values across seeds
               ) -> tuple[float, float]:
     """Student-t interval of the mean (exact for normal values, close for mildly skewed ones at 3-10 seeds: see the
     coverage simulation below); NaNs for fewer than 2 values."""
-    from scipy import stats
     x = np.asarray(x, float); x = x[np.isfinite(x)]
     if len(x) < 2: return (math.nan, math.nan)
     if np.ptp(x) == 0: return (float(x[0]), float(x[0]))
-    lo, hi = stats.t.interval(level, len(x) - 1, loc=x.mean(), scale=x.std(ddof=1) / math.sqrt(len(x)))
-    return float(lo), float(hi)
+    return chain_interval(torch.as_tensor(x), level)   # the one Student-t interval (llc's, over chains)
 
 # %% ../nbs/06a_experiment.ipynb #x010b
 def welch_diff(a, # values of one cell across seeds

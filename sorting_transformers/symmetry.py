@@ -150,12 +150,8 @@ def rescale_symmetries(model:HookedTransformer, # the model (a TransformerLens `
         if cfg.normalization_type in ("LN", "RMS"):   # a norm's weight (and bias) against the matrices that read it
             for p in [b.ln1.w] + ([b.ln1.b] if hasattr(b.ln1, "b") else []): p.mul_(c)
             for W in (at.W_Q, at.W_K, at.W_V): W.div_(c)
-    if (
-        cfg.normalization_type is not None and type(m) is HookedTransformer
-    ):  # the residual stream's scale, read only through norms
-        for w in [m.embed.W_E, m.pos_embed.W_pos] + [w for b in m.blocks for w in (b.attn.W_O, b.attn.b_O)] + \
-                 ([] if cfg.attn_only else [w for b in m.blocks for w in (b.mlp.W_out, b.mlp.b_out)]):
-            w.mul_(c)
+    if cfg.normalization_type is not None and type(m) is HookedTransformer:   # the residual stream's scale, read
+        for w in _residual_maps(m)[0]: w.mul_(c)                                # only through norms
     return m
 
 # %% ../nbs/06b_symmetry.ipynb #c201s3
