@@ -17,8 +17,8 @@ from .core import (PROFILES, ENGINES, env_profile, env_runs_dir, env_seed_dir, c
 from .model import (PRESETS, make_model, preset_task, evaluate, seed_accuracy_table,
     seed_checkpoints, SEED_EVAL_LISTS, read_model_header)
 from .runs import LEVELS, final_metrics, load_run, sweep_metrics
-from sorting_transformers.train import (sweep_configs, seed_recipe_configs, train_sweep, check_sweep, check_out_dir,
-    make_units)
+from sorting_transformers.train import (sweep_configs, recipe_configs, seed_recipe_configs, train_sweep, check_sweep,
+    check_out_dir, make_units)
 from sorting_transformers.llc import (llc_runs, profile_llc_config, CALIBRATED, SAMPLERS, check_restriction,
     select_checkpoints)
 from .report import build_site, check_site_out
@@ -146,7 +146,7 @@ def _gap_mean(g:str|float) -> float|None:
 # %% ../nbs/07_cli.ipynb #c009s1
 @delegates(run_options)
 def train(preset:list[Preset]|None=None, # model presets (default: all)
-          # numbers >= 0 or level names none, mid, high (default: the three levels)
+          # numbers >= 0 or level names none, low, mid, high (default: the profile's grid)
           weight_decay:list[str|float]|None=None,
           act_penalty:list[float]=(0.0,), # strengths λ of the seed's activation penalty λ/1000·Σmin(|a|,1-|a|)
           seeds:list[int]|None=None, # training seeds (default: the profile's)
@@ -173,7 +173,7 @@ def train(preset:list[Preset]|None=None, # model presets (default: all)
     o = run_options(**kwargs)
     sizes = dict(steps=steps, batch_size=batch_size, lr=lr, warmup_steps=warmup_steps, schedule=schedule, decay=decay,
                  n_checkpoints=n_checkpoints)
-    wds = [_weight_decay(w) for w in weight_decay or LEVELS.values()]
+    wds = [_weight_decay(w) for w in weight_decay] if weight_decay else None   # None: the profile's grid
     configs = (
         seed_recipe_configs(o.profile)
         if recipe == "seed"
@@ -275,7 +275,7 @@ def report(out:Path=Path("_site"), # output folder: pages in OUT/site, executed 
     prof = env_profile(profile); runs = Path(runs) if runs else env_runs_dir(prof); out = Path(out)
     workers = prof.workers if workers is None else workers; check_fanout(workers)
     check_out_dir(out); check_site_out(out)
-    sweep_metrics(runs, [c.run_name for c in sweep_configs(prof) + seed_recipe_configs(prof)])
+    sweep_metrics(runs, [c.run_name for c in sweep_configs(prof) + recipe_configs(prof) + seed_recipe_configs(prof)])
     print(f"\nbuilding the report of {runs} into {out} ...", flush=True)
     if dry_run: return print("checked; nothing built (--dry-run)")
     builder, pages = build_site(out, prof, runs, workers=workers)
@@ -354,7 +354,9 @@ def main_job(
     says whether the summary reproduces the committed one."""
     o = run_options(**kwargs); prof = o.profile
     runs, sweep = Path(out) if out else env_runs_dir(prof), sweep_configs(prof)
-    configs = sweep + seed_recipe_configs(prof); check_sweep(configs, runs)
+    # seed by seed, so that an interrupted job has trained every cell's first seeds
+    configs = sorted(sweep + recipe_configs(prof), key=lambda c: c.seed) + seed_recipe_configs(prof)
+    check_sweep(configs, runs)
     check_out_dir("_site"); check_site_out("_site")
     if seed_dir is not None and not seed_checkpoints(seed_dir):
         raise ValueError(f"--seed-dir {seed_dir}: no seed checkpoints (*.pth, *.pth_N) there")

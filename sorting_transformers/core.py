@@ -16,8 +16,8 @@ from tqdm.auto import tqdm
 from safetensors.torch import save_file, safe_open
 
 # %% auto #0
-__all__ = ['PROFILES', 'PROFILE_ENV', 'SHARED_ENV', 'RUNS_ENV', 'OWN_MARK', 'ENGINES', 'TrainSizes', 'LLCSizes', 'GridSizes',
-           'Profile', 'get_profile', 'env_profile', 'env_shared_dir', 'env_seed_dir', 'env_runs_dir',
+__all__ = ['PROFILES', 'PROFILE_ENV', 'SHARED_ENV', 'RUNS_ENV', 'OWN_MARK', 'ENGINES', 'TrainSizes', 'LLCSizes', 'Recipe',
+           'GridSizes', 'Profile', 'get_profile', 'env_profile', 'env_shared_dir', 'env_seed_dir', 'env_runs_dir',
            'check_regular_file', 'read_json', 'check_path_text', 'file_digest', 'remove_stale_tmp', 'atomic_write_text',
            'atomic_save_tensors', 'read_metadata', 'tensor_shapes', 'load_tensors', 'config_key', 'cached_tensors',
            'analysis_dir', 'quiet_progress', 'check_own_output', 'new_own_output', 'replace_own_output', 'one_thread',
@@ -52,11 +52,23 @@ class LLCSizes:
     gt_draws:int            # draws per chain of the known-answer checks
 
 @dataclass(frozen=True)
+class Recipe:
+    """A cell trained otherwise than the grid (e.g. ARENA's recipe): `TrainConfig` fields that replace the grid's, for
+    one preset, δ̄ and weight decay, with the grid's seeds."""
+    name:str                          # the cell's name in tables and figures
+    preset:str                        # a model preset
+    weight_decay:float                # its weight decay (AdamW's decoupled, or Adam's coupled L2 with optimizer="adam")
+    fields:dict                       # `TrainConfig` fields that differ from the grid's sizes
+    gap_mean:float|None=None          # δ̄ of its lists (None: the preset's own)
+
+@dataclass(frozen=True)
 class GridSizes:
-    "The experiment's grid besides weight decay: seeds per cell, the gap distributions (δ̄) of each preset's task."
+    "The experiment's grid: seeds per cell, weight decays, the gap distributions (δ̄) of each preset's task, recipes."
     seeds:dict[str, int]              # preset -> seeds (0, 1, ...) per cell of the grid
     gap_means:dict[str, tuple]        # preset -> δ̄ of its lists (`SortTask.gap_mean`; None: the preset's own lists)
     curve_seeds:int=1                 # seeds per cell whose head mode and LLC are followed over training
+    weight_decays:tuple=(0.0, 0.1, 1.0)   # AdamW weight decays of the grid (named by `runs.LEVELS`)
+    recipes:tuple=()                  # `Recipe` cells beside the grid
 
     def seeds_of(self, preset:str, # a model preset
                 ) -> tuple[int, ...]:
@@ -91,6 +103,17 @@ class Profile:
 
 _T = TrainSizes
 
+# ARENA's sorted-list recipe (Oct 2023): Adam with coupled L2 0.005 on every parameter, a fixed set of 150,000 lists
+# for 25 epochs (7,325 steps of 512), the learning rate falling linearly from 1e-3 to 1e-4, no warm-up; and the same
+# with one ingredient at a time replaced by the project's (fresh lists; warm-up and cosine; decoupled AdamW).
+_ARENA = dict(optimizer="adam", decay="all", n_train_lists=150_000, schedule="linear", warmup_steps=0, lr=1e-3,
+              lr_min_frac=0.1, steps=7325, batch_size=512)
+_ARENA_CELLS = (Recipe("arena", "attn1l", 0.005, _ARENA),
+                Recipe("arena, fresh lists", "attn1l", 0.005, {**_ARENA, "n_train_lists": 0}),
+                Recipe("arena, warm-up + cosine", "attn1l", 0.005,
+                       {**_ARENA, "schedule": "cosine", "warmup_steps": 100}),
+                Recipe("arena, AdamW", "attn1l", 0.005, {**_ARENA, "optimizer": "adamw"}))
+
 # %% ../nbs/00_core.ipynb #c005bs1
 PROFILES = {p.name: p for p in [
     Profile("test", n_heldout=512, n_analysis=512, resume_every=10, n_pairs=128, workers=2,
@@ -115,6 +138,14 @@ PROFILES = {p.name: p for p in [
                        seed_recipe=_T(steps=300, batch_size=256, n_checkpoints=300)),
             grid=GridSizes(seeds=dict(attn1l=10, relu3l=5), gap_means=dict(attn1l=(None, 1.5, 2.5, 3.5)),
                            curve_seeds=10)),
+    Profile("paper", n_heldout=4096, n_analysis=4096, resume_every=500, n_pairs=1000, workers=2,
+            llc=LLCSizes(chains=4, draws=400, n_checkpoints=8, n_lists=2048, batch_size=64, workers=2,
+                         cal_chains=4, cal_draws=400, gt_chains=8, gt_draws=2000),
+            train=dict(relu3l=_T(steps=2000, batch_size=512, lr=1e-3, warmup_steps=100, n_checkpoints=24),
+                       attn1l=_T(steps=7300, batch_size=512, lr=1e-3, warmup_steps=100, n_checkpoints=24),
+                       seed_recipe=_T(steps=300, batch_size=256, n_checkpoints=40)),
+            grid=GridSizes(seeds=dict(attn1l=5, relu3l=5), gap_means=dict(attn1l=(None, 1.25, 2.5)),
+                           weight_decays=(0.0, 0.01, 1.0), recipes=_ARENA_CELLS)),
 ]}
 
 PROFILE_ENV = "SORTING_TRANSFORMERS_PROFILE"

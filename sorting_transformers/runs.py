@@ -26,7 +26,7 @@ __all__ = ['LEVELS', 'LEVEL_COLORS', 'TrainConfig', 'checkpoint_steps', 'checkpo
            'run_label', 'final_models']
 
 # %% ../nbs/02a_runs.ipynb #r005
-LEVELS = {"none": 0.0, "mid": 0.1, "high": 1.0}  # weight-decay levels of the sweep
+LEVELS = {"none": 0.0, "low": 0.01, "mid": 0.1, "high": 1.0}  # names of the sweeps' weight-decay levels
 
 # %% ../nbs/02a_runs.ipynb #r005s1
 _SIZE_RANGES = dict(steps=10**8, batch_size=2**16, n_checkpoints=10**4, n_heldout=10**6)   # upper bounds of the sizes
@@ -41,7 +41,7 @@ class TrainConfig:
     batch_size:int=256             # fresh lists per step
     lr:float=1e-3                  # peak learning rate
     warmup_steps:int=50            # linear warm-up from 0
-    schedule:str="cosine"          # after warm-up: "cosine" decay to lr·lr_min_frac, or "constant"
+    schedule:str="cosine"          # after warm-up: "cosine" or "linear" decay to lr·lr_min_frac, or "constant"
     lr_min_frac:float=0.1          # final learning rate as a fraction of `lr`
     decay:str="matrices"           # which parameters decay: "matrices" (no biases, no LayerNorm) or "all"
     seed:int=0                     # seed of the initialisation and of the list stream
@@ -50,6 +50,8 @@ class TrainConfig:
     n_heldout:int=4096             # held-out lists each checkpoint's metrics are computed on (a profile's `n_heldout`)
     task:dict|None=None            # a `SortTask.to_dict()` overriding the preset's task
     model:dict|None=None           # a `cfg_to_dict` overriding the preset's architecture
+    optimizer:str="adamw"          # "adamw": decoupled weight decay; "adam": coupled L2 (`torch.optim.Adam`, ARENA's)
+    n_train_lists:int=0            # 0: fresh lists every step; N: one fixed set of N lists, reshuffled each epoch
 
     def __post_init__(self):
         def bad(name, allowed): raise ValueError(f"TrainConfig.{name}={getattr(self, name)!r}: {allowed}")
@@ -73,7 +75,12 @@ class TrainConfig:
         if self.act_penalty > 1e6: bad("act_penalty", "must lie in [0, 1e6]")
         if not (isinstance(self.lr_min_frac, (int, float)) and 0 <= self.lr_min_frac <= 1):
             bad("lr_min_frac", "must lie in [0, 1]")
-        if self.schedule not in ("cosine", "constant"): bad("schedule", "allowed: 'cosine', 'constant'")
+        if self.schedule not in ("cosine", "linear", "constant"):
+            bad("schedule", "allowed: 'cosine', 'linear', 'constant'")
+        if self.optimizer not in ("adamw", "adam"): bad("optimizer", "allowed: 'adamw', 'adam'")
+        if not isinstance(self.n_train_lists, int) or isinstance(self.n_train_lists, bool) \
+                or not 0 <= self.n_train_lists <= 10**7:
+            bad("n_train_lists", "must be an integer in [0, 10**7] (0: fresh lists every step)")
         if self.decay not in ("matrices", "all"): bad("decay", "allowed: 'matrices', 'all'")
         if self.compression and self.preset != "relu3l":
             bad("compression", "the residual maps exist only for preset 'relu3l'")
@@ -101,12 +108,21 @@ def run_name(self:TrainConfig) -> str:
     if self.task and (t := self.sort_task()) != (base := preset_task(self.preset)):
         if t.gap_mean is not None: arch += f"-gap{t.gap_mean:g}"
         if t != replace(base, gap_mean=t.gap_mean): arch += f"-task{config_key(self.task)[:8]}"
-    return f"{arch}_wd{self.weight_decay:g}_act{self.act_penalty:g}_s{self.seed}"
+    recipe = "".join(f"-{k}" for k in _recipe_tags(self))
+    return f"{arch}_wd{self.weight_decay:g}_act{self.act_penalty:g}_s{self.seed}{recipe}"
+
+_LATER_FIELDS = dict(optimizer="adamw", n_train_lists=0)   # fields added after run folders existed, with defaults
+
+def _recipe_tags(c:TrainConfig) -> list[str]:
+    "What a run's name says of a recipe other than the project's: coupled L2, a fixed training set, a linear schedule."
+    return ([c.optimizer] if c.optimizer != "adamw" else []) + \
+           ([f"set{c.n_train_lists}"] if c.n_train_lists else []) + ([c.schedule] if c.schedule == "linear" else [])
 
 @patch
 def to_dict(self:TrainConfig) -> dict:
-    "The fields, JSON-serialisable."
-    return asdict(self)
+    """The fields, JSON-serialisable; fields added later are left out at their defaults, so that a run folder written
+    before they existed keeps its config (and the keys of its cached analyses)."""
+    return {k: v for k, v in asdict(self).items() if _LATER_FIELDS.get(k, ...) != v}
 
 @patch(cls_method=True)
 def from_dict(cls:TrainConfig,
@@ -316,13 +332,14 @@ def load_checkpoint(run_dir:str|Path, # a run folder
 # %% ../nbs/02a_runs.ipynb #r015
 LEVEL_COLORS = {
     "none": "#1f77b4",
+    "low": "#2ca02c",
     "mid": "#ff7f0e",
     "high": "#d62728",
 }  # one colour per weight-decay level, in every figure
 
 def level_name(weight_decay:float, # a run's weight decay
               ) -> str:
-    "`none`/`mid`/`high` for the sweep's levels, else the value."
+    "`none`/`low`/`mid`/`high` for the sweeps' levels (`LEVELS`), else the value."
     return next((k for k, v in LEVELS.items() if v == weight_decay), f"{weight_decay:g}")
 
 def combined_metrics(out:str|Path, # a runs folder

@@ -6,7 +6,7 @@ Docs: https://sorting-transformers.github.io/sorting_transformers/train.html.md"
 
 # %% ../nbs/03_train.ipynb #c002
 from __future__ import annotations
-import base64, json, math, os, tempfile
+import base64, functools, hashlib, json, math, os, tempfile
 from contextlib import contextmanager
 from pathlib import Path
 import pandas as pd
@@ -17,7 +17,7 @@ from tqdm.auto import tqdm
 from fastcore.basics import patch
 from .core import (Profile, atomic_write_text, atomic_save_tensors, load_tensors,
     read_metadata, remove_stale_tmp, one_thread, run_units, _tmp_path, check_path_text, tensor_shapes)
-from .data import SortTask, sample_batch, generator
+from .data import SortTask, Batch, make_batch, sample_batch, sample_lists, generator
 from .model import (PRESETS, make_model, preset_task, SeedTransformer, sort_loss, evaluate,
     save_model, fast_sort_loss, fast_supported)
 from .runs import (LEVELS, LEVEL_COLORS, TrainConfig, checkpoint_steps, check_metrics, run_is_done,
@@ -25,10 +25,10 @@ from .runs import (LEVELS, LEVEL_COLORS, TrainConfig, checkpoint_steps, check_me
 
 # %% auto #0
 __all__ = ['SEED_RECIPE_PENALTIES', 'GROUP_SIZE', 'lr_at', 'build_model', 'adamw', 'make_optimizer', 'activation_penalty',
-           'train_step', 'deterministic', 'weight_norms', 'save_state', 'load_state', 'check_state', 'run_metrics',
-           'open_run', 'RunState', 'train_run', 'group_key', 'make_units', 'train_group', 'sweep_configs',
-           'seed_recipe_configs', 'check_out_dir', 'check_sweep', 'train_sweep', 'plot_curves',
-           'plot_final_per_position']
+           'train_set', 'train_batch', 'train_step', 'deterministic', 'weight_norms', 'save_state', 'load_state',
+           'check_state', 'run_metrics', 'open_run', 'RunState', 'train_run', 'group_key', 'make_units', 'train_group',
+           'sweep_configs', 'recipe_configs', 'seed_recipe_configs', 'check_out_dir', 'check_sweep', 'train_sweep',
+           'plot_curves', 'plot_final_per_position']
 
 # %% ../nbs/03_train.ipynb #c005
 SEED_RECIPE_PENALTIES = (0.0, 1e-4, 1e-3)        # the seed's "no/mid/high decay" activation penalties
@@ -41,7 +41,8 @@ def lr_at(config:TrainConfig, # the run's config
     if step < config.warmup_steps: return config.lr * (step + 1) / config.warmup_steps
     if config.schedule == "constant": return config.lr
     t = (step - config.warmup_steps) / max(1, config.steps - config.warmup_steps)
-    return config.lr * (config.lr_min_frac + (1 - config.lr_min_frac) * 0.5 * (1 + math.cos(math.pi * t)))
+    shape = 1 - t if config.schedule == "linear" else 0.5 * (1 + math.cos(math.pi * t))
+    return config.lr * (config.lr_min_frac + (1 - config.lr_min_frac) * shape)
 
 # %% ../nbs/03_train.ipynb #c011
 def build_model(config:TrainConfig, # the run's config
@@ -62,12 +63,16 @@ def adamw(groups:list[dict], # parameter groups, as `torch.optim.AdamW` takes th
 
 def make_optimizer(model:nn.Module, # the run's model
                    config:TrainConfig, # the run's config
-                  ) -> torch.optim.AdamW:
-    "AdamW with decoupled weight decay on the matrices (or on everything, `decay='all'`)."
+                  ) -> torch.optim.Optimizer:
+    """AdamW with decoupled weight decay on the matrices (or on everything, `decay='all'`); with `optimizer='adam'`,
+    Adam with the decay as a coupled L2 term added to the gradient (ARENA's recipe)."""
     params = [p for p in model.parameters() if p.requires_grad]
     if config.decay == "all": groups = [dict(params=params, weight_decay=config.weight_decay)]
     else: groups = [dict(params=[p for p in params if p.ndim >= 2], weight_decay=config.weight_decay),
                     dict(params=[p for p in params if p.ndim < 2], weight_decay=0.0)]
+    if config.optimizer == "adam":
+        fused = all(p.device.type in ("cpu", "cuda") for p in params)
+        return torch.optim.Adam(groups, lr=config.lr, fused=fused or None)
     return adamw(groups, config.lr)
 
 def activation_penalty(acts:list[torch.Tensor], # activations (e.g. each block's `hook_resid_post`)
@@ -76,6 +81,32 @@ def activation_penalty(acts:list[torch.Tensor], # activations (e.g. each block's
     "The seed's penalty λ/1000 · Σ min(|a|, 1-|a|) over all given activations."
     return lam / 1000 * sum(torch.minimum(a.abs(), 1 - a.abs()).sum() for a in acts)
 
+# %% ../nbs/03_train.ipynb #c011f
+def train_set(config:TrainConfig, # a run's config with `n_train_lists` > 0
+              task:SortTask, # its task
+             ) -> torch.Tensor:
+    "The run's fixed training lists `[n_train_lists, list_len]`, drawn once from the run's seed."
+    return sample_lists(task, config.n_train_lists, generator(config.seed))
+
+@functools.lru_cache(maxsize=4)
+def _epoch_order(seed:int, epoch:int, n:int) -> torch.Tensor:
+    "The shuffle of a fixed training set in one epoch: the same on every resume, without saved state."
+    digest = hashlib.sha256(f"epoch {epoch} of seed {seed}".encode()).digest()
+    return torch.randperm(n, generator=generator(int.from_bytes(digest[:7], "big")))
+
+def train_batch(config:TrainConfig, # the run's config
+                task:SortTask, # its task
+                step:int, # the update (0-based)
+                g:torch.Generator, # the stream of fresh lists (`data.generator`)
+                fixed:torch.Tensor|None=None, # the fixed training lists (`train_set`) when `n_train_lists` > 0
+               ) -> Batch:
+    """The lists of update `step`: fresh from `g`, or the next `batch_size` of the fixed set in its epoch's shuffle
+    (a batch that crosses an epoch's end takes the rest from the next epoch's)."""
+    if fixed is None: return sample_batch(task, config.batch_size, g)
+    n, idx = len(fixed), torch.arange(step * config.batch_size, (step + 1) * config.batch_size)
+    rows = torch.cat([_epoch_order(config.seed, e, n)[idx[idx // n == e] % n] for e in (idx // n).unique().tolist()])
+    return make_batch(task, fixed[rows])
+
 # %% ../nbs/03_train.ipynb #c011s1
 def train_step(model:nn.Module, # the run's model
                opt:torch.optim.Optimizer, # the run's optimiser
@@ -83,10 +114,12 @@ def train_step(model:nn.Module, # the run's model
                task:SortTask, # the sorting task (`data.SortTask`)
                step:int, # optimiser step (0-based)
                g:torch.Generator, # the generator of the list stream (`data.generator`)
+               fixed:torch.Tensor|None=None, # the fixed training lists (`train_set`) when `n_train_lists` > 0
               ) -> float:
-    "One update on a fresh batch (through `fast_sort_loss` where it applies); returns its loss (penalty included)."
+    """One update on the step's batch (`train_batch`; through `fast_sort_loss` where it applies); returns its loss
+    (penalty included)."""
     for grp in opt.param_groups: grp["lr"] = lr_at(config, step)
-    batch = sample_batch(task, config.batch_size, g)
+    batch = train_batch(config, task, step, g, fixed)
     dev = next(model.parameters()).device
     if dev.type != "cpu": batch = type(batch)(*(t.to(dev) for t in batch))
     if config.act_penalty > 0:
@@ -229,6 +262,7 @@ class RunState:
                 ):
         self.config, self.dir, self.task = config, Path(run_dir), config.sort_task()
         self.model, self.g = build_model(config), generator(config.seed)
+        self.fixed = train_set(config, self.task) if config.n_train_lists else None   # ARENA's recipe: one fixed set
         if device.type != "cpu": self.model.to(device)
         self.opt = make_optimizer(self.model, config)
         state = state or self.dir / "state.safetensors"
@@ -304,7 +338,7 @@ def train_run(config:TrainConfig, # the run's config
         r.model.train(); end = config.steps if stop_at is None else min(stop_at, config.steps)
         bar = tqdm(total=config.steps, initial=r.step, desc=config.run_name, disable=not progress, leave=False)
         while r.step < end:
-            loss = train_step(r.model, r.opt, config, r.task, r.step, r.g); r.step += 1; bar.update(1)
+            loss = train_step(r.model, r.opt, config, r.task, r.step, r.g, r.fixed); r.step += 1; bar.update(1)
             if r.after_step(loss, resume_every, end):
                 bar.set_postfix(loss=f"{loss:.3f}", acc=f"{r.rows[-1]['token_acc']:.3f}")
         bar.close()
@@ -321,8 +355,8 @@ def group_key(config:TrainConfig, # a run's config
              ) -> str|None:
     """Runs with equal keys can train as one group (everything but weight decay and seed equal); None: this run trains
     alone."""
-    if config.act_penalty > 0 or config.compression:
-        return None  # needs TransformerLens hooks or the seed's residual maps
+    if config.act_penalty > 0 or config.compression or config.optimizer != "adamw" or config.n_train_lists:
+        return None  # needs TransformerLens hooks, the seed's residual maps, Adam's coupled L2 or a fixed set
     return json.dumps({k: v for k, v in config.to_dict().items() if k not in ("weight_decay", "seed")}, sort_keys=True)
 
 def make_units(configs:list[TrainConfig], # run configs (`runs.TrainConfig`)
@@ -430,7 +464,7 @@ def _group_loop(runs:list[RunState], step:int, end:int, resume_every:int, progre
 # %% ../nbs/03_train.ipynb #c024
 def sweep_configs(profile:Profile, # sizes (`Profile.train_sizes`), seeds and held-out size
                   presets:list[str]=tuple(PRESETS), # model presets
-                  weight_decays:list[float]=tuple(LEVELS.values()), # AdamW weight decays
+                  weight_decays:list[float]|None=None, # AdamW weight decays; default: the profile's grid
                   seeds:list[int]|None=None, # default: the profile's grid (`GridSizes.seeds_of` each preset)
                   act_penalties:list[float]=(0.0,), # strengths λ of the seed's activation penalty
                   # δ̄ of the lists (`SortTask.gap_mean`, None: the preset's own); default: the profile's grid
@@ -446,8 +480,17 @@ def sweep_configs(profile:Profile, # sizes (`Profile.train_sizes`), seeds and he
     def task(p, g): return None if g is None else {**preset_task(p).to_dict(), "gap_mean": float(g)}
     return [TrainConfig(preset=p, weight_decay=float(w), act_penalty=float(a), seed=s, task=task(p, g), **size(p))
             for p in presets for g in (profile.grid.gaps_of(p) if gap_means is None else gap_means)
-            for w in weight_decays for a in act_penalties
+            for w in (profile.grid.weight_decays if weight_decays is None else weight_decays) for a in act_penalties
             for s in (profile.grid.seeds_of(p) if seeds is None else seeds)]
+
+def recipe_configs(profile:Profile, # its grid's `recipes` and seeds, sized like the grid
+                  ) -> list[TrainConfig]:
+    "The runs of the profile's `Recipe` cells (`GridSizes.recipes`), each with the grid's seeds of its preset."
+    def task(r):
+        return None if r.gap_mean is None else {**preset_task(r.preset).to_dict(), "gap_mean": float(r.gap_mean)}
+    return [TrainConfig(**{"preset": r.preset, "weight_decay": float(r.weight_decay), "seed": s, "task": task(r),
+                           "n_heldout": profile.n_heldout, **profile.train_sizes(r.preset).fields(), **r.fields})
+            for r in profile.grid.recipes for s in profile.grid.seeds_of(r.preset)]
 
 def seed_recipe_configs(profile:Profile, # sizes (`Profile.train_sizes('seed_recipe')`) and held-out size
                        ) -> list[TrainConfig]:
