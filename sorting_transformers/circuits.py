@@ -113,8 +113,9 @@ def head_evidence(model:HookedTransformer, # the model (a TransformerLens `Hooke
                   batch:Batch, # held-out lists to measure on
                  ) -> dict[str, torch.Tensor]:
     """Per head and predicted position: `dla` (direct attribution to the margin), `copy` (its part read from the
-    answer's own token), `ablation_loss` and `ablation_margin` (change when the head is mean-ablated), each
-    `[n_layers*n_heads, n_lists*list_len]`; `target`, `list_index`, `margin` `[n_lists*list_len]`."""
+    answer's own token), `ablation_loss` and `ablation_margin` (change when the head is mean-ablated), `attention` (its
+    attention on the answer's own token), each `[n_layers*n_heads, n_lists*list_len]`; `target`, `list_index`, `margin`
+    `[n_lists*list_len]`."""
     check_model_task(model, task); check_batch(task, batch)
     logits, cache = model.run_with_cache(batch.tokens)
     lg = sort_logits(logits, batch).float(); tgt = batch.targets
@@ -123,7 +124,7 @@ def head_evidence(model:HookedTransformer, # the model (a TransformerLens `Hooke
     ce = F.cross_entropy(lg.flatten(0, 1), tgt.flatten(), reduction="none")
     scale = cache["ln_final.hook_scale"][:, batch.mask] if "ln_final.hook_scale" in cache else torch.ones(1, 1, 1)
     is_answer = batch.lists[:, None, :] == tgt[..., None]                     # [b, query, list position]
-    K = task.list_len; out = {k: [] for k in ("dla", "copy", "ablation_loss", "ablation_margin")}
+    K = task.list_len; out = {k: [] for k in ("dla", "copy", "ablation_loss", "ablation_margin", "attention")}
     for l in range(model.cfg.n_layers):
         direction = (_unembed(model, l).T[tgt] - _unembed(model, l).T[comp]) / scale   # [b, list_len, d_model]
         for h in range(model.cfg.n_heads):
@@ -132,6 +133,7 @@ def head_evidence(model:HookedTransformer, # the model (a TransformerLens `Hooke
             per_key = A * torch.einsum("bkd,bqd->bqk", src, direction)         # [b, list_len, key]
             out["dla"].append(per_key.sum(-1).flatten())
             out["copy"].append((per_key[..., :K] * is_answer).sum(-1).flatten())
+            out["attention"].append((A[..., :K] * is_answer).sum(-1).flatten())
             z_mean = cache["z", l][:, :, h].mean(0)
             def ablate(z, hook, h=h, z_mean=z_mean): z[:, :, h] = z_mean; return z
 
@@ -270,7 +272,8 @@ def head_modes(model:HookedTransformer, # the model (a TransformerLens `HookedTr
         raise ValueError(f"n_boot={n_boot!r}: must be an integer in [1, 100000]")
     batch = heldout(task, 2048) if batch is None else batch
     ev = head_evidence(model, task, batch); V = task.n_values; names = model.all_head_labels()
-    pv = {k: per_value(ev[k], ev["target"], V) for k in ("dla", "copy", "ablation_loss", "ablation_margin")}
+    pv = {k: per_value(ev[k], ev["target"], V) for k in ("dla", "copy", "ablation_loss", "ablation_margin",
+                                                        "attention")}
     c = classify_heads(pv["dla"], pv["copy"]); boot = _boot_modes(ev, V, n_boot, seed=1)
     def check(served, suppressor):   # one component's own causal check
         return ablation_contradictions(served, suppressor, pv["copy"], pv["ablation_loss"], pv["ablation_margin"],

@@ -16,45 +16,18 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 from .core import Profile, atomic_write_text, config_key, run_units, md_code, file_digest, read_json
 from .data import heldout, gap_stats
-from .model import sort_logits
 from .runs import (LEVELS, LEVEL_COLORS, load_run, load_checkpoint, checkpoint_path, level_name,
     run_is_done, run_checkpoints)
-from .circuits import head_modes, per_value
-from .llc import (LLCConfig, llc_checkpoint, chain_interval, trace_checks, select_steps,
-    stage_boundaries, profile_llc_config, CHECKS)
+from .llc import LLCConfig, chain_interval, select_steps, stage_boundaries, profile_llc_config
+from sorting_transformers.instruments import (INSTRUMENTS, STRUCTURE, Probe, measure_all, instrument_versions,
+    instrument_of)
 from .train import sweep_configs, seed_recipe_configs
 
 # %% auto #0
-__all__ = ['per_value_accuracy', 'analyse_run', 'cell_of', 'curve_runs', 'analyse_runs', 'wilson', 't_interval', 'welch_diff',
-           'direction', 'gap_label', 'cell_table', 'level_differences', 'mode_regression', 'replication_table',
-           'experiment_results', 'experiment_summary', 'summary_json', 'compare_summaries', 'environment',
-           'reproduction', 'summary_markdown', 'plot_mode_frequency', 'plot_cell_metric', 'plot_regression',
-           'plot_mode_curves']
-
-# %% ../nbs/06a_experiment.ipynb #x005
-def per_value_accuracy(model:torch.nn.Module, # a trained model
-                       batch, # held-out lists (`data.Batch`) of its task
-                       n_values:int, # answer values 0 .. n_values-1
-                      ) -> list[float]:
-    "Held-out token accuracy per answer value (NaN for a value no list asks for)."
-    with torch.no_grad(): hit = sort_logits(model(batch.tokens), batch).argmax(-1) == batch.targets
-    return per_value(hit.float().flatten(), batch.targets.flatten(), n_values).tolist()
-
-def _mode_fields(r:dict) -> dict:
-    """The head mode as typed fields: its label (components refuted by their own ablation check dropped, and named in
-    `refuted`), whether every component left is confirmed, and the mode flags of a confirmed label."""
-    ok = r["confirmed"]; m = r["mode"].replace(" (not confirmed by ablation)", "")
-    return dict(mode=m, confirmed=ok, refuted=",".join(r["refuted"]),
-                splitting=ok and m.startswith("vocabulary-splitting"),   # an unconfirmed label counts as neither
-                suppression=ok and "copy-suppression" in m, exclusivity=r["exclusivity"],
-                max_suppression=r["max_suppression"], stability=r["stability"])
-
-def _llc_fields(path:Path, config:LLCConfig) -> dict:
-    "λ̂ with its interval only when every check passed (`llc.trace_checks`); otherwise None, and the checks it failed."
-    e = llc_checkpoint(path, config); lo, hi = chain_interval(e["per_chain"]); checks = trace_checks(e)
-    failed = ",".join(c for c in CHECKS if not checks[c])
-    return dict(llc=math.nan if failed else e["mean"], llc_lo=math.nan if failed else lo,
-                llc_hi=math.nan if failed else hi, llc_failed=failed)
+__all__ = ['analyse_run', 'cell_of', 'curve_runs', 'analyse_runs', 'wilson', 't_interval', 'welch_diff', 'direction', 'gap_label',
+           'cell_table', 'level_differences', 'mode_regression', 'replication_table', 'experiment_results',
+           'experiment_summary', 'summary_json', 'compare_summaries', 'environment', 'reproduction', 'summary_markdown',
+           'plot_mode_frequency', 'plot_cell_metric', 'plot_inside_mode', 'plot_regression', 'plot_mode_curves']
 
 # %% ../nbs/06a_experiment.ipynb #x006
 def _cached_json(path:Path, key:dict, compute) -> dict:
@@ -74,39 +47,34 @@ def analyse_run(run_dir:str|Path, # a finished run folder
                 n_analysis:int=2048, # held-out lists for accuracy and head modes
                 n_curve:int=0, # also the mode and the LLC at this many log-spaced checkpoints (0: the final one only)
                 n_boot:int=20, # bootstrap resamples of the head mode's stability
+                instruments:tuple=INSTRUMENTS, # what is measured at each checkpoint (`instruments.INSTRUMENTS`)
                ) -> dict:
-    "The run's final summary (`final`: one flat dict) and, with `n_curve`, its mode and LLC over training (`curve`)."
+    """The run's final summary (`final`: one flat dict, every instrument's fields) and, with `n_curve`, the same at
+    log-spaced checkpoints (`curve`)."""
     run_dir = Path(run_dir); config, metrics = load_run(run_dir)
     if not run_is_done(run_dir): raise ValueError(f"{run_dir}: not finished (train it first)")
     inputs = {p.name: file_digest(p) for p in [run_dir / "metrics.csv", *run_checkpoints(run_dir).values()]}
     key = dict(analysis="experiment", run=config.to_dict(), llc=asdict(llc_config), n_analysis=n_analysis,
-               n_curve=n_curve, n_boot=n_boot, version=6, inputs_sha256=inputs)   # content, not names, keys the cache
+               n_curve=n_curve, n_boot=n_boot, version=7, instruments=instrument_versions(instruments),
+               inputs_sha256=inputs)   # content, not names, keys the cache
+    task = config.sort_task()
+    def measured(step, batch, n_boot):
+        model, _ = load_checkpoint(run_dir, step); row = metrics[metrics.step == step].iloc[0].to_dict()
+        return measure_all(Probe(model, task, batch, checkpoint_path(run_dir, step), row, llc_config, n_boot),
+                           instruments)
     def compute():
-        model, task = load_checkpoint(run_dir, config.steps); batch = heldout(task, n_analysis)
-        last = metrics[metrics.step == config.steps].iloc[0]; pv = per_value_accuracy(model, batch, task.n_values)
-        hit99 = metrics[metrics.token_acc >= 0.99].step
+        batch = heldout(task, n_analysis); hit99 = metrics[metrics.token_acc >= 0.99].step
         final = dict(run=config.run_name, preset=config.preset, gap_mean=task.gap_mean,
                      gap=gap_stats(batch.lists)["mean"], weight_decay=config.weight_decay,
                      level=level_name(config.weight_decay), seed=config.seed, steps=config.steps,
-                     token_acc=float(last.token_acc), seq_acc=float(last.seq_acc), loss=float(last.loss),
-                     min_value_acc=float(np.nanmin(pv)), worst_value=int(np.nanargmin(pv)),
-                     worst_value_n=int((batch.targets == int(np.nanargmin(pv))).sum()),
-                     norm_total=float(last.norm_total), first_99=int(hit99.min()) if len(hit99) else None,
-                     **_mode_fields(head_modes(model, task, batch, n_boot=n_boot)),
-                     **_llc_fields(checkpoint_path(run_dir, config.steps), llc_config))
-        curve = []
-        if n_curve:
-            steps = select_steps(metrics.step.tolist(), n_curve)
-            for s in steps:
-                m, _ = load_checkpoint(run_dir, s); row = metrics[metrics.step == s].iloc[0]
-                curve.append(dict(step=int(s), loss=float(row.loss), token_acc=float(row.token_acc),
-                                  **_mode_fields(head_modes(m, task, batch, n_boot=min(n_boot, 10))),
-                                  **_llc_fields(checkpoint_path(run_dir, s), llc_config)))
-        return dict(final=final, curve=curve)
+                     first_99=int(hit99.min()) if len(hit99) else None, **measured(config.steps, batch, n_boot))
+        steps = select_steps(metrics.step.tolist(), n_curve) if n_curve else []
+        return dict(final=final, curve=[dict(step=int(s), **measured(s, batch, min(n_boot, 10))) for s in steps])
     return _cached_json(run_dir / "analysis" / f"experiment_{config_key(key)}.json", key, compute)
 
 # %% ../nbs/06a_experiment.ipynb #x008
-def cell_of(config) -> tuple:
+def cell_of(config, # a run's config (`runs.TrainConfig`)
+           ) -> tuple:
     "The grid cell of a run: (preset, δ̄ of its lists or None, weight decay)."
     return (config.preset, config.sort_task().gap_mean, config.weight_decay)
 
@@ -197,43 +165,59 @@ def direction(lo:float, # interval's lower end
     return "no difference detected"
 
 # %% ../nbs/06a_experiment.ipynb #x012
-def gap_label(g) -> str:
+def gap_label(g, # a δ̄ (`SortTask.gap_mean`), None or NaN for the preset's own lists
+             ) -> str:
     "How a cell's lists are named: 'uniform' (the preset's own) or 'δ̄=G'."
     return "uniform" if g is None or (isinstance(g, float) and math.isnan(g)) else f"δ̄={g:g}"
 
+def _compared(finals:pd.DataFrame, instruments:tuple) -> list[str]:
+    "The instruments' compared columns present in `finals`."
+    return [c for i in instruments for c in i.compared if c in finals]
+
+def _absent(d:pd.DataFrame, v:str) -> bool:
+    "A measure the model does not have (e.g. the MLP norm of an attention-only model): NaN in every run, by design."
+    return instrument_of(v).invalid is None and bool(d[v].isna().all())
+
 def cell_table(finals:pd.DataFrame, # `analyse_runs` finals
+               instruments:tuple=INSTRUMENTS, # whose `counted` and `compared` columns are summarised
               ) -> pd.DataFrame:
-    "Per cell (preset, lists, level): runs, mode frequencies with Wilson intervals, means with Student-t intervals."
+    """Per cell (preset, lists, level): runs, mode frequencies among confirmed labels with Wilson intervals, and every
+    compared measure's mean with its Student-t interval and its count of valid values (`V_n`); a cell with an invalid
+    value of a measure has no mean of it."""
     rows = []
     f = finals.assign(lists=finals.gap_mean.map(gap_label))
     for (p, lists, wd), d in f.groupby(["preset", "lists", "weight_decay"], sort=False):
         nc = int(d.confirmed.sum())
         row = dict(preset=p, lists=lists, level=level_name(wd), weight_decay=wd, n=len(d), gap=float(d.gap.mean()),
-                   confirmed=nc, unconfirmed=len(d) - nc, llc_converged=int(d.llc.notna().sum()))
-        for m in ("splitting", "suppression"):   # frequencies among the confirmed labels only
+                   confirmed=nc, unconfirmed=len(d) - nc)
+        for m in (c for i in instruments for c in i.counted):   # frequencies among the confirmed labels only
             k = int(d[m].sum()); lo, hi = wilson(k, nc)
             row.update({m: k, f"{m}_lo": lo, f"{m}_hi": hi})
-        for v in ("llc", "norm_total", "token_acc", "min_value_acc"):   # a cell with an invalid value has no mean
+        for v in _compared(f, instruments):
             ok = bool(d[v].notna().all()); lo, hi = t_interval(d[v]) if ok else (math.nan, math.nan)
             if v.endswith("_acc"): lo, hi = max(lo, 0.0), min(hi, 1.0)   # an accuracy lies in [0, 1]: no coverage lost
-            row.update({v: float(d[v].mean()) if ok else math.nan, f"{v}_lo": lo, f"{v}_hi": hi})
+            row.update({v: float(d[v].mean()) if ok else math.nan, f"{v}_lo": lo, f"{v}_hi": hi,
+                        f"{v}_n": int(d[v].notna().sum())})
         rows.append(row)
     return pd.DataFrame(rows)
 
 def level_differences(finals:pd.DataFrame, # `analyse_runs` finals
-                      metrics:tuple=("llc", "norm_total", "token_acc"), # columns compared
+                      metrics:tuple|None=None, # columns compared; default: every instrument's `compared`
                      ) -> pd.DataFrame:
-    "Each level against no weight decay in the same preset and lists: the difference of means, its interval, a verdict."
+    """Each level against no weight decay in the same preset and lists: the difference of means, its interval, a
+    verdict; a measure with an invalid value is not compared, and the verdict says how many and why."""
     rows = []; f = finals.assign(lists=finals.gap_mean.map(gap_label))
+    metrics = _compared(f, INSTRUMENTS) if metrics is None else list(metrics)
     for (p, lists), d in f.groupby(["preset", "lists"], sort=False):
         base = d[d.weight_decay == 0]
         if base.empty: continue
         for wd, e in d[d.weight_decay > 0].groupby("weight_decay"):
             for v in metrics:
+                if _absent(d, v): continue
                 if bad := int(e[v].isna().sum() + base[v].isna().sum()):   # never compare a value that failed
                     rows.append(dict(preset=p, lists=lists, level=level_name(wd), metric=v, diff=math.nan, lo=math.nan,
-                                     hi=math.nan,
-                                     verdict=f"not compared: {bad} of {len(e) + len(base)} values not converged"))
+                                     hi=math.nan, verdict=f"not compared: {bad} of {len(e) + len(base)} values "
+                                     f"{instrument_of(v).invalid}"))
                     continue
                 diff, lo, hi = welch_diff(e[v], base[v])
                 rows.append(dict(preset=p, lists=lists, level=level_name(wd), metric=v, diff=diff, lo=lo, hi=hi,
@@ -281,7 +265,7 @@ def _gap_test(d:pd.DataFrame, col:str) -> float:
     from scipy.stats import fisher_exact, chi2_contingency
     t = pd.crosstab(d.gap_mean.map(gap_label), d[col].astype(bool)).reindex(columns=[False, True], fill_value=0)
     if len(t) < 2: return math.nan
-    if (t.sum(0) == 0).any(): return 1.0
+    if (t.sum(axis=0) == 0).any(): return 1.0
     return float(fisher_exact(t.values)[1] if t.shape == (2, 2) else chi2_contingency(t.values)[1])
 
 _PAPER, _SEED = "Urdshals & Urdshals 2025", "seed README"
@@ -374,10 +358,10 @@ def _round(x):
 def experiment_summary(res:dict, # `experiment_results`
                       ) -> dict:
     "The JSON-able summary the write-up and the README state (numbers to 4 significant digits)."
-    run_cols = ["run", "mode", "confirmed", "token_acc", "min_value_acc", "worst_value", "worst_value_n", "norm_total",
-                "llc", "llc_failed", "refuted", "first_99"]
-    recs = lambda df: [] if df is None or not len(df) else json.loads(df.to_json(orient="records"))
     f = res["finals"]; f = f.assign(lists=f.gap_mean.map(gap_label), level=f.weight_decay.map(level_name))
+    run_cols = ["run", "mode", "confirmed", "refuted", "worst_value", "worst_value_n", "llc_failed", "first_99",
+                *_compared(f, INSTRUMENTS)]
+    recs = lambda df: [] if df is None or not len(df) else json.loads(df.to_json(orient="records"))
     return _round(dict(profile=res["profile"], environment=environment(),
                        runs=recs(f[["preset", "lists", "level"] + run_cols]), cells=recs(res["cells"]),
                        differences=recs(res["differences"]), regressions=res["regressions"],
@@ -473,9 +457,12 @@ def _freq_ci(c:dict, m:str) -> str:
     if not c["confirmed"]: return "n/a (no confirmed label)"
     return f"{c[m]}/{c['confirmed']} [{c[m + '_lo']:.2f}, {c[m + '_hi']:.2f}]"
 
-def _llc_cell(c:dict) -> str:
-    if c["llc"] is None: return f"not converged ({c['n'] - c['llc_converged']} of {c['n']} runs)"
-    return _ci(c["llc"], c["llc_lo"], c["llc_hi"])
+def _measure_cell(c:dict, v:str, fmt:str=".3g") -> str:
+    "A cell's mean of measure `v` with its interval, or why there is none."
+    if c.get(v) is None:
+        if not c.get(f"{v}_n") and instrument_of(v).invalid is None: return "n/a"
+        return f"{instrument_of(v).invalid} ({c['n'] - c[f'{v}_n']} of {c['n']} runs)"
+    return _ci(c[v], c[f"{v}_lo"], c[f"{v}_hi"], fmt)
 
 def _setup_md(s:dict) -> str:
     cells = s["cells"]
@@ -520,8 +507,8 @@ _MODES = dict(splitting="vocabulary-splitting", suppression="copy-suppression")
 def _preset_md(s:dict, p:str) -> list[str]:
     "The cell table, the level differences and the regressions of preset `p`."
     rows = [[c["lists"], c["level"], c["n"], f"{c['unconfirmed']}/{c['n']}", _freq_ci(c, "splitting"),
-             _freq_ci(c, "suppression"), _llc_cell(c), _ci(c["norm_total"], c["norm_total_lo"], c["norm_total_hi"]),
-             _ci(c["token_acc"], c["token_acc_lo"], c["token_acc_hi"], ".4f")]
+             _freq_ci(c, "suppression"), _measure_cell(c, "llc"), _measure_cell(c, "norm_total"),
+             _measure_cell(c, "token_acc", ".4f")]
             for c in s["cells"] if c["preset"] == p]
     lines = [f"**`{p}`, per cell** (mean over seeds [95% interval]; mode frequencies among confirmed labels):\n\n"
              + _md_table(rows, ["lists", "weight decay", "runs", "label not confirmed", "vocabulary-splitting",
@@ -533,6 +520,7 @@ def _preset_md(s:dict, p:str) -> list[str]:
                 + (f"{_ci(d['diff'], d['lo'], d['hi'])}, **{d['verdict']}**" if d["diff"] is not None else d["verdict"])
                 for d in ds)
                 + ".")
+    lines += _inside_md(s, p)
     for r in (r for r in s["regressions"] if r["preset"] == p):
         on = "weight decay and δ̄" if "gap" in r["formula"] else "weight decay"
         head = f"**The mode {_MODES[r['outcome']]} of `{p}`, regressed on {on}** ({r['k']} of {r['n']} confirmed labels"
@@ -540,6 +528,31 @@ def _preset_md(s:dict, p:str) -> list[str]:
         lines.append(f"{head}; odds ratios [95% interval]): " + "; ".join(
             f"{t['term']}: {_ci(t['odds_ratio'], t['lo'], t['hi'])}, **{t['verdict']}**" for t in r["terms"]) + ".")
     return lines
+
+def _inside_md(s:dict, p:str) -> list[str]:
+    """The other measures of preset `p` (inside the mode, weights per component) in one paragraph: those weight decay
+    moves, with their differences; those it does not; those not compared and why; then every cell's means, folded."""
+    desc = {c: (i.describe or {}).get(c, c) for i in INSTRUMENTS for c in i.compared}
+    ds = [d for d in s["differences"] if d["preset"] == p and d["metric"] not in _NAMES]
+    if not ds: return []
+    moved, still, why = [], [], {}
+    for m in dict.fromkeys(d["metric"] for d in ds):
+        dm = [d for d in ds if d["metric"] == m]; hits = [d for d in dm if d["verdict"] in ("higher", "lower")]
+        if hits:
+            each = [f"{d['lists']}, {d['level']}: {_ci(d['diff'], d['lo'], d['hi'])}, **{d['verdict']}**" for d in hits]
+            moved.append(f"the {desc[m]} ({'; '.join(each)})")
+        elif all(d["diff"] is None for d in dm): why.setdefault(dm[0]["verdict"].split(": ", 1)[-1], []).append(desc[m])
+        else: still.append(desc[m])
+    text = (f"**Inside the mode, and the weights by component**, of `{p}` (each level minus none, same lists; a "
+            "measure of the mode only where its label is confirmed): ")
+    text += ("weight decay moves " + ", ".join(moved) if moved else "weight decay moves none of them detectably")
+    if still: text += "; no difference detected in the " + ", the ".join(still)
+    if why: text += "; not compared: " + "; ".join(f"the {', the '.join(v)} ({k})" for k, v in why.items())
+    cols = [m for m in dict.fromkeys(d["metric"] for d in ds)]
+    rows = [[c["lists"], c["level"], *(_measure_cell(c, m) for m in cols)] for c in s["cells"] if c["preset"] == p]
+    table = _md_table(rows, ["lists", "weight decay", *(desc[m] for m in cols)])
+    return [text + ".", f"<details><summary>Every measure of `{p}` per cell (mean over seeds [95% interval])</summary>"
+            f"\n\n{table}\n\n</details>"]
 
 def summary_markdown(s:dict, # `experiment_summary` (e.g. read from `results/PROFILE/summary.json`)
                     ) -> dict[str, str]:
@@ -581,6 +594,20 @@ def plot_cell_metric(cells:pd.DataFrame, # `cell_table`
             fig.add_scatter(x=d.level, y=d[metric], name=f"{p} {lists}", mode="lines+markers",
                             error_y=_error(d, metric, f"{metric}_lo", f"{metric}_hi"), row=1, col=j + 1)
     return fig.update_layout(title=title + " (mean over seeds, 95% t interval)", height=420)
+
+def plot_inside_mode(cells:pd.DataFrame, # `cell_table`
+                     preset:str, # one preset of the grid
+                    ) -> go.Figure:
+    "The measures inside the mode (`instruments.STRUCTURE`) of one preset per cell: one panel each, one line per lists."
+    desc = {c: (i.describe or {}).get(c, c) for i in INSTRUMENTS for c in i.compared}
+    d0 = cells[cells.preset == preset]; ms = [m for m in STRUCTURE if m in d0]
+    fig = make_subplots(2, (len(ms) + 1) // 2, subplot_titles=[desc[m] for m in ms])
+    for j, m in enumerate(ms):
+        for lists, d in d0.groupby("lists", sort=False):
+            fig.add_scatter(x=d.level, y=d[m], name=lists, legendgroup=lists, showlegend=j == 0, mode="lines+markers",
+                            error_y=_error(d, m, f"{m}_lo", f"{m}_hi"), row=j % 2 + 1, col=j // 2 + 1)
+    return fig.update_layout(title=f"Inside the mode of {preset}, per cell (mean over seeds, 95% t interval; confirmed "
+                             "labels only)", height=560)
 
 # %% ../nbs/06a_experiment.ipynb #x023b
 def plot_regression(regressions:list[dict], # `experiment_results(...)["regressions"]`

@@ -55,7 +55,8 @@ def test_every_public_parameter_is_documented():
     import dataclasses, importlib, inspect
     from fastcore.docments import docments
     missing = []
-    for mod in ["core", "data", "model", "runs", "train", "patching", "circuits", "llc", "cli", "report"]:
+    import pkgutil, sorting_transformers
+    for mod in sorted(m.name for m in pkgutil.iter_modules(sorting_transformers.__path__) if not m.name.startswith("_")):
         m = importlib.import_module(f"sorting_transformers.{mod}")
         for name in m.__all__:
             obj = getattr(m, name)
