@@ -302,7 +302,7 @@ _CELL = ["preset", "lists", "level", "n", "unconfirmed", "splitting", "suppressi
 
 def _experiment(runs:Path, o:RunOptions) -> dict|None:
     "Analyse the grid's trained runs (cached), print the cells, write RUNS/summary.json; the summary."
-    prof = o.profile; grid = sweep_configs(prof); workers = o.workers or prof.workers
+    prof = o.profile; grid = sweep_configs(prof) + recipe_configs(prof); workers = o.workers or prof.workers
     print(f"\nexperiment: {len(grid)} run(s) analysed at their final checkpoint (accuracy, head mode, LLC), "
           f"{len(curve_runs(grid, prof.grid.curve_seeds))} of them also over training, {workers} worker(s)", flush=True)
     if o.dry_run: return print("checked; nothing analysed (--dry-run)")

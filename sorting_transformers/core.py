@@ -68,7 +68,8 @@ class GridSizes:
     gap_means:dict[str, tuple]        # preset -> δ̄ of its lists (`SortTask.gap_mean`; None: the preset's own lists)
     curve_seeds:int=1                 # seeds per cell whose head mode and LLC are followed over training
     weight_decays:tuple=(0.0, 0.1, 1.0)   # AdamW weight decays of the grid (named by `runs.LEVELS`)
-    recipes:tuple=()                  # `Recipe` cells beside the grid
+    recipes:tuple=()                  # `Recipe` cells beside the grid (the first is the others' reference)
+    structure_checkpoints:int=0       # every run: every instrument but the LLC at this many log-spaced checkpoints
 
     def seeds_of(self, preset:str, # a model preset
                 ) -> tuple[int, ...]:
@@ -122,7 +123,11 @@ PROFILES = {p.name: p for p in [
             train=dict(relu3l=_T(steps=30, batch_size=64, warmup_steps=5, n_checkpoints=8),
                        attn1l=_T(steps=30, batch_size=64, warmup_steps=5, n_checkpoints=8),
                        seed_recipe=_T(steps=20, batch_size=64, n_checkpoints=8)),
-            grid=GridSizes(seeds=dict(attn1l=2, relu3l=1), gap_means=dict(attn1l=(None, 2.0)))),
+            grid=GridSizes(seeds=dict(attn1l=2, relu3l=1), gap_means=dict(attn1l=(None, 2.0)),
+                           recipes=(Recipe("arena", "attn1l", 0.005, {**_ARENA, "steps": 30, "batch_size": 64,
+                                                                        "n_train_lists": 256}),
+                                    Recipe("arena, fresh lists", "attn1l", 0.005, {**_ARENA, "steps": 30,
+                                                                                     "batch_size": 64})))),
     Profile("default", n_heldout=2048, n_analysis=1024, n_pairs=300, workers=2,
             llc=LLCSizes(chains=4, draws=32, n_checkpoints=3, n_lists=512, batch_size=64, workers=2,
                          cal_chains=4, cal_draws=60, gt_chains=8, gt_draws=1000),
@@ -145,7 +150,7 @@ PROFILES = {p.name: p for p in [
                        attn1l=_T(steps=7300, batch_size=512, lr=1e-3, warmup_steps=100, n_checkpoints=24),
                        seed_recipe=_T(steps=300, batch_size=256, n_checkpoints=40)),
             grid=GridSizes(seeds=dict(attn1l=5, relu3l=5), gap_means=dict(attn1l=(None, 1.25, 2.5)),
-                           weight_decays=(0.0, 0.01, 1.0), recipes=_ARENA_CELLS)),
+                           weight_decays=(0.0, 0.01, 1.0), recipes=_ARENA_CELLS, structure_checkpoints=24)),
 ]}
 
 PROFILE_ENV = "SORTING_TRANSFORMERS_PROFILE"

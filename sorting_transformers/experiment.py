@@ -7,7 +7,7 @@ Docs: https://sorting-transformers.github.io/sorting_transformers/experiment.htm
 # %% ../nbs/06a_experiment.ipynb #x002
 from __future__ import annotations
 import json, math, warnings
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -21,13 +21,14 @@ from .runs import (LEVELS, LEVEL_COLORS, load_run, load_checkpoint, checkpoint_p
 from .llc import LLCConfig, chain_interval, select_steps, stage_boundaries, profile_llc_config
 from sorting_transformers.instruments import (INSTRUMENTS, STRUCTURE, Probe, measure_all, instrument_versions,
     instrument_of)
-from .train import sweep_configs, seed_recipe_configs
+from .train import sweep_configs, recipe_configs, seed_recipe_configs
 
 # %% auto #0
 __all__ = ['analyse_run', 'cell_of', 'curve_runs', 'analyse_runs', 'wilson', 't_interval', 'welch_diff', 'direction', 'gap_label',
-           'cell_table', 'level_differences', 'mode_regression', 'replication_table', 'experiment_results',
-           'experiment_summary', 'summary_json', 'compare_summaries', 'environment', 'reproduction', 'summary_markdown',
-           'plot_mode_frequency', 'plot_cell_metric', 'plot_inside_mode', 'plot_regression', 'plot_mode_curves']
+           'cell_table', 'level_differences', 'recipe_differences', 'mode_regression', 'replication_table',
+           'experiment_results', 'experiment_summary', 'summary_json', 'compare_summaries', 'environment',
+           'reproduction', 'summary_markdown', 'plot_mode_frequency', 'plot_cell_metric', 'plot_inside_mode',
+           'plot_regression', 'plot_mode_curves']
 
 # %% ../nbs/06a_experiment.ipynb #x006
 def _cached_json(path:Path, key:dict, compute) -> dict:
@@ -45,38 +46,43 @@ def _cached_json(path:Path, key:dict, compute) -> dict:
 def analyse_run(run_dir:str|Path, # a finished run folder
                 llc_config:LLCConfig, # sampler settings (`llc.profile_llc_config`)
                 n_analysis:int=2048, # held-out lists for accuracy and head modes
-                n_curve:int=0, # also the mode and the LLC at this many log-spaced checkpoints (0: the final one only)
+                n_curve:int=0, # also every instrument at this many log-spaced checkpoints (0: the final one only)
                 n_boot:int=20, # bootstrap resamples of the head mode's stability
                 instruments:tuple=INSTRUMENTS, # what is measured at each checkpoint (`instruments.INSTRUMENTS`)
+                n_structure:int=0, # also every instrument but the LLC at this many log-spaced checkpoints
                ) -> dict:
-    """The run's final summary (`final`: one flat dict, every instrument's fields) and, with `n_curve`, the same at
-    log-spaced checkpoints (`curve`)."""
+    """The run's final summary (`final`: one flat dict, every instrument's fields) and, with `n_curve` or
+    `n_structure`, rows at log-spaced checkpoints (`curve`; `llc_failed` is None where the LLC was not measured)."""
     run_dir = Path(run_dir); config, metrics = load_run(run_dir)
     if not run_is_done(run_dir): raise ValueError(f"{run_dir}: not finished (train it first)")
     inputs = {p.name: file_digest(p) for p in [run_dir / "metrics.csv", *run_checkpoints(run_dir).values()]}
     key = dict(analysis="experiment", run=config.to_dict(), llc=asdict(llc_config), n_analysis=n_analysis,
-               n_curve=n_curve, n_boot=n_boot, version=7, instruments=instrument_versions(instruments),
+               n_curve=n_curve, n_structure=n_structure, n_boot=n_boot, version=8,
+               instruments=instrument_versions(instruments),
                inputs_sha256=inputs)   # content, not names, keys the cache
     task = config.sort_task()
-    def measured(step, batch, n_boot):
+    def measured(step, batch, n_boot, insts=instruments):
         model, _ = load_checkpoint(run_dir, step); row = metrics[metrics.step == step].iloc[0].to_dict()
-        return measure_all(Probe(model, task, batch, checkpoint_path(run_dir, step), row, llc_config, n_boot),
-                           instruments)
+        return measure_all(Probe(model, task, batch, checkpoint_path(run_dir, step), row, llc_config, n_boot), insts)
     def compute():
         batch = heldout(task, n_analysis); hit99 = metrics[metrics.token_acc >= 0.99].step
         final = dict(run=config.run_name, preset=config.preset, gap_mean=task.gap_mean,
                      gap=gap_stats(batch.lists)["mean"], weight_decay=config.weight_decay,
-                     level=level_name(config.weight_decay), seed=config.seed, steps=config.steps,
-                     first_99=int(hit99.min()) if len(hit99) else None, **measured(config.steps, batch, n_boot))
-        steps = select_steps(metrics.step.tolist(), n_curve) if n_curve else []
-        return dict(final=final, curve=[dict(step=int(s), **measured(s, batch, min(n_boot, 10))) for s in steps])
+                     level=level_name(config.weight_decay), recipe=config.recipe, seed=config.seed, steps=config.steps,
+                     lists_seen=config.steps * config.batch_size, first_99=int(hit99.min()) if len(hit99) else None, **measured(config.steps, batch, n_boot))
+        every = metrics.step.tolist(); llc_steps = set(select_steps(every, n_curve) if n_curve else [])
+        steps = sorted(llc_steps | set(select_steps(every, n_structure) if n_structure else []))
+        no_llc = tuple(i for i in instruments if i.name != "llc")
+        return dict(final=final, curve=[dict(step=int(s), **measured(s, batch, min(n_boot, 10),
+                                                                      instruments if s in llc_steps else no_llc))
+                                        for s in steps])
     return _cached_json(run_dir / "analysis" / f"experiment_{config_key(key)}.json", key, compute)
 
 # %% ../nbs/06a_experiment.ipynb #x008
 def cell_of(config, # a run's config (`runs.TrainConfig`)
            ) -> tuple:
-    "The grid cell of a run: (preset, δ̄ of its lists or None, weight decay)."
-    return (config.preset, config.sort_task().gap_mean, config.weight_decay)
+    "The grid cell of a run: (preset, recipe, δ̄ of its lists or None, weight decay)."
+    return (config.preset, config.recipe, config.sort_task().gap_mean, config.weight_decay)
 
 def curve_runs(configs:list, # the grid's run configs (`train.sweep_configs`)
                curve_seeds:int=1, # seeds per cell to follow over training (`GridSizes.curve_seeds`)
@@ -89,8 +95,8 @@ def curve_runs(configs:list, # the grid's run configs (`train.sweep_configs`)
     return out
 
 def _analyse_unit(unit:tuple) -> dict:
-    run_dir, llc_config, n_analysis, n_curve, n_boot = unit
-    return analyse_run(run_dir, LLCConfig(**llc_config), n_analysis, n_curve, n_boot)
+    run_dir, llc_config, n_analysis, n_curve, n_boot, n_structure = unit
+    return analyse_run(run_dir, LLCConfig(**llc_config), n_analysis, n_curve, n_boot, n_structure=n_structure)
 
 def analyse_runs(runs:str|Path, # the runs folder
                  configs:list, # the grid's run configs (`train.sweep_configs`), all trained under `runs`
@@ -103,17 +109,20 @@ def analyse_runs(runs:str|Path, # the runs folder
                  scheduler:str|None=None, # a Dask scheduler address
                  progress:bool=True, # show a progress bar
                  n_boot:int=20, # bootstrap resamples of each head mode's stability
+                 n_structure:int=0, # every run: every instrument but the LLC at this many checkpoints
                 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    "`(finals, curves)`: one row per run; one row per (followed run, checkpoint)."
+    """`(finals, curves)`: one row per run; one row per (run, checkpoint) measured over training (the followed runs'
+    with the LLC)."""
     order = sorted(configs, key=lambda c: c.run_name not in followed)   # the long units first
     units = [(str(Path(runs) / c.run_name), asdict(llc_config), n_analysis, n_curve if c.run_name in followed else 0,
-              n_boot) for c in order]
+              n_boot, n_structure) for c in order]
     from sorting_transformers.experiment import _analyse_unit as work   # by its module's name, also in a notebook
     done = run_units(work, units, workers, engine, scheduler, "analyse", progress)
     res = dict(zip([c.run_name for c in order], done))
     finals = pd.DataFrame([res[c.run_name]["final"] for c in configs])
-    curves = pd.DataFrame([dict(run=n, **{k: res[n]["final"][k] for k in ("preset", "gap_mean", "level", "seed")}, **r)
-                           for n in followed for r in res[n]["curve"]])
+    keep = ("preset", "recipe", "gap_mean", "level", "seed")
+    curves = pd.DataFrame([dict(run=c.run_name, **{k: res[c.run_name]["final"][k] for k in keep}, **r)
+                           for c in configs for r in res[c.run_name]["curve"]])
     return finals, curves
 
 # %% ../nbs/06a_experiment.ipynb #x010
@@ -186,9 +195,11 @@ def cell_table(finals:pd.DataFrame, # `analyse_runs` finals
     value of a measure has no mean of it."""
     rows = []
     f = finals.assign(lists=finals.gap_mean.map(gap_label))
-    for (p, lists, wd), d in f.groupby(["preset", "lists", "weight_decay"], sort=False):
+    if "recipe" not in f: f = f.assign(recipe="project")
+    for (p, rc, lists, wd), d in f.groupby(["preset", "recipe", "lists", "weight_decay"], sort=False):
         nc = int(d.confirmed.sum())
-        row = dict(preset=p, lists=lists, level=level_name(wd), weight_decay=wd, n=len(d), gap=float(d.gap.mean()),
+        row = dict(preset=p, recipe=rc, lists=lists, level=level_name(wd), weight_decay=wd, n=len(d),
+                   gap=float(d.gap.mean()), lists_seen=int(d.lists_seen.iloc[0]) if "lists_seen" in d else None,
                    confirmed=nc, unconfirmed=len(d) - nc)
         for m in (c for i in instruments for c in i.counted):   # frequencies among the confirmed labels only
             k = int(d[m].sum()); lo, hi = wilson(k, nc)
@@ -206,23 +217,47 @@ def level_differences(finals:pd.DataFrame, # `analyse_runs` finals
                      ) -> pd.DataFrame:
     """Each level against no weight decay in the same preset and lists: the difference of means, its interval, a
     verdict; a measure with an invalid value is not compared, and the verdict says how many and why."""
-    rows = []; f = finals.assign(lists=finals.gap_mean.map(gap_label))
+    f = finals.assign(lists=finals.gap_mean.map(gap_label))
     metrics = _compared(f, INSTRUMENTS) if metrics is None else list(metrics)
-    for (p, lists), d in f.groupby(["preset", "lists"], sort=False):
+    if "recipe" not in f: f = f.assign(recipe="project")
+    pairs = []
+    for (p, rc, lists), d in f.groupby(["preset", "recipe", "lists"], sort=False):
         base = d[d.weight_decay == 0]
         if base.empty: continue
-        for wd, e in d[d.weight_decay > 0].groupby("weight_decay"):
-            for v in metrics:
-                if _absent(d, v): continue
-                if bad := int(e[v].isna().sum() + base[v].isna().sum()):   # never compare a value that failed
-                    rows.append(dict(preset=p, lists=lists, level=level_name(wd), metric=v, diff=math.nan, lo=math.nan,
-                                     hi=math.nan, verdict=f"not compared: {bad} of {len(e) + len(base)} values "
-                                     f"{instrument_of(v).invalid}"))
-                    continue
-                diff, lo, hi = welch_diff(e[v], base[v])
-                rows.append(dict(preset=p, lists=lists, level=level_name(wd), metric=v, diff=diff, lo=lo, hi=hi,
-                                 verdict=direction(lo, hi)))
+        pairs += [(dict(preset=p, recipe=rc, lists=lists, level=level_name(wd)), e, base, d)
+                  for wd, e in d[d.weight_decay > 0].groupby("weight_decay")]
+    return _differences(pairs, metrics)
+
+def _differences(pairs:list, metrics:list) -> pd.DataFrame:
+    "Welch differences of `metrics` for each (key, runs, reference runs, runs that decide absence) in `pairs`."
+    rows = []
+    for key, e, base, d in pairs:
+        for v in metrics:
+            if _absent(d, v): continue
+            if bad := int(e[v].isna().sum() + base[v].isna().sum()):   # never compare a value that failed
+                rows.append(dict(key, metric=v, diff=math.nan, lo=math.nan, hi=math.nan,
+                                 verdict=f"not compared: {bad} of {len(e) + len(base)} values {instrument_of(v).invalid}"))
+                continue
+            diff, lo, hi = welch_diff(e[v], base[v])
+            rows.append(dict(key, metric=v, diff=diff, lo=lo, hi=hi, verdict=direction(lo, hi)))
     return pd.DataFrame(rows)
+
+def recipe_differences(finals:pd.DataFrame, # `analyse_runs` finals, with their `recipe` names
+                       reference:str, # the recipe the others are compared with (e.g. 'arena')
+                       metrics:tuple|None=None, # columns compared; default: every instrument's `compared`
+                      ) -> pd.DataFrame:
+    """Each other recipe's cell against the `reference` recipe's cell of the same preset and lists (one ingredient
+    changed at a time): the difference of means, its interval, a verdict."""
+    f = finals.assign(lists=finals.gap_mean.map(gap_label))
+    metrics = _compared(f, INSTRUMENTS) if metrics is None else list(metrics)
+    pairs = []
+    for (p, lists), d in f.groupby(["preset", "lists"], sort=False):
+        base = d[d.recipe == reference]
+        if base.empty: continue
+        pairs += [(dict(preset=p, lists=lists, recipe=rc, against=reference, level=level_name(e.weight_decay.iloc[0])),
+                   e, base, d) for rc, e in d[d.recipe != reference].groupby("recipe", sort=False)
+                  if e.weight_decay.nunique() == 1]
+    return _differences(pairs, metrics)
 
 # %% ../nbs/06a_experiment.ipynb #x015
 def mode_regression(finals:pd.DataFrame, # `analyse_runs` finals of one preset
@@ -281,8 +316,12 @@ def _gap_row(d:pd.DataFrame) -> tuple:
     return (claim, _PAPER, f"{by} (Fisher's exact test: {ps})",
             "replicated" if min(p.values()) < 0.05 else "not replicated: no association of δ̄ with the mode detected")
 
+def _llc_rows(c:pd.DataFrame) -> pd.DataFrame:
+    "The rows of a curves table where the LLC was measured (the followed runs' checkpoints)."
+    return c[c["llc_failed"].notna()] if "llc_failed" in c else c.iloc[:0]
+
 def _stages_row(c:pd.DataFrame) -> tuple:
-    claim = "Three developmental stages are visible in the LLC"
+    claim = "Three developmental stages are visible in the LLC"; c = _llc_rows(c)
     npts = c.groupby("run").step.apply(lambda s: int((s > 0).sum())).min() if len(c) else 0
     if len(c) and (bad := int(c.llc.isna().sum())):
         return (claim, _PAPER, f"{bad} of {len(c)} LLC estimates over training not converged",
@@ -333,18 +372,27 @@ def experiment_results(profile:Profile, # sizes, grid and LLC sampling
                        scheduler:str|None=None, # a Dask scheduler address
                        progress:bool=True, # show a progress bar
                       ) -> dict:
-    "Every table of the experiment: `finals`, `curves`, `cells`, `differences`, `regressions`, `replication`."
+    """Every table of the experiment: `finals`, `curves`, `cells`, `differences` (from no weight decay),
+    `recipe_differences` (from the first recipe cell), `regressions`, `replication`."""
     from sorting_transformers.runs import sweep_metrics, final_metrics
-    configs = sweep_configs(profile); followed = curve_runs(configs, profile.grid.curve_seeds)
+    grid, recipes = sweep_configs(profile), recipe_configs(profile); configs = grid + recipes
+    followed = curve_runs(configs, profile.grid.curve_seeds)
+    names = {c.recipe: r.name for r in profile.grid.recipes for c in recipe_configs(replace(profile, grid=replace(
+        profile.grid, recipes=(r,))))}   # how each recipe cell is named in the tables
     recipe = final_metrics(sweep_metrics(runs, [c.run_name for c in seed_recipe_configs(profile)]))
     finals, curves = analyse_runs(runs, configs, profile_llc_config(profile.llc), profile.n_analysis, followed,
                                   profile.llc.n_checkpoints or 10**6, profile.workers if workers is None else workers,
-                                  engine, scheduler, progress)
-    regs = [dict(preset=p, **mode_regression(d[d.confirmed], o)) for p, d in finals.groupby("preset", sort=False)
+                                  engine, scheduler, progress, n_structure=profile.grid.structure_checkpoints)
+    finals["recipe"] = finals.recipe.map(lambda r: names.get(r, r))
+    if len(curves): curves["recipe"] = curves.recipe.map(lambda r: names.get(r, r))
+    on_grid = finals[finals.recipe == "project"]   # the regressions and the replication read the grid only
+    regs = [dict(preset=p, **mode_regression(d[d.confirmed], o)) for p, d in on_grid.groupby("preset", sort=False)
             for o in ("splitting", "suppression")]   # confirmed labels only
+    rdiff = recipe_differences(finals, profile.grid.recipes[0].name) if profile.grid.recipes else pd.DataFrame()
     return dict(profile=profile.name, finals=finals, curves=curves, cells=cell_table(finals),
-                differences=level_differences(finals), regressions=regs,
-                replication=replication_table(finals, curves, recipe))
+                differences=level_differences(finals), recipe_differences=rdiff, regressions=regs,
+                replication=replication_table(on_grid, curves[curves.recipe == "project"] if len(curves) else curves,
+                                              recipe))
 
 # %% ../nbs/06a_experiment.ipynb #x020b
 def _round(x):
@@ -359,12 +407,13 @@ def experiment_summary(res:dict, # `experiment_results`
                       ) -> dict:
     "The JSON-able summary the write-up and the README state (numbers to 4 significant digits)."
     f = res["finals"]; f = f.assign(lists=f.gap_mean.map(gap_label), level=f.weight_decay.map(level_name))
-    run_cols = ["run", "mode", "confirmed", "refuted", "worst_value", "worst_value_n", "llc_failed", "first_99",
-                *_compared(f, INSTRUMENTS)]
+    run_cols = ["run", "lists_seen", "mode", "confirmed", "refuted", "worst_value", "worst_value_n", "llc_failed",
+                "first_99", *_compared(f, INSTRUMENTS)]
     recs = lambda df: [] if df is None or not len(df) else json.loads(df.to_json(orient="records"))
     return _round(dict(profile=res["profile"], environment=environment(),
-                       runs=recs(f[["preset", "lists", "level"] + run_cols]), cells=recs(res["cells"]),
-                       differences=recs(res["differences"]), regressions=res["regressions"],
+                       runs=recs(f[["preset", "recipe", "lists", "level"] + run_cols]), cells=recs(res["cells"]),
+                       differences=recs(res["differences"]), recipe_differences=recs(res.get("recipe_differences")),
+                       regressions=res["regressions"],
                        replication=recs(res["replication"])))
 
 def summary_json(s:dict, # `experiment_summary`
@@ -421,11 +470,12 @@ def reproduction(new:dict, # a summary just computed
     with no interval to derive a tolerance from must be equal."""
     strip = lambda s: {k: v for k, v in s.items() if k != "environment"}
     if not compare_summaries(strip(new), strip(old)): return "reproduced exactly", []
-    cells = {(c.get("preset"), c.get("lists"), c.get("level")): c for c in old.get("cells") or []}
+    cells = {(c.get("preset"), c.get("recipe"), c.get("lists"), c.get("level")): c for c in old.get("cells") or []}
     bad, moved = [], []
     def walk(a, b, path, rec=None, cell=None):
         if isinstance(a, dict) and isinstance(b, dict):
-            c = cells.get((b.get("preset"), b.get("lists"), b.get("level"))) if path.startswith("runs[") else None
+            c = cells.get((b.get("preset"), b.get("recipe"), b.get("lists"), b.get("level"))) if path.startswith("runs[") \
+                else None
             for k in sorted(set(a) | set(b), key=str): walk(a.get(k), b.get(k), f"{path}.{k}" if path else k, b, c)
         elif isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
             for i, (x, y) in enumerate(zip(a, b)): walk(x, y, f"{path}[{i}]", rec, cell)
@@ -468,8 +518,12 @@ def _setup_md(s:dict) -> str:
     cells = s["cells"]
     def grid(p):
         cs = [c for c in cells if c["preset"] == p]; lists = list(dict.fromkeys(c["lists"] for c in cs))
-        return (f"`{p}`: {len({c['level'] for c in cs})} weight-decay levels × {len(lists)} list distribution(s) "
-                f"({', '.join(lists)}) × {max(c['n'] for c in cs)} seeds")
+        seen = sorted({c["lists_seen"] for c in cs if c.get("lists_seen")})
+        budget = f", {' or '.join(f'{x:,}' for x in seen)} training lists per run" if seen else ""
+        extra = sorted({c["recipe"] for c in cs if c.get("recipe", "project") != "project"})
+        return (f"`{p}`: {len({c['level'] for c in cs if c.get('recipe', 'project') == 'project'})} weight-decay "
+                f"levels × {len(lists)} list distribution(s) ({', '.join(lists)}) × {max(c['n'] for c in cs)} seeds"
+                + (f", and the recipe cells {', '.join(extra)}" if extra else "") + budget)
     return (f"Built with the **{s['profile']}** profile: {len(s['runs'])} runs ("
             + "; ".join(grid(p) for p in dict.fromkeys(c["preset"] for c in cells))
             + "), each analysed at its final checkpoint (accuracy per answer value, weight norm, head mode, LLC); the "
@@ -506,13 +560,14 @@ _MODES = dict(splitting="vocabulary-splitting", suppression="copy-suppression")
 
 def _preset_md(s:dict, p:str) -> list[str]:
     "The cell table, the level differences and the regressions of preset `p`."
-    rows = [[c["lists"], c["level"], c["n"], f"{c['unconfirmed']}/{c['n']}", _freq_ci(c, "splitting"),
-             _freq_ci(c, "suppression"), _measure_cell(c, "llc"), _measure_cell(c, "norm_total"),
-             _measure_cell(c, "token_acc", ".4f")]
-            for c in s["cells"] if c["preset"] == p]
+    cs = [c for c in s["cells"] if c["preset"] == p]; by_recipe = len({c.get("recipe") for c in cs}) > 1
+    rows = [[*([c["recipe"]] if by_recipe else []), c["lists"], c["level"], c["n"], f"{c['unconfirmed']}/{c['n']}",
+             _freq_ci(c, "splitting"), _freq_ci(c, "suppression"), _measure_cell(c, "llc"),
+             _measure_cell(c, "norm_total"), _measure_cell(c, "token_acc", ".4f")] for c in cs]
     lines = [f"**`{p}`, per cell** (mean over seeds [95% interval]; mode frequencies among confirmed labels):\n\n"
-             + _md_table(rows, ["lists", "weight decay", "runs", "label not confirmed", "vocabulary-splitting",
-                                "copy-suppression", "LLC", "weight norm", "token accuracy"])]
+             + _md_table(rows, [*(["recipe"] if by_recipe else []), "lists", "weight decay", "runs",
+                                "label not confirmed", "vocabulary-splitting", "copy-suppression", "LLC", "weight norm",
+                                "token accuracy"])]
     for m, name in _NAMES.items():
         if ds := [d for d in s["differences"] if d["preset"] == p and d["metric"] == m]:
             lines.append(f"**Weight decay and the {name}** of `{p}` (each level minus none, same lists): " + "; ".join(
@@ -529,36 +584,59 @@ def _preset_md(s:dict, p:str) -> list[str]:
             f"{t['term']}: {_ci(t['odds_ratio'], t['lo'], t['hi'])}, **{t['verdict']}**" for t in r["terms"]) + ".")
     return lines
 
-def _inside_md(s:dict, p:str) -> list[str]:
-    """The other measures of preset `p` (inside the mode, weights per component) in one paragraph: those weight decay
-    moves, with their differences; those it does not; those not compared and why; then every cell's means, folded."""
-    desc = {c: (i.describe or {}).get(c, c) for i in INSTRUMENTS for c in i.compared}
-    ds = [d for d in s["differences"] if d["preset"] == p and d["metric"] not in _NAMES]
-    if not ds: return []
-    moved, still, why = [], [], {}
+def _desc() -> dict: return {c: (i.describe or {}).get(c, c) for i in INSTRUMENTS for c in i.compared}
+
+def _moved_md(ds:list[dict], where) -> tuple[list, list, dict]:
+    "Of differences `ds`: measures that move (with where and how), those that do not, those not compared and why."
+    desc = _desc(); moved, still, why = [], [], {}
     for m in dict.fromkeys(d["metric"] for d in ds):
         dm = [d for d in ds if d["metric"] == m]; hits = [d for d in dm if d["verdict"] in ("higher", "lower")]
         if hits:
-            each = [f"{d['lists']}, {d['level']}: {_ci(d['diff'], d['lo'], d['hi'])}, **{d['verdict']}**" for d in hits]
+            each = [f"{where(d)}: {_ci(d['diff'], d['lo'], d['hi'])}, **{d['verdict']}**" for d in hits]
             moved.append(f"the {desc[m]} ({'; '.join(each)})")
         elif all(d["diff"] is None for d in dm): why.setdefault(dm[0]["verdict"].split(": ", 1)[-1], []).append(desc[m])
         else: still.append(desc[m])
-    text = (f"**Inside the mode, and the weights by component**, of `{p}` (each level minus none, same lists; a "
-            "measure of the mode only where its label is confirmed): ")
-    text += ("weight decay moves " + ", ".join(moved) if moved else "weight decay moves none of them detectably")
+    return moved, still, why
+
+def _moved_text(moved:list, still:list, why:dict, what:str) -> str:
+    text = (f"{what} moves " + ", ".join(moved)) if moved else f"{what} moves none of them detectably"
     if still: text += "; no difference detected in the " + ", the ".join(still)
     if why: text += "; not compared: " + "; ".join(f"the {', the '.join(v)} ({k})" for k, v in why.items())
+    return text + "."
+
+def _inside_md(s:dict, p:str) -> list[str]:
+    """The other measures of preset `p` (inside the mode, weights per component) in one paragraph: those weight decay
+    moves, with their differences; those it does not; those not compared and why; then every cell's means, folded."""
+    desc = _desc(); ds = [d for d in s["differences"] if d["preset"] == p and d["metric"] not in _NAMES]
+    if not ds: return []
+    where = lambda d: ", ".join(x for x in (d.get("recipe") if d.get("recipe") not in (None, "project") else None,
+                                            d["lists"], d["level"]) if x)
+    text = (f"**Inside the mode, and the weights by component**, of `{p}` (each level minus none, same lists; a "
+            "measure of the mode only where its label is confirmed): " + _moved_text(*_moved_md(ds, where),
+                                                                                     "weight decay"))
     cols = [m for m in dict.fromkeys(d["metric"] for d in ds)]
-    rows = [[c["lists"], c["level"], *(_measure_cell(c, m) for m in cols)] for c in s["cells"] if c["preset"] == p]
-    table = _md_table(rows, ["lists", "weight decay", *(desc[m] for m in cols)])
-    return [text + ".", f"<details><summary>Every measure of `{p}` per cell (mean over seeds [95% interval])</summary>"
+    rows = [[c.get("recipe", "project"), c["lists"], c["level"], *(_measure_cell(c, m) for m in cols)]
+            for c in s["cells"] if c["preset"] == p]
+    table = _md_table(rows, ["recipe", "lists", "weight decay", *(desc[m] for m in cols)])
+    return [text, f"<details><summary>Every measure of `{p}` per cell (mean over seeds [95% interval])</summary>"
             f"\n\n{table}\n\n</details>"]
+
+def _recipes_md(s:dict) -> list[str]:
+    "One paragraph per preset: what each recipe cell changes against the reference recipe (one ingredient each)."
+    out = []
+    for p in dict.fromkeys(d["preset"] for d in s.get("recipe_differences") or []):
+        ds = [d for d in s["recipe_differences"] if d["preset"] == p]; ref = ds[0]["against"]
+        for rc in dict.fromkeys(d["recipe"] for d in ds):
+            dr = [d for d in ds if d["recipe"] == rc]
+            out.append(f"**{rc}** against **{ref}** (`{p}`, minus the reference, same lists): "
+                       + _moved_text(*_moved_md(dr, lambda d: d["lists"]), "the change"))
+    return out
 
 def summary_markdown(s:dict, # `experiment_summary` (e.g. read from `results/PROFILE/summary.json`)
                     ) -> dict[str, str]:
     "The write-up's sections as Markdown: `setup`, `findings`, `replication`; every number and verdict from `s`."
     presets = dict.fromkeys(c["preset"] for c in s["cells"])
-    findings = _runs_md(s["runs"]) + [l for p in presets for l in _preset_md(s, p)]
+    findings = _runs_md(s["runs"]) + [l for p in presets for l in _preset_md(s, p)] + _recipes_md(s)
     rep = _md_table([[r["claim"], r["source"], r["measured"], f"**{r['verdict']}**"] for r in s["replication"]],
                     ["claim", "source", "measured here", "verdict"])
     return dict(setup=_setup_md(s), findings="\n\n".join(findings), replication=rep)
@@ -634,7 +712,7 @@ def plot_mode_curves(curves:pd.DataFrame, # `analyse_runs` curves
     "The LLC over training of each followed run, each point marked with the head mode at that checkpoint."
     presets = list(dict.fromkeys(curves.preset)); fig = make_subplots(1, len(presets), subplot_titles=presets)
     for j, p in enumerate(presets):
-        for run, d in curves[(curves.preset == p) & (curves.step > 0)].groupby("run", sort=False):
+        for run, d in _llc_rows(curves[(curves.preset == p) & (curves.step > 0)]).groupby("run", sort=False):
             d = d.sort_values("step"); base = d["mode"].str.replace(r" \(not confirmed.*", "", regex=True)
             marker = dict(size=10, symbol=[_SYMBOLS.get(b.split(" + ")[0], "circle") for b in base],
                           line=dict(width=2, color=["black" if "copy-suppression" in b else "white" for b in base]))

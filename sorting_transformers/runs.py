@@ -111,6 +111,11 @@ def run_name(self:TrainConfig) -> str:
     recipe = "".join(f"-{k}" for k in _recipe_tags(self))
     return f"{arch}_wd{self.weight_decay:g}_act{self.act_penalty:g}_s{self.seed}{recipe}"
 
+@patch(as_prop=True)
+def recipe(self:TrainConfig) -> str:
+    "How the run was trained, as its name says: 'project' for this project's recipe, else e.g. 'adam-set150000-linear'."
+    return "-".join(_recipe_tags(self)) or "project"
+
 _LATER_FIELDS = dict(optimizer="adamw", n_train_lists=0)   # fields added after run folders existed, with defaults
 
 def _recipe_tags(c:TrainConfig) -> list[str]:

@@ -38,10 +38,10 @@ def test_main_job_runs_the_experiment_and_says_whether_it_reproduced(main_job_te
     "The main job analyses every run of the grid, writes RUNS/summary.json and ends by comparing it with the committed one."
     import json
     from sorting_transformers.core import get_profile
-    from sorting_transformers.train import sweep_configs
+    from sorting_transformers.train import sweep_configs, recipe_configs
     work, r = main_job_test_profile
     out = r.stdout.strip().splitlines()
-    n = len(sweep_configs(get_profile("test")))
+    n = len(sweep_configs(get_profile("test")) + recipe_configs(get_profile("test")))
     assert any(l.startswith(f"experiment: {n} run(s) analysed") for l in out), r.stdout[-3000:]
     s = json.loads((work / "runs" / "test" / "summary.json").read_text())   # $SORTING_TRANSFORMERS_RUNS/PROFILE
     assert s["profile"] == "test" and len(s["runs"]) == n
