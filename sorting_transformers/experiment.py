@@ -69,7 +69,8 @@ def analyse_run(run_dir:str|Path, # a finished run folder
         final = dict(run=config.run_name, preset=config.preset, gap_mean=task.gap_mean,
                      gap=gap_stats(batch.lists)["mean"], weight_decay=config.weight_decay,
                      level=level_name(config.weight_decay), recipe=config.recipe, seed=config.seed, steps=config.steps,
-                     lists_seen=config.steps * config.batch_size, first_99=int(hit99.min()) if len(hit99) else None, **measured(config.steps, batch, n_boot))
+                     lists_seen=config.steps * config.batch_size, first_99=int(hit99.min()) if len(hit99) else None,
+                     **measured(config.steps, batch, n_boot))
         every = metrics.step.tolist(); llc_steps = set(select_steps(every, n_curve) if n_curve else [])
         steps = sorted(llc_steps | set(select_steps(every, n_structure) if n_structure else []))
         no_llc = tuple(i for i in instruments if i.name != "llc")
@@ -236,7 +237,8 @@ def _differences(pairs:list, metrics:list) -> pd.DataFrame:
             if _absent(d, v): continue
             if bad := int(e[v].isna().sum() + base[v].isna().sum()):   # never compare a value that failed
                 rows.append(dict(key, metric=v, diff=math.nan, lo=math.nan, hi=math.nan,
-                                 verdict=f"not compared: {bad} of {len(e) + len(base)} values {instrument_of(v).invalid}"))
+                                 verdict=f"not compared: {bad} of {len(e) + len(base)} values "
+                                 f"{instrument_of(v).invalid}"))
                 continue
             diff, lo, hi = welch_diff(e[v], base[v])
             rows.append(dict(key, metric=v, diff=diff, lo=lo, hi=hi, verdict=direction(lo, hi)))
@@ -474,8 +476,8 @@ def reproduction(new:dict, # a summary just computed
     bad, moved = [], []
     def walk(a, b, path, rec=None, cell=None):
         if isinstance(a, dict) and isinstance(b, dict):
-            c = cells.get((b.get("preset"), b.get("recipe"), b.get("lists"), b.get("level"))) if path.startswith("runs[") \
-                else None
+            key = tuple(b.get(k) for k in ("preset", "recipe", "lists", "level"))
+            c = cells.get(key) if path.startswith("runs[") else None
             for k in sorted(set(a) | set(b), key=str): walk(a.get(k), b.get(k), f"{path}.{k}" if path else k, b, c)
         elif isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
             for i, (x, y) in enumerate(zip(a, b)): walk(x, y, f"{path}[{i}]", rec, cell)
