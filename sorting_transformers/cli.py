@@ -12,8 +12,8 @@ from typing import Literal, get_args, get_origin
 import pandas as pd
 from fastcore.docments import docments
 from fastcore.meta import delegates
-from .core import (PROFILES, ENGINES, env_profile, env_runs_dir, env_seed_dir, check_fanout,
-    atomic_write_text, check_path_text, read_json, check_regular_file)
+from .core import (PROFILES, ENGINES, env_profile, get_profile, env_runs_dir, env_seed_dir,
+    check_fanout, atomic_write_text, check_path_text, read_json, check_regular_file)
 from .model import (PRESETS, make_model, preset_task, evaluate, seed_accuracy_table,
     seed_checkpoints, SEED_EVAL_LISTS, read_model_header)
 from .runs import LEVELS, final_metrics, load_run, sweep_metrics
@@ -83,7 +83,7 @@ def command_parser(fn, # the command's function
 
 # %% ../nbs/07_cli.ipynb #c007
 class RunOptions(typing.NamedTuple):
-    "The checked options of a command (see `run_options`)."
+    "The checked options of a command (see `run_options`); `profile` carries the device."
     profile:Profile; workers:int|None; engine:str; scheduler:str|None; progress:bool; dry_run:bool
 
 def run_options(
@@ -100,10 +100,14 @@ def run_options(
                 scheduler:str|None=None,
                 progress:bool=True, # show progress bars (--no-progress: none)
                 dry_run:bool=False, # check every argument, file and folder, say what would run, and stop
+                # where runs train and LLCs are sampled: cpu, cuda, cuda:1, ... (default: the profile's, cpu); recorded
+                # in each run's config and in the summary
+                device:str|None=None,
                ) -> RunOptions:
-    "The options every command that runs work shares, checked; the profile chosen with `env_profile`."
+    "The options every command that runs work shares, checked; the profile chosen with `env_profile`, on `device`."
     check_fanout(1 if workers is None else workers, engine, scheduler)
-    return RunOptions(env_profile(profile), workers, engine, scheduler, progress, dry_run)
+    prof = env_profile(profile)
+    return RunOptions(get_profile(prof.name, device), workers, engine, scheduler, progress, dry_run)
 
 def _print_table(df:pd.DataFrame, title:str):
     with pd.option_context("display.width", 200, "display.max_columns", 30):
@@ -235,7 +239,8 @@ def llc(run_dirs:list[Path], # run folders written by `train`
     Estimates the local learning coefficient at the checkpoints of each run folder with devinterp's SGLD. Estimates
     are cached in RUN/analysis/ keyed by the sampler config; a rerun computes only what is missing."""
     o = run_options(**kwargs); size = o.profile.llc; draws = size.draws if draws is None else draws   # as given
-    config = profile_llc_config(size, lr=lr, n_beta=n_beta, localization=localization, sampler=sampler,
+    config = profile_llc_config(size, o.profile.device, lr=lr, n_beta=n_beta, localization=localization,
+                                sampler=sampler,
                                 num_chains=size.chains if chains is None else chains, num_draws=draws,
                                 num_burnin=draws // 5 if isinstance(draws, int) else 0)
     if all_checkpoints and n_checkpoints is not None:

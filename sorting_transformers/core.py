@@ -17,11 +17,11 @@ from safetensors.torch import save_file, safe_open
 
 # %% auto #0
 __all__ = ['PROFILES', 'PROFILE_ENV', 'SHARED_ENV', 'RUNS_ENV', 'OWN_MARK', 'ENGINES', 'TrainSizes', 'LLCSizes', 'Recipe',
-           'GridSizes', 'Profile', 'get_profile', 'env_profile', 'env_shared_dir', 'env_seed_dir', 'env_runs_dir',
-           'check_regular_file', 'read_json', 'check_path_text', 'file_digest', 'remove_stale_tmp', 'atomic_write_text',
-           'atomic_save_tensors', 'read_metadata', 'tensor_shapes', 'load_tensors', 'config_key', 'cached_tensors',
-           'analysis_dir', 'quiet_progress', 'check_own_output', 'new_own_output', 'replace_own_output', 'one_thread',
-           'check_fanout', 'run_units', 'dataclass_from_dict', 'md_code']
+           'GridSizes', 'Profile', 'check_device', 'get_profile', 'env_profile', 'env_shared_dir', 'env_seed_dir',
+           'env_runs_dir', 'check_regular_file', 'read_json', 'check_path_text', 'file_digest', 'remove_stale_tmp',
+           'atomic_write_text', 'atomic_save_tensors', 'read_metadata', 'tensor_shapes', 'load_tensors', 'config_key',
+           'cached_tensors', 'analysis_dir', 'quiet_progress', 'check_own_output', 'new_own_output',
+           'replace_own_output', 'one_thread', 'check_fanout', 'run_units', 'dataclass_from_dict', 'md_code']
 
 # %% ../nbs/00_core.ipynb #c005
 @dataclass(frozen=True)
@@ -94,6 +94,7 @@ class Profile:
     n_analysis:int=2048            # held-out lists per circuit analysis (head modes, scrubbing, logit lens)
     resume_every:int=100           # steps between resume points (besides checkpoints)
     workers:int=1                  # training processes side by side (one thread each; see `train.train_sweep`)
+    device:str="cpu"               # where runs train and LLCs are sampled ("cuda" on a GPU: `--device`)
 
     def train_sizes(self, preset:str, # a key of `train`
                    ) -> TrainSizes:
@@ -156,11 +157,35 @@ PROFILES = {p.name: p for p in [
 PROFILE_ENV = "SORTING_TRANSFORMERS_PROFILE"
 
 # %% ../nbs/00_core.ipynb #c007
+_DEVICE_TYPES = ("cpu", "cuda", "mps", "xpu")
+
+def check_device(device:str, # a device name, e.g. "cpu", "cuda", "cuda:1"
+                 what:str="device", # how it is named in the message
+                 available:bool=False, # also require that this machine has it
+                ) -> str:
+    """`device` if it names a torch device of a known type (and, with `available`, one this machine has), else a
+    ValueError."""
+    try: d = torch.device(device) if isinstance(device, str) else None
+    except (RuntimeError, ValueError): d = None
+    if d is None or d.type not in _DEVICE_TYPES:
+        raise ValueError(f"{what}={device!r}: give a torch device: {', '.join(_DEVICE_TYPES)}, optionally with an "
+                         "index (cuda:1)")
+    if available and d.type != "cpu":
+        mod = getattr(torch, d.type, None)
+        n = mod.device_count() if mod is not None and hasattr(mod, "device_count") and mod.is_available() else 0
+        if n <= (d.index or 0):
+            raise ValueError(f"{what}={device!r}: this machine has {n} {d.type} device(s); give --device cpu "
+                             f"(or one of {d.type}:0..{d.type}:{n - 1})" if n else
+                             f"{what}={device!r}: this machine has no {d.type} device; give --device cpu")
+    return device
+
 def get_profile(name:str, # one of `PROFILES`
+                device:str|None=None, # where it runs (`Profile.device`); None: the profile's own
                ) -> Profile:
-    "The `Profile` called `name`."
+    "The `Profile` called `name` (on `device`, when given: checked, and available on this machine)."
     if name not in PROFILES: raise ValueError(f"unknown profile {name!r}: allowed profiles are {sorted(PROFILES)}")
-    return PROFILES[name]
+    if device is None or device == PROFILES[name].device: return PROFILES[name]
+    return dataclasses.replace(PROFILES[name], device=check_device(device, "--device", available=True))
 
 def env_profile(name:str|None=None, # a profile name; None: the environment's choice
                ) -> Profile:

@@ -382,7 +382,8 @@ def experiment_results(profile:Profile, # sizes, grid and LLC sampling
     names = {c.recipe: r.name for r in profile.grid.recipes for c in recipe_configs(replace(profile, grid=replace(
         profile.grid, recipes=(r,))))}   # how each recipe cell is named in the tables
     recipe = final_metrics(sweep_metrics(runs, [c.run_name for c in seed_recipe_configs(profile)]))
-    finals, curves = analyse_runs(runs, configs, profile_llc_config(profile.llc), profile.n_analysis, followed,
+    finals, curves = analyse_runs(runs, configs, profile_llc_config(profile.llc, profile.device), profile.n_analysis,
+                                  followed,
                                   profile.llc.n_checkpoints or 10**6, profile.workers if workers is None else workers,
                                   engine, scheduler, progress, n_structure=profile.grid.structure_checkpoints)
     finals["recipe"] = finals.recipe.map(lambda r: names.get(r, r))
@@ -391,7 +392,7 @@ def experiment_results(profile:Profile, # sizes, grid and LLC sampling
     regs = [dict(preset=p, **mode_regression(d[d.confirmed], o)) for p, d in on_grid.groupby("preset", sort=False)
             for o in ("splitting", "suppression")]   # confirmed labels only
     rdiff = recipe_differences(finals, profile.grid.recipes[0].name) if profile.grid.recipes else pd.DataFrame()
-    return dict(profile=profile.name, finals=finals, curves=curves, cells=cell_table(finals),
+    return dict(profile=profile.name, device=profile.device, finals=finals, curves=curves, cells=cell_table(finals),
                 differences=level_differences(finals), recipe_differences=rdiff, regressions=regs,
                 replication=replication_table(on_grid, curves[curves.recipe == "project"] if len(curves) else curves,
                                               recipe))
@@ -412,7 +413,7 @@ def experiment_summary(res:dict, # `experiment_results`
     run_cols = ["run", "lists_seen", "mode", "confirmed", "refuted", "worst_value", "worst_value_n", "llc_failed",
                 "first_99", *_compared(f, INSTRUMENTS)]
     recs = lambda df: [] if df is None or not len(df) else json.loads(df.to_json(orient="records"))
-    return _round(dict(profile=res["profile"], environment=environment(),
+    return _round(dict(profile=res["profile"], environment=environment(res.get("device", "cpu")),
                        runs=recs(f[["preset", "recipe", "lists", "level"] + run_cols]), cells=recs(res["cells"]),
                        differences=recs(res["differences"]), recipe_differences=recs(res.get("recipe_differences")),
                        regressions=res["regressions"],
@@ -438,8 +439,10 @@ def compare_summaries(new:dict, # a summary just computed
         return [d for i, (a, b) in enumerate(zip(new, old)) for d in compare_summaries(a, b, f"{path}[{i}]")]
     return [] if new == old else [f"{path}: {old!r} -> {new!r}"]
 
-def environment() -> dict:
-    "The machine and the library versions a summary was computed with (numbers are bit-identical on one machine only)."
+def environment(device:str="cpu", # the device the runs trained and the LLCs were sampled on (`Profile.device`)
+               ) -> dict:
+    """The machine, the device and the library versions a summary was computed with (numbers are bit-identical on one
+    machine only)."""
     import platform, importlib.metadata as md
     cpu = platform.processor() or platform.machine()
     try:
@@ -448,7 +451,9 @@ def environment() -> dict:
     def version(d):
         try: return md.version(d)
         except md.PackageNotFoundError: return None
-    return dict(machine=platform.machine(), cpu=cpu, os=platform.system(), python=platform.python_version(),
+    gpu = torch.cuda.get_device_name(torch.device(device)) if torch.device(device).type == "cuda" else None
+    return dict(machine=platform.machine(), cpu=cpu, device=device, gpu=gpu, os=platform.system(),
+                python=platform.python_version(),
                 **{d: version(d) for d in ("torch", "transformer-lens", "devinterp", "numpy", "scipy", "statsmodels",
                                            "sorting_transformers")})
 

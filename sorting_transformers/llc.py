@@ -6,7 +6,7 @@ Docs: https://sorting-transformers.github.io/sorting_transformers/llc.html.md"""
 
 # %% ../nbs/06_llc.ipynb #c002
 from __future__ import annotations
-import dataclasses, math, re
+import copy, dataclasses, math, re
 from unittest import mock
 from dataclasses import dataclass, asdict
 from pathlib import Path
@@ -18,8 +18,8 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 from jaxtyping import Float
 from tqdm.auto import tqdm
-from sorting_transformers.core import (cached_tensors, analysis_dir, quiet_progress, one_thread, run_units, LLCSizes,
-    file_digest)
+from .core import (cached_tensors, analysis_dir, quiet_progress, one_thread, run_units, LLCSizes,
+    file_digest, check_device)
 from .data import SortTask, heldout, make_batch
 from .model import (sort_logits, load_model, read_model_header, load_seed_checkpoint,
     seed_checkpoints, preset_task, check_model_task, fast_logits, fast_supported)
@@ -63,6 +63,7 @@ class LLCConfig:
     seed:int=0                    # seed of the chains
     canonical:bool=True           # sample from the canonical form of the weights (`canonical_form`)
     step_check:bool=True          # also run the chains at ε/2 (the step-halving check, `trace_checks`); twice the cost
+    device:str="cpu"              # where the chains run ("cuda" on a GPU); the canonical form is computed on the CPU
 
     def __post_init__(self):
         for k, (lo, hi) in _LLC_RANGES.items():
@@ -81,6 +82,7 @@ class LLCConfig:
             raise ValueError(
                 f"LLCConfig.num_burnin={self.num_burnin!r}: must be an integer in [0, num_draws={self.num_draws})"
             )
+        check_device(self.device, "LLCConfig.device")
         for k in ("canonical", "step_check"):
             if not isinstance(getattr(self, k), bool):
                 raise ValueError(f"LLCConfig.{k}={getattr(self, k)!r}: must be True or False")
@@ -250,6 +252,8 @@ def estimate_llc(model:nn.Module, # left unchanged
 def _estimate(model:nn.Module, task:SortTask, config:LLCConfig, param_masks:dict|None) -> dict:
     was_training = model.training; model.eval()
     m = canonical_form(model) if config.canonical else model
+    if torch.device(config.device) != next(m.parameters()).device:   # a copy: `model` stays where it is
+        m = copy.deepcopy(m).to(check_device(config.device, "LLCConfig.device", available=True))
     ids = heldout(task, config.n_lists).tokens.to(next(m.parameters()).device)
     loss_fn = task_loss_fn(task)
     batch_loss = lambda mm: loss_fn(mm, ids[:64])[:, 0].mean()
@@ -580,11 +584,12 @@ def plot_llc(llc_df:pd.DataFrame, # an `llc_runs` table
 
 # %% ../nbs/06_llc.ipynb #c021a
 def profile_llc_config(size:LLCSizes, # a profile's LLC sizes, `Profile.llc`
+                       device:str="cpu", # where the chains run (`Profile.device`)
                        **kw) -> LLCConfig:
-    """The sampler config of a profile's LLC stage: its chains, draws (the first fifth burn-in), data and batch sizes;
-    `kw` overrides."""
+    """The sampler config of a profile's LLC stage: its chains, draws (the first fifth burn-in), data and batch sizes,
+    device; `kw` overrides."""
     return LLCConfig(**{**dict(num_chains=size.chains, num_draws=size.draws, num_burnin=size.draws // 5,
-                               n_lists=size.n_lists, batch_size=size.batch_size), **kw})
+                               n_lists=size.n_lists, batch_size=size.batch_size, device=device), **kw})
 
 # %% ../nbs/06_llc.ipynb #c030
 def llc_at_loss(run_llc:pd.DataFrame, # one run's `llc_run` table

@@ -66,26 +66,28 @@ def inject_parameters(nb, # a notebook as `fastcore.nbio.read_nb` gives it; chan
                       profile:Profile, # this build's profile
                       runs:Path, # this build's runs folder
                      ) -> bool:
-    """Put a hidden cell setting `prof` and `runs` after `nb`'s parameters cell (as papermill does); False if it has
-    none."""
+    """Put a hidden cell setting `prof` (with its device) and `runs` after `nb`'s parameters cell (as papermill does);
+    False if it has none."""
     from fastcore.nbio import mk_cell
     i = next((i for i, c in enumerate(nb.cells) if c.cell_type == "code" and _PARAMETERS.search(c.source)), None)
     if i is None: return False
     nb.cells.insert(i + 1, mk_cell(f"#| hide\n# injected by execute_notebooks: this build's parameters\n"
                                    f"import sorting_transformers.core as _core, pathlib as _pathlib\n"
-                                   f"prof = _core.get_profile({profile.name!r}); runs = _pathlib.Path({str(runs)!r})"))
+                                   f"prof = _core.get_profile({profile.name!r}, device={profile.device!r}); "
+                                   f"runs = _pathlib.Path({str(runs)!r})"))
     return True
 
 # %% ../nbs/08_report.ipynb #c007s1
 def _execute(unit:tuple) -> str:
-    "Execute one notebook in place, in any process: (path, profile name, runs folder, torch threads) in, its path out."
+    """Execute one notebook in place, in any process: (path, profile name, runs folder, torch threads[, device]) in, its
+    path out."""
     from fastcore.nbio import read_nb, write_nb
     from execnb.shell import CaptureShell
     import torch
     from sorting_transformers.core import get_profile
-    path, profile, runs, threads = unit
+    path, profile, runs, threads, *device = unit
     if threads: torch.set_num_threads(threads)
-    t = time.time(); nb = read_nb(path); inject_parameters(nb, get_profile(profile), Path(runs))
+    t = time.time(); nb = read_nb(path); inject_parameters(nb, get_profile(profile, *device), Path(runs))
     sh = CaptureShell(); sh.run(SETUP_CODE)
     sh.run_all(nb, exc_stop=True, preproc=_skip_no_eval)
     write_nb(nb, path)
@@ -106,12 +108,12 @@ def execute_notebooks(nbs:str|Path, # the notebooks folder (with `sidebar.yml`)
     try:
         shutil.copytree(nbs, tmp, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "_*.ipynb"), dirs_exist_ok=True)
         if workers == 1:
-            for n in names: _execute((str(tmp / n), profile.name, str(runs), 0))
+            for n in names: _execute((str(tmp / n), profile.name, str(runs), 0, profile.device))
         else:
             from sorting_transformers.report import _execute as work   # by its module's name, also in a notebook
             threads = max(1, (os.cpu_count() or 1) // workers)
             # the analyses, the longest, first
-            units = [(str(tmp / n), profile.name, str(runs), threads) for n in reversed(names)]
+            units = [(str(tmp / n), profile.name, str(runs), threads, profile.device) for n in reversed(names)]
             run_units(work, units, workers, desc="notebooks", progress=False)
         replace_own_output(tmp, out)
     finally:

@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 import torch.nn as nn
 from fastcore.basics import patch
-from .core import read_metadata, dataclass_from_dict, config_key, read_json, check_regular_file
+from sorting_transformers.core import (read_metadata, dataclass_from_dict, config_key, read_json, check_regular_file,
+    check_device)
 from .data import SortTask
 from sorting_transformers.model import (preset_config, preset_task, check_compatible, cfg_from_dict, cfg_to_dict,
     load_model, PRESETS)
@@ -52,6 +53,7 @@ class TrainConfig:
     model:dict|None=None           # a `cfg_to_dict` overriding the preset's architecture
     optimizer:str="adamw"          # "adamw": decoupled weight decay; "adam": coupled L2 (`torch.optim.Adam`, ARENA's)
     n_train_lists:int=0            # 0: fresh lists every step; N: one fixed set of N lists, reshuffled each epoch
+    device:str="cpu"               # where it trains: "cpu" (bit-identical on one machine), "cuda", "cuda:1", ...
 
     def __post_init__(self):
         def bad(name, allowed): raise ValueError(f"TrainConfig.{name}={getattr(self, name)!r}: {allowed}")
@@ -78,6 +80,7 @@ class TrainConfig:
         if self.schedule not in ("cosine", "linear", "constant"):
             bad("schedule", "allowed: 'cosine', 'linear', 'constant'")
         if self.optimizer not in ("adamw", "adam"): bad("optimizer", "allowed: 'adamw', 'adam'")
+        check_device(self.device, "TrainConfig.device")
         if not isinstance(self.n_train_lists, int) or isinstance(self.n_train_lists, bool) \
                 or not 0 <= self.n_train_lists <= 10**7:
             bad("n_train_lists", "must be an integer in [0, 10**7] (0: fresh lists every step)")
@@ -116,7 +119,8 @@ def recipe(self:TrainConfig) -> str:
     "How the run was trained, as its name says: 'project' for this project's recipe, else e.g. 'adam-set150000-linear'."
     return "-".join(_recipe_tags(self)) or "project"
 
-_LATER_FIELDS = dict(optimizer="adamw", n_train_lists=0)   # fields added after run folders existed, with defaults
+# fields added after run folders existed, with their defaults (left out of `config.json` there)
+_LATER_FIELDS = dict(optimizer="adamw", n_train_lists=0, device="cpu")
 
 def _recipe_tags(c:TrainConfig) -> list[str]:
     "What a run's name says of a recipe other than the project's: coupled L2, a fixed training set, a linear schedule."

@@ -16,7 +16,7 @@ from plotly.subplots import make_subplots
 from tqdm.auto import tqdm
 from fastcore.basics import patch
 from .core import (Profile, atomic_write_text, atomic_save_tensors, load_tensors,
-    read_metadata, remove_stale_tmp, one_thread, run_units, _tmp_path, check_path_text, tensor_shapes)
+    read_metadata, remove_stale_tmp, one_thread, run_units, _tmp_path, check_path_text, tensor_shapes, check_device)
 from .data import SortTask, Batch, make_batch, sample_batch, sample_lists, generator
 from .model import (PRESETS, make_model, preset_task, SeedTransformer, sort_loss, evaluate,
     save_model, fast_sort_loss, fast_supported)
@@ -257,10 +257,10 @@ class RunState:
     def __init__(self,
                  config:TrainConfig, # the run's config
                  run_dir:Path, # its folder (`open_run`)
-                 device:torch.device, # where it trains
                  state:Path|None=None, # a resume file to restore; None: the folder's own, if any
                 ):
         self.config, self.dir, self.task = config, Path(run_dir), config.sort_task()
+        device = torch.device(config.device)
         self.model, self.g = build_model(config), generator(config.seed)
         self.fixed = train_set(config, self.task) if config.n_train_lists else None   # ARENA's recipe: one fixed set
         if device.type != "cpu": self.model.to(device)
@@ -318,22 +318,18 @@ def after_step(self:RunState,
     return False
 
 # %% ../nbs/03_train.ipynb #c020c
-def _device(device: str | None) -> torch.device:
-    return torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
-
 def train_run(config:TrainConfig, # the run's config
               out:str|Path, # the sweep's folder; the run goes to `out/config.run_name`
               resume_every:int=100, # also save the resume state every this many steps (a profile's `resume_every`)
               stop_at:int|None=None, # stop after this step, leaving the run resumable
-              device:str|None=None, # "cpu", "cuda", ...; default: cuda if available (bit-identical resumes: CPU)
               progress:bool=True, # show progress bars
              ) -> Path:
-    "Train one run (or resume it, or skip it if finished); returns its folder."
+    "Train one run on its `device` (or resume it, or skip it if finished); returns its folder."
     run_dir = open_run(config, out)
     if run_is_done(run_dir): return run_dir
-    device = _device(device)
-    with deterministic(device):
-        r = RunState(config, run_dir, device)
+    check_device(config.device, "TrainConfig.device", available=True)
+    with deterministic(config.device):
+        r = RunState(config, run_dir)
         if r.step == 0: r.checkpoint(float("nan"))
         r.model.train(); end = config.steps if stop_at is None else min(stop_at, config.steps)
         bar = tqdm(total=config.steps, initial=r.step, desc=config.run_name, disable=not progress, leave=False)
@@ -389,7 +385,6 @@ def train_group(configs:list[TrainConfig], # runs with one `group_key` (or one r
                 out:str|Path, # the runs folder; each run goes to `out/RUN_NAME`
                 resume_every:int=100, # steps between resume points (besides checkpoints)
                 stop_at:int|None=None, # stop (resumably) after this many steps; None: train to the end
-                device:str|None=None, # None: CUDA when available, else the CPU
                 progress:bool=True, # show progress bars
                ) -> list[Path]:
     """Train runs of one `group_key` together with stacked parameters (see above), each into its own folder; returns the
@@ -397,17 +392,17 @@ def train_group(configs:list[TrainConfig], # runs with one `group_key` (or one r
     dirs = [open_run(c, out) for c in configs]
     todo = [(c, d) for c, d in zip(configs, dirs) if not run_is_done(d)]
     if len(todo) < 2:
-        for c, _ in todo: train_run(c, out, resume_every, stop_at, device, progress)
+        for c, _ in todo: train_run(c, out, resume_every, stop_at, progress)
         return dirs
     if None in (keys := {group_key(c) for c, _ in todo}) or len(keys) > 1:
         raise ValueError(
             f"runs {[c.run_name for c, _ in todo]} cannot train as one group: "
             "they differ in more than weight decay and seed"
         )
-    device = _device(device)
+    device = check_device(todo[0][0].device, "TrainConfig.device", available=True)
     with deterministic(device):
         step, files = _common_step([d for _, d in todo])
-        runs = [RunState(c, d, device, f or d / "none") for (c, d), f in zip(todo, files)]
+        runs = [RunState(c, d, f or d / "none") for (c, d), f in zip(todo, files)]
         for r in runs: r.keep_prev = True
         if step == 0:
             for r in runs: r.checkpoint(float("nan"))
@@ -431,7 +426,7 @@ def _group_loop(runs:list[RunState], step:int, end:int, resume_every:int, progre
             opt.state[P[n]] = dict(
                 step=sts[0]["step"].clone(), **{k: torch.stack([s[k] for s in sts]) for k in ("exp_avg", "exp_avg_sq")}
             )
-    wd = torch.tensor([r.config.weight_decay for r in runs])
+    dev = P[names[0]].device; wd = torch.tensor([r.config.weight_decay for r in runs], device=dev)
 
     def sync():  # stacked state -> each member's model and AdamW
         for i, (r, o) in enumerate(zip(runs, own)):
@@ -449,6 +444,7 @@ def _group_loop(runs:list[RunState], step:int, end:int, resume_every:int, progre
         lr = lr_at(config, step)
         for grp in opt.param_groups: grp["lr"] = lr
         batches = [sample_batch(r.task, config.batch_size, r.g) for r in runs]
+        if dev.type != "cpu": batches = [type(b)(*(t.to(dev) for t in b)) for b in batches]
         losses = fast_sort_loss(P, runs[0].model.cfg, batches)
         opt.zero_grad(set_to_none=True); losses.sum().backward()
         with torch.no_grad():
@@ -473,7 +469,7 @@ def sweep_configs(profile:Profile, # sizes (`Profile.train_sizes`), seeds and he
                  ) -> list[TrainConfig]:
     "Every combination, sized by the profile (`overrides` replace any `TrainConfig` field); all validated."
     def size(p):
-        kw = {"n_heldout": profile.n_heldout, **profile.train_sizes(p).fields(), **overrides}
+        kw = {"n_heldout": profile.n_heldout, "device": profile.device, **profile.train_sizes(p).fields(), **overrides}
         if "warmup_steps" not in overrides and "steps" in kw:
             kw["warmup_steps"] = min(kw.get("warmup_steps", 0), kw["steps"])
         return kw
@@ -489,7 +485,8 @@ def recipe_configs(profile:Profile, # its grid's `recipes` and seeds, sized like
     def task(r):
         return None if r.gap_mean is None else {**preset_task(r.preset).to_dict(), "gap_mean": float(r.gap_mean)}
     return [TrainConfig(**{"preset": r.preset, "weight_decay": float(r.weight_decay), "seed": s, "task": task(r),
-                           "n_heldout": profile.n_heldout, **profile.train_sizes(r.preset).fields(), **r.fields})
+                           "n_heldout": profile.n_heldout, "device": profile.device,
+                           **profile.train_sizes(r.preset).fields(), **r.fields})
             for r in profile.grid.recipes for s in profile.grid.seeds_of(r.preset)]
 
 def seed_recipe_configs(profile:Profile, # sizes (`Profile.train_sizes('seed_recipe')`) and held-out size
@@ -497,7 +494,8 @@ def seed_recipe_configs(profile:Profile, # sizes (`Profile.train_sizes('seed_rec
     "The seed's experiment as it was: λ ∈ {0, 1e-4, 1e-3}, AdamW default decay 0.01 on every parameter."
     size = {"n_heldout": profile.n_heldout, **profile.train_sizes("seed_recipe").fields()}
     return [TrainConfig(preset="relu3l", compression=True, weight_decay=0.01, decay="all", act_penalty=lam, lr=1e-3,
-                        schedule="constant", warmup_steps=0, seed=0, **size) for lam in SEED_RECIPE_PENALTIES]
+                        schedule="constant", warmup_steps=0, seed=0, device=profile.device, **size)
+            for lam in SEED_RECIPE_PENALTIES]
 
 def check_out_dir(out:str|Path, # the folder that will be written
                   what:str="--out", # how the folder is named in messages
@@ -526,18 +524,18 @@ def check_sweep(configs:list[TrainConfig], # run configs (`runs.TrainConfig`)
     check_out_dir(out)
     if (Path(out) / "config.json").exists() or Path(out).name == "checkpoints":
         raise ValueError(f"--out {out} is (inside) a run folder: give the folder that holds the runs")
+    for d in sorted({c.device for c in configs}): check_device(d, "device", available=True)
     for c in configs:
         run_dir = check_run_folder(c, out)
         for name in ("state.safetensors", "state.prev.safetensors"): check_state(run_dir / name, c)
 
 def _train_unit(unit:tuple) -> list[str]:
-    """One unit of a sweep, in any process: plain values in (config dicts, folder, resume interval, device), run folders
-    out."""
-    configs, out, resume_every, device = unit
+    "One unit of a sweep, in any process: plain values in (config dicts, folder, resume interval), run folders out."
+    configs, out, resume_every = unit
     return [
         str(p)
         for p in train_group(
-            [TrainConfig.from_dict(c) for c in configs], out, resume_every, device=device, progress=False
+            [TrainConfig.from_dict(c) for c in configs], out, resume_every, progress=False
         )
     ]
 
@@ -546,27 +544,27 @@ def train_sweep(configs:list[TrainConfig], # run configs (`runs.TrainConfig`)
                 out:str|Path, # the runs folder; each run goes to `out/RUN_NAME`
                 progress:bool=True, # show progress bars
                 workers:int=1, # processes training side by side (one thread each); the numbers do not depend on it
-                group_size:int|None=None, # runs per group (`train_group`); default: `GROUP_SIZE` of the device
+                group_size:int|None=None, # runs per group (`train_group`); default: `GROUP_SIZE` of the runs' device
                 engine:str="local", # 'local' or 'dask' (see `core.run_units`)
                 scheduler:str|None=None, # `core.run_units`: this machine, or a Dask cluster
-                device:str|None=None, # None: CUDA when available, else the CPU
                 resume_every:int=100, # steps between resume points (a profile's `resume_every`)
                ) -> pd.DataFrame:
     """Train (or resume, or skip) every run, unit by unit (`make_units`), then write and return the combined metrics
     table."""
     out = Path(out)
     check_sweep(configs, out)
-    units = make_units(configs, GROUP_SIZE.get(_device(device).type, 1) if group_size is None else group_size)
+    default = GROUP_SIZE.get(torch.device(configs[0].device).type, 1) if configs else 1
+    units = make_units(configs, default if group_size is None else group_size)
     if workers == 1 and engine == "local":
         for u in tqdm(units, desc="sweep", disable=not progress or len(units) < 2):
-            train_group(u, out, resume_every, device=device, progress=progress)
+            train_group(u, out, resume_every, progress=progress)
     else:
         # by its module's name, also when this runs in a notebook
         from sorting_transformers.train import _train_unit as work
 
         run_units(
             work,
-            [([c.to_dict() for c in u], str(out), resume_every, device) for u in units],
+            [([c.to_dict() for c in u], str(out), resume_every) for u in units],
             workers,
             engine,
             scheduler,

@@ -80,7 +80,7 @@ def test_readme_states_the_committed_findings():
     from sorting_transformers.train import sweep_configs
     path = ROOT / "results" / "default" / "summary.json"
     s = json.loads(path.read_text()); readme = (ROOT / "README.md").read_text()
-    assert path.stat().st_size < 40_000, "the committed summary should be some KB"
+    assert path.stat().st_size < 200_000, "the committed summary should be some tens of KB"
     assert s["profile"] == "default"
     assert sorted(r["run"] for r in s["runs"]) == sorted(c.run_name for c in sweep_configs(get_profile("default")))
     for name, text in summary_markdown(s).items():
