@@ -302,7 +302,7 @@ def presets_table(seed:int=0, # initialisation seed of the fresh models
     return pd.DataFrame(rows)
 
 # %% ../nbs/07_cli.ipynb #c012b
-_CELL = ["preset", "lists", "level", "n", "unconfirmed", "splitting", "suppression", "llc", "llc_n",
+_CELL = ["preset", "recipe", "lists", "level", "n", "unconfirmed", "splitting", "suppression", "llc", "llc_n",
          "norm_total", "token_acc", "min_value_acc"]
 
 def _experiment(runs:Path, o:RunOptions) -> dict|None:

@@ -344,7 +344,8 @@ def _seed_rows(recipe:pd.DataFrame) -> list[tuple]:
     ok = int((recipe.token_acc >= 0.99).sum())
     below = f"partly: {len(recipe) - ok} of {len(recipe)} reruns stay below 99%"
     return [("The three models were trained with no, mid and high weight decay", _SEED,
-             f"the recipe's levels are an activation penalty λ; all three use AdamW's weight decay 0.01 (rerun: {acc})",
+             "established by reading the seed's training code, not measured: its levels are an activation penalty λ "
+             f"and all three use AdamW's default weight decay 0.01 (that recipe rerun here: {acc})",
              "not replicated: the labels are not weight decay"),
             ("The models learn to sort (about 99% token accuracy)", _SEED,
              f"{ok} of {len(recipe)} recipe reruns reach 99%: {acc}",
@@ -639,14 +640,49 @@ def _recipes_md(s:dict) -> list[str]:
                        + _moved_text(*_moved_md(dr, lambda d: d["lists"]), "the change"))
     return out
 
+def _abstract_md(s:dict) -> str:
+    """The findings in a paragraph: the budget, whether the runs sort, the modes, what weight decay detectably changes
+    (in how many of its comparisons, with the range of its differences), the LLC's validity, the replication verdicts."""
+    desc = {**_desc(), **{k: v.lower() if k != "llc" else v for k, v in _NAMES.items()}}
+    runs, cells = s["runs"], s["cells"]; presets = list(dict.fromkeys(c["preset"] for c in cells))
+    seen = {p: sorted({c["lists_seen"] for c in cells if c["preset"] == p and c.get("lists_seen")}) for p in presets}
+    out = [f"On the **{s['profile']}** profile ({len(runs)} runs; training lists per run: "
+           + "; ".join(f"`{p}` {' or '.join(f'{x:,}' for x in v)}" for p, v in seen.items() if v) + "),"]
+    below = sum(r["token_acc"] < 0.99 for r in runs)
+    out.append("every run learns to sort (held-out token accuracy at least 99%)." if not below else
+               f"{len(runs) - below} of {len(runs)} runs reach 99% held-out token accuracy.")
+    for p in presets:
+        cs = [c for c in cells if c["preset"] == p]; nc = sum(c["confirmed"] for c in cs); n = sum(c["n"] for c in cs)
+        modes = (f"vocabulary-splitting in {sum(c['splitting'] for c in cs)} and copy-suppression in "
+                 f"{sum(c['suppression'] for c in cs)} of its {nc} labels confirmed by ablation" if nc else
+                 "no head-mode label confirmed by ablation")
+        ds = [d for d in s["differences"] if d["preset"] == p and d["diff"] is not None]
+        moved = {}
+        for d in ds:   # the total weight norm stands for its components here (the findings give each)
+            if d["verdict"] in ("higher", "lower") and not (d["metric"].startswith("norm_") and d["metric"] != "norm_total"):
+                moved.setdefault((d["metric"], d["verdict"]), []).append(d["diff"])
+        total = {m: sum(d["metric"] == m for d in ds) for m, _ in moved}
+        rng = lambda x: f"{x[0]:.3g}" if len(x) == 1 else f"{min(x):.3g} to {max(x):.3g}"
+        eff = "; ".join(f"{'raises' if v == 'higher' else 'lowers'} the {desc.get(m, m)} in {len(x)} of {total[m]} "
+                        f"comparisons ({rng(x)})" for (m, v), x in moved.items())
+        out.append(f"`{p}` ({n} runs): {modes}; weight decay " + (eff if eff else "changes nothing detectably") + ".")
+    conv = sum(not r["llc_failed"] for r in runs)
+    out.append(f"{conv} of {len(runs)} final LLC estimates passed every sampler check" +
+               ("; the others are not compared." if conv < len(runs) else "."))
+    if s.get("replication"):
+        out.append("Replication: " + "; ".join(f"{r['claim'].rstrip('.')}: **{r['verdict'].split(':')[0]}**"
+                                               for r in s["replication"]) + ".")
+    return " ".join(out)
+
 def summary_markdown(s:dict, # `experiment_summary` (e.g. read from `results/PROFILE/summary.json`)
                     ) -> dict[str, str]:
-    "The write-up's sections as Markdown: `setup`, `findings`, `replication`; every number and verdict from `s`."
+    """The write-up's sections as Markdown: `abstract`, `setup`, `findings`, `replication`; every number and verdict
+    from `s`."""
     presets = dict.fromkeys(c["preset"] for c in s["cells"])
     findings = _runs_md(s["runs"]) + [l for p in presets for l in _preset_md(s, p)] + _recipes_md(s)
     rep = _md_table([[r["claim"], r["source"], r["measured"], f"**{r['verdict']}**"] for r in s["replication"]],
                     ["claim", "source", "measured here", "verdict"])
-    return dict(setup=_setup_md(s), findings="\n\n".join(findings), replication=rep)
+    return dict(abstract=_abstract_md(s), setup=_setup_md(s), findings="\n\n".join(findings), replication=rep)
 
 # %% ../nbs/06a_experiment.ipynb #x023
 def _error(d:pd.DataFrame, v:str, lo:str, hi:str) -> dict:

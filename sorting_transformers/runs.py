@@ -367,7 +367,7 @@ def combined_metrics(out:str|Path, # a runs folder
             df.assign(
                 run=config.run_name,
                 preset=config.preset + ("-compressed" if config.compression else ""),
-                recipe="seed" if config.compression else "sweep",
+                recipe="seed" if config.compression else config.recipe,   # the seed's, the project's, or e.g. ARENA's
                 gap_mean=config.sort_task().gap_mean,
                 weight_decay=config.weight_decay,
                 level=level_name(config.weight_decay),

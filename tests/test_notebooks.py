@@ -86,3 +86,11 @@ def test_readme_states_the_committed_findings():
     for name, text in summary_markdown(s).items():
         assert text.replace("](0", "](nbs/0") in readme, f"README.md does not state the committed {name}"
     assert "Computed from the run folders" not in readme   # no placeholders where the results should be
+
+def test_pages_show_no_warnings_or_tracebacks(main_job_test_profile):
+    "No executed notebook, so no page of the site, shows stderr output (warnings, tracebacks, progress bars)."
+    work, _ = main_job_test_profile
+    bad = [f"{nb} cell {c.get('id')}: {''.join(o.get('text', ''))[:300]}"
+           for nb in NOTEBOOKS for c in json.loads((work / "_site" / "notebooks" / nb).read_text())["cells"]
+           for o in c.get("outputs", []) if o.get("output_type") == "stream" and o.get("name") == "stderr"]
+    assert not bad, "\n".join(bad[:10])

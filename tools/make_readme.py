@@ -19,7 +19,7 @@ def committed_sections(path=SUMMARY) -> dict:
     s = json.loads(Path(path).read_text())
     note = (f"*From the committed summary of the `{s['profile']}` build (`{Path(path).relative_to(ROOT)}`), "
             "which the main job regenerates and compares; the site shows the same sentences with figures.*")
-    return {k: f"{note}\n\n{v}" if k == "setup" else v for k, v in summary_markdown(s).items()}
+    return {k: f"{note}\n\n{v}" if k == "abstract" else v for k, v in summary_markdown(s).items()}
 
 def render(nb_path=ROOT / "nbs" / "index.ipynb", summary=SUMMARY) -> str:
     cells = json.loads(Path(nb_path).read_text())["cells"]
