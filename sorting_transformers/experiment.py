@@ -642,7 +642,8 @@ def _recipes_md(s:dict) -> list[str]:
 
 def _abstract_md(s:dict) -> str:
     """The findings in a paragraph: the budget, whether the runs sort, the modes, what weight decay detectably changes
-    (in how many of its comparisons, with the range of its differences), the LLC's validity, the replication verdicts."""
+    (in how many of its comparisons, with the range of the differences), the LLC's validity, the replication
+    verdicts."""
     desc = {**_desc(), **{k: v.lower() if k != "llc" else v for k, v in _NAMES.items()}}
     runs, cells = s["runs"], s["cells"]; presets = list(dict.fromkeys(c["preset"] for c in cells))
     seen = {p: sorted({c["lists_seen"] for c in cells if c["preset"] == p and c.get("lists_seen")}) for p in presets}
@@ -659,7 +660,8 @@ def _abstract_md(s:dict) -> str:
         ds = [d for d in s["differences"] if d["preset"] == p and d["diff"] is not None]
         moved = {}
         for d in ds:   # the total weight norm stands for its components here (the findings give each)
-            if d["verdict"] in ("higher", "lower") and not (d["metric"].startswith("norm_") and d["metric"] != "norm_total"):
+            part = d["metric"].startswith("norm_") and d["metric"] != "norm_total"
+            if d["verdict"] in ("higher", "lower") and not part:
                 moved.setdefault((d["metric"], d["verdict"]), []).append(d["diff"])
         total = {m: sum(d["metric"] == m for d in ds) for m, _ in moved}
         rng = lambda x: f"{x[0]:.3g}" if len(x) == 1 else f"{min(x):.3g} to {max(x):.3g}"
