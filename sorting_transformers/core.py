@@ -73,8 +73,11 @@ class GridSizes:
 
     def seeds_of(self, preset:str, # a model preset
                 ) -> tuple[int, ...]:
-        "The seeds of `preset`'s cells (none when the grid leaves it out)."
-        return tuple(range(self.seeds.get(preset, 0)))
+        "The seeds of `preset`'s cells; a preset the grid gives no seeds is an error (never silently left out)."
+        if preset not in self.seeds:
+            raise ValueError(f"the grid has no seeds for preset {preset!r} (it has seeds for {sorted(self.seeds)}): "
+                             "add it to GridSizes.seeds, or leave the preset out")
+        return tuple(range(self.seeds[preset]))
 
     def gaps_of(self, preset:str, # a model preset
                ) -> tuple:
