@@ -691,10 +691,15 @@ def _error(d:pd.DataFrame, v:str, lo:str, hi:str) -> dict:
     "plotly error bars from an interval's ends."
     return dict(type="data", symmetric=False, array=(d[hi] - d[v]).tolist(), arrayminus=(d[v] - d[lo]).tolist())
 
+def _grid_cells(cells:pd.DataFrame) -> pd.DataFrame:
+    "The grid's cells (the project's recipe): figures put levels on an axis, so recipe cells stay in their tables."
+    return cells[cells.recipe == "project"] if "recipe" in cells else cells
+
 def plot_mode_frequency(cells:pd.DataFrame, # `cell_table`
                        ) -> go.Figure:
-    "Per preset: the frequency of each mode per cell with its Wilson interval."
-    presets = list(dict.fromkeys(cells.preset)); fig = make_subplots(1, len(presets), subplot_titles=presets)
+    "Per preset: the frequency of each mode per cell of the grid with its Wilson interval."
+    cells = _grid_cells(cells); presets = list(dict.fromkeys(cells.preset))
+    fig = make_subplots(1, len(presets), subplot_titles=presets)
     for j, p in enumerate(presets):
         d = cells[cells.preset == p]
         for m, color in (("splitting", "#2ca02c"), ("suppression", "#9467bd")):
@@ -710,8 +715,9 @@ def plot_cell_metric(cells:pd.DataFrame, # `cell_table`
                      metric:str, # 'llc', 'norm_total', 'token_acc' or 'min_value_acc'
                      title:str, # figure title
                     ) -> go.Figure:
-    "Per preset: the cell means of `metric` against the weight-decay level, one line per list distribution."
-    presets = list(dict.fromkeys(cells.preset)); fig = make_subplots(1, len(presets), subplot_titles=presets)
+    "Per preset: the grid's cell means of `metric` against the weight-decay level, one line per list distribution."
+    cells = _grid_cells(cells); presets = list(dict.fromkeys(cells.preset))
+    fig = make_subplots(1, len(presets), subplot_titles=presets)
     for j, p in enumerate(presets):
         for lists, d in cells[cells.preset == p].groupby("lists", sort=False):
             fig.add_scatter(x=d.level, y=d[metric], name=f"{p} {lists}", mode="lines+markers",
@@ -723,12 +729,16 @@ def plot_inside_mode(cells:pd.DataFrame, # `cell_table`
                     ) -> go.Figure:
     "The measures inside the mode (`instruments.STRUCTURE`) of one preset per cell: one panel each, one line per lists."
     desc = {c: (i.describe or {}).get(c, c) for i in INSTRUMENTS for c in i.compared}
-    d0 = cells[cells.preset == preset]; ms = [m for m in STRUCTURE if m in d0]
-    fig = make_subplots(2, (len(ms) + 1) // 2, subplot_titles=[desc[m] for m in ms])
+    d0 = _grid_cells(cells)[lambda c: c.preset == preset]; ms = [m for m in STRUCTURE if m in d0]
+    ncol = (len(ms) + 1) // 2
+    fig = make_subplots(2, ncol, subplot_titles=[desc[m] for m in ms])   # titles fill the grid row by row
+    colors = dict(zip(dict.fromkeys(d0.lists), ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#8c564b", "#17becf")))
     for j, m in enumerate(ms):
         for lists, d in d0.groupby("lists", sort=False):
             fig.add_scatter(x=d.level, y=d[m], name=lists, legendgroup=lists, showlegend=j == 0, mode="lines+markers",
-                            error_y=_error(d, m, f"{m}_lo", f"{m}_hi"), row=j % 2 + 1, col=j // 2 + 1)
+                            line=dict(color=colors.get(lists)), error_y=_error(d, m, f"{m}_lo", f"{m}_hi"), meta=m,
+                            row=j // ncol + 1, col=j % ncol + 1)
+    fig.update_annotations(font_size=11)
     return fig.update_layout(title=f"Inside the mode of {preset}, per cell (mean over seeds, 95% t interval; confirmed "
                              "labels only)", height=560)
 

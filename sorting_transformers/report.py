@@ -141,7 +141,9 @@ class SitePreprocessor(Preprocessor):
         if re.search(r"^#\|\s*(hide|default_exp)\b", cell.source, re.M): tags.append(_HIDE)
         if re.search(r"^#\|\s*echo:\s*false", cell.source, re.M): tags.append(_ECHO_FALSE)
         cell.source = "\n".join(l for l in cell.source.splitlines() if not l.startswith("#|")).strip()
-        for o in cell.get("outputs", []):
+        cell.outputs = [o for o in cell.get("outputs", [])   # a display with nothing to show: nothing on the page
+                        if o.get("output_type") not in ("display_data", "execute_result") or o.get("data")]
+        for o in cell.outputs:
             md = o.get("data", {}).pop("text/markdown", None)
             if md is not None: o["data"] = {"text/html": _MD_OUTPUT.render(_page_links(md))}
         return cell, resources

@@ -486,7 +486,7 @@ def test_a_diverging_run_stops_without_saving_nan(tmp_path, monkeypatch):
     "A NaN loss stops the run with one clear error; no NaN reaches a checkpoint, the metrics or the resume state."
     import sorting_transformers.train as tr, sorting_transformers.runs as runs_mod
     real = tr.train_step
-    monkeypatch.setattr(tr, "train_step", lambda model, opt, cfg, task, step, g: float("nan") if step == 5 else real(model, opt, cfg, task, step, g))
+    monkeypatch.setattr(tr, "train_step", lambda model, opt, cfg, task, step, g, *rest: float("nan") if step == 5 else real(model, opt, cfg, task, step, g, *rest))
     cfg = runs_mod.TrainConfig(preset="attn1l", steps=12, batch_size=8, warmup_steps=2, n_checkpoints=3)
     with pytest.raises(ValueError, match="diverged"): tr.train_run(cfg, tmp_path, progress=False)
     run = tmp_path / cfg.run_name
