@@ -7,7 +7,7 @@ Docs: https://sorting-transformers.github.io/sorting_transformers/experiment.htm
 # %% ../nbs/06a_experiment.ipynb #x002
 from __future__ import annotations
 import json, math, warnings
-from dataclasses import asdict, replace
+from dataclasses import asdict
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -380,8 +380,7 @@ def experiment_results(profile:Profile, # sizes, grid and LLC sampling
     from sorting_transformers.runs import sweep_metrics, final_metrics
     grid, recipes = sweep_configs(profile), recipe_configs(profile); configs = grid + recipes
     followed = curve_runs(configs, profile.grid.curve_seeds)
-    names = {c.recipe: r.name for r in profile.grid.recipes for c in recipe_configs(replace(profile, grid=replace(
-        profile.grid, recipes=(r,))))}   # how each recipe cell is named in the tables
+    names = {c.recipe: r.name for r, c in zip(profile.grid.recipes, recipe_configs(profile, seeds=(0,)))}   # in tables
     recipe = final_metrics(sweep_metrics(runs, [c.run_name for c in seed_recipe_configs(profile)]))
     finals, curves = analyse_runs(runs, configs, profile_llc_config(profile.llc, profile.device), profile.n_analysis,
                                   followed,
@@ -728,8 +727,7 @@ def plot_inside_mode(cells:pd.DataFrame, # `cell_table`
                      preset:str, # one preset of the grid
                     ) -> go.Figure:
     "The measures inside the mode (`instruments.STRUCTURE`) of one preset per cell: one panel each, one line per lists."
-    desc = {c: (i.describe or {}).get(c, c) for i in INSTRUMENTS for c in i.compared}
-    d0 = _grid_cells(cells)[lambda c: c.preset == preset]; ms = [m for m in STRUCTURE if m in d0]
+    desc = _desc(); d0 = _grid_cells(cells)[lambda c: c.preset == preset]; ms = [m for m in STRUCTURE if m in d0]
     ncol = (len(ms) + 1) // 2
     fig = make_subplots(2, ncol, subplot_titles=[desc[m] for m in ms])   # titles fill the grid row by row
     colors = dict(zip(dict.fromkeys(d0.lists), ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#8c564b", "#17becf")))

@@ -480,14 +480,15 @@ def sweep_configs(profile:Profile, # sizes (`Profile.train_sizes`), seeds and he
             for s in (profile.grid.seeds_of(p) if seeds is None else seeds)]
 
 def recipe_configs(profile:Profile, # its grid's `recipes` and seeds, sized like the grid
+                   seeds:list[int]|None=None, # default: the grid's seeds of each recipe's preset
                   ) -> list[TrainConfig]:
-    "The runs of the profile's `Recipe` cells (`GridSizes.recipes`), each with the grid's seeds of its preset."
+    "The runs of the profile's `Recipe` cells (`GridSizes.recipes`), recipe by recipe, each with its seeds."
     def task(r):
         return None if r.gap_mean is None else {**preset_task(r.preset).to_dict(), "gap_mean": float(r.gap_mean)}
     return [TrainConfig(**{"preset": r.preset, "weight_decay": float(r.weight_decay), "seed": s, "task": task(r),
                            "n_heldout": profile.n_heldout, "device": profile.device,
                            **profile.train_sizes(r.preset).fields(), **r.fields})
-            for r in profile.grid.recipes for s in profile.grid.seeds_of(r.preset)]
+            for r in profile.grid.recipes for s in (profile.grid.seeds_of(r.preset) if seeds is None else seeds)]
 
 def seed_recipe_configs(profile:Profile, # sizes (`Profile.train_sizes('seed_recipe')`) and held-out size
                        ) -> list[TrainConfig]:
