@@ -1,6 +1,7 @@
 """Training and LLC throughput, measured side by side in one run; prints one table per question.
 
     python benchmarks/bench_train.py [--steps 40] [--batch-size 256] [--device cpu|cuda] [--no-llc]
+                                     [--sections 1 2 3 4 5 6] [--profiles paper full]
 
 1. Step time per preset: TransformerLens's forward (`model(tokens)`), the package's `fast_sort_loss` on
    the same parameters, and a minimal plain-PyTorch implementation of the same architecture (the
@@ -11,6 +12,11 @@
    `workers` processes side by side (one thread each), with the speed-up over today's loop.
 3. LLC seconds per checkpoint with the profile's sampler settings (one chain per process, as the
    LLC stage runs it).
+5. Mixed precision: the fused step in fp32 against bf16 autocast with fp32 master weights, side by
+   side (on a CPU, bf16 pays only where the CPU has bf16 matrix units).
+6. The training stage of the `paper` and `full` profiles projected from the trainer's measured step
+   time at each run's batch size (`--profiles`): run-steps, and hours with W processes side by side on
+   the CPU (assuming they scale as section 2 measures) or one run at a time on a GPU.
 
 Every side draws its batches from the task's generator and runs under the determinism setting the
 training loop uses (one thread, where the row says so).
@@ -74,9 +80,13 @@ def _sync(dev):
     if dev.type == "cuda": torch.cuda.synchronize()
 
 def step_ms(kind, cfg, n, dev):
-    "Median ms per step of one model trained through `kind`: 'tl', 'fast', 'plain' or the trainer's own 'train_step'."
+    """Median ms per step of one model trained through `kind`: 'tl', 'fast', 'fast-bf16' (bf16 autocast, fp32 master
+    weights), 'plain' or the trainer's own 'train_step'."""
     model = _to(PlainTransformer(cfg.model_cfg()) if kind == "plain" else build_model(cfg), dev)
-    fwd = (lambda b: fast_sort_loss(dict(model.named_parameters()), model.cfg, b)) if kind == "fast" else lambda b: sort_loss(model(b.tokens), b)
+    def fused(b):
+        with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=kind == "fast-bf16"):
+            return fast_sort_loss(dict(model.named_parameters()), model.cfg, b).float()
+    fwd = fused if kind.startswith("fast") else lambda b: sort_loss(model(b.tokens), b)
     opt, task, g, ts = make_optimizer(model, cfg), cfg.sort_task(), generator(0), []
     for i in range(n + 5):
         _sync(dev); t = time.perf_counter()
@@ -133,16 +143,58 @@ def main():
     ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     ap.add_argument("--groups", type=int, nargs="+", default=[2, 3, 6]); ap.add_argument("--workers", type=int, default=os.cpu_count())
     ap.add_argument("--no-llc", action="store_true")
-    a = ap.parse_args(); dev = torch.device(a.device)
+    ap.add_argument("--sections", type=int, nargs="+", default=[1, 2, 3, 4, 5, 6])
+    ap.add_argument("--profiles", nargs="+", default=["paper", "full"])
+    a = ap.parse_args(); dev = torch.device(a.device); sec = set(a.sections)
+    if 4 in sec: sec.add(2)   # section 4 reads section 2's rates
     name = torch.cuda.get_device_name() if dev.type == "cuda" else f"CPU, {os.cpu_count()} cores"
     print(f"device: {name}; torch {torch.__version__}; batch {a.batch_size}; {a.steps} timed steps after 5 warm-up steps\n")
-    print("1. training step (ms, median; best of 3 rounds; on the CPU one thread, as training runs)")
-    print(f"{'preset':8} {'TL':>8} {'fast':>8} {'plain':>8} {'TL/plain':>8} {'fast/plain':>10}")
-    for preset in ("relu3l", "attn1l"):
+    if 1 in sec:
+        print("1. training step (ms, median; best of 3 rounds; on the CPU one thread, as training runs)")
+        print(f"{'preset':8} {'TL':>8} {'fast':>8} {'plain':>8} {'TL/plain':>8} {'fast/plain':>10}")
+    for preset in ("relu3l", "attn1l") if 1 in sec else ():
         cfg = TrainConfig(preset=preset, batch_size=a.batch_size, steps=1000, weight_decay=0.1, lr=3e-3)
         with deterministic(dev):
             t = {k: min(step_ms(k, cfg, a.steps, dev) for _ in range(3)) for k in ("tl", "fast", "plain")}
         print(f"{preset:8} {t['tl']:8.2f} {t['fast']:8.2f} {t['plain']:8.2f} {t['tl'] / t['plain']:8.2f} {t['fast'] / t['plain']:10.2f}")
+    if 2 in sec: sweep_tables(a, dev, 4 in sec)
+    if 3 in sec and not a.no_llc:
+        print("\n3. LLC (default profile's sampler settings)")
+        for preset in ("relu3l", "attn1l"):
+            print(f"{preset:8} {llc_s_per_checkpoint(preset, dev):6.1f} s per checkpoint")
+    if 5 in sec: precision_table(a, dev)
+    if 6 in sec: profile_table(a, dev)
+
+def precision_table(a, dev):
+    print("\n5. the fused training step in fp32 and in bf16 autocast (fp32 master weights), ms per step, median, best of 3"
+          " rounds, side by side")
+    print(f"{'preset':8} {'batch':>6} {'fp32':>8} {'bf16':>8} {'fp32/bf16':>10}")
+    for preset in ("relu3l", "attn1l"):
+        cfg = TrainConfig(preset=preset, batch_size=512, steps=1000, lr=1e-3)
+        with deterministic(dev):
+            t = {k: min(step_ms(k, cfg, a.steps, dev) for _ in range(3)) for k in ("fast", "fast-bf16")}
+        print(f"{preset:8} {512:6} {t['fast']:8.2f} {t['fast-bf16']:8.2f} {t['fast'] / t['fast-bf16']:10.2f}")
+
+def profile_table(a, dev):
+    from sorting_transformers.train import recipe_configs
+    workers = a.workers if dev.type == "cpu" else 1
+    print(f"\n6. training stage of each profile, projected from the trainer's step time (train_step, one thread on the CPU) "
+          f"at each run's preset and batch size, {workers} run(s) side by side")
+    print(f"{'profile':8} {'runs':>5} {'run-steps':>10} {'lists (M)':>10} {'hours':>7}")
+    ms = {}
+    for name in a.profiles:
+        prof = get_profile(name); configs = sweep_configs(prof) + recipe_configs(prof) + seed_recipe_configs(prof)
+        secs = 0.0
+        for c in configs:
+            key = (c.preset, c.batch_size, c.compression, c.act_penalty > 0)
+            if key not in ms:
+                probe = TrainConfig(**{**c.to_dict(), "steps": 1000})
+                with deterministic(dev): ms[key] = min(step_ms("train_step", probe, a.steps, dev) for _ in range(2))
+            secs += c.steps * ms[key] / 1000
+        print(f"{name:8} {len(configs):5} {sum(c.steps for c in configs):10} "
+              f"{sum(c.steps * c.batch_size for c in configs) / 1e6:10.1f} {secs / workers / 3600:7.2f}")
+
+def sweep_tables(a, dev, stage):
     print("\n2. sweep throughput (runs x steps / s, best of 3 rounds) and speed-up over today's loop, per kind of run in the default sweep")
     print(f"{'run':17} {'way of training':58} {'runs*steps/s':>12} {'speed-up':>8}")
     sweep = sweep_configs(get_profile("default")) + seed_recipe_configs(get_profile("default"))
@@ -164,15 +216,12 @@ def main():
             rows.append((f"train_step, {a.workers} processes side by side, 1 thread each", best(lambda: workers_runs_per_s(cfg, a.workers, a.steps))))
         for what, r in rows: print(f"{kind:17} {what:58} {r:12.1f} {r / base:8.2f}")
         rates[kind] = (base, max(r for _, r in rows[1:]) if len(rows) > 1 else base)
+    if not stage: return
     print("\n4. the default sweep's training stage (its runs x steps at the rates above; today vs the best way per kind)")
     tot = {k: sum(c.steps for c in sweep if (c.preset + "-compressed" * c.compression) == k) for k in kinds}
     today, now = (sum(tot[k] / rates[k][i] for k in kinds) for i in (0, 1))
     for k in kinds: print(f"{k:17} {tot[k]:6} run-steps  today {tot[k] / rates[k][0]:7.1f} s  now {tot[k] / rates[k][1]:7.1f} s")
     print(f"{'all':17} {sum(tot.values()):6} run-steps  today {today:7.1f} s  now {now:7.1f} s  speed-up {today / now:.2f}")
-    if not a.no_llc:
-        print("\n3. LLC (default profile's sampler settings)")
-        for preset in ("relu3l", "attn1l"):
-            print(f"{preset:8} {llc_s_per_checkpoint(preset, dev):6.1f} s per checkpoint")
 
 if __name__ == "__main__":
     main()

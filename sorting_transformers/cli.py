@@ -6,7 +6,7 @@ Docs: https://sorting-transformers.github.io/sorting_transformers/cli.html.md"""
 
 # %% ../nbs/07_cli.ipynb #c002
 from __future__ import annotations
-import argparse, inspect, json, sys, types, typing
+import argparse, inspect, json, sys, time, types, typing
 from pathlib import Path
 from typing import Literal, get_args, get_origin
 import pandas as pd
@@ -305,14 +305,20 @@ def presets_table(seed:int=0, # initialisation seed of the fresh models
 _CELL = ["preset", "recipe", "lists", "level", "n", "unconfirmed", "splitting", "suppression", "llc", "llc_n",
          "norm_total", "token_acc", "min_value_acc"]
 
-def _experiment(runs:Path, o:RunOptions) -> dict|None:
-    "Analyse the grid's trained runs (cached), print the cells, write RUNS/summary.json; the summary."
+def _experiment(runs:Path, o:RunOptions,
+                train_seconds:float|None=None, # the training stage's wall time in this job (None: not measured)
+               ) -> dict|None:
+    """Analyse the grid's trained runs (cached), print the cells, write RUNS/summary.json (with this job's wall times
+    per stage under `environment`: measured, not compared); the summary."""
     prof = o.profile; grid = sweep_configs(prof) + recipe_configs(prof); workers = o.workers or prof.workers
     print(f"\nexperiment: {len(grid)} run(s) analysed at their final checkpoint (accuracy, head mode, LLC), "
           f"{len(curve_runs(grid, prof.grid.curve_seeds))} of them also over training, {workers} worker(s)", flush=True)
     if o.dry_run: return print("checked; nothing analysed (--dry-run)")
+    t = time.perf_counter()
     res = experiment_results(prof, runs, workers, o.engine, o.scheduler, o.progress)
     summary = experiment_summary(res)
+    summary["environment"]["wall_seconds"] = dict(train=None if train_seconds is None else round(train_seconds),
+                                                  analysis=round(time.perf_counter() - t), workers=workers)
     atomic_write_text(runs / "summary.json", summary_json(summary))
     _print_table(res["cells"][_CELL].round(3), f"The experiment, per cell ({runs / 'summary.json'} has every number)")
     return summary
@@ -372,12 +378,12 @@ def main_job(
         _print_table(
             presets_table(n_heldout=prof.n_heldout), "Presets and their tasks (fresh models, held-out accuracy)"
         )
-    _train(configs, runs, o)
+    t = time.perf_counter(); _train(configs, runs, o); train_seconds = time.perf_counter() - t
     found = seed_checkpoints(seeds)
     if not found: print(f"\nskipped the seed import: no seed checkpoints under {seeds} (give --seed-dir)")
     elif o.dry_run: print(f"seed import: {len(found)} checkpoint(s) under {seeds}")
     else: seed_accuracy(seeds)
-    summary = _experiment(runs, o)
+    summary = _experiment(runs, o, train_seconds)
     if o.dry_run: print("report: every notebook on these runs, into _site (a writable folder)")
     else: report(Path("_site"), runs, prof.name, o.workers)
     if summary is not None:

@@ -18,10 +18,11 @@ from safetensors.torch import save_file, safe_open
 # %% auto #0
 __all__ = ['PROFILES', 'PROFILE_ENV', 'SHARED_ENV', 'RUNS_ENV', 'OWN_MARK', 'ENGINES', 'TrainSizes', 'LLCSizes', 'Recipe',
            'GridSizes', 'Profile', 'check_device', 'get_profile', 'env_profile', 'env_shared_dir', 'env_seed_dir',
-           'env_runs_dir', 'check_regular_file', 'read_json', 'check_path_text', 'file_digest', 'remove_stale_tmp',
-           'atomic_write_text', 'atomic_save_tensors', 'read_metadata', 'tensor_shapes', 'load_tensors', 'config_key',
-           'cached_tensors', 'analysis_dir', 'quiet_progress', 'check_own_output', 'new_own_output',
-           'replace_own_output', 'one_thread', 'check_fanout', 'run_units', 'dataclass_from_dict', 'md_code']
+           'committed_results_dir', 'env_runs_dir', 'check_regular_file', 'read_json', 'check_path_text', 'file_digest',
+           'remove_stale_tmp', 'atomic_write_text', 'atomic_save_tensors', 'read_metadata', 'tensor_shapes',
+           'load_tensors', 'config_key', 'cached_tensors', 'analysis_dir', 'quiet_progress', 'check_own_output',
+           'new_own_output', 'replace_own_output', 'one_thread', 'check_fanout', 'run_units', 'dataclass_from_dict',
+           'md_code']
 
 # %% ../nbs/00_core.ipynb #c005
 @dataclass(frozen=True)
@@ -146,15 +147,15 @@ PROFILES = {p.name: p for p in [
                        attn1l=_T(steps=6000, batch_size=512, lr=1e-3, warmup_steps=200, n_checkpoints=100),
                        seed_recipe=_T(steps=300, batch_size=256, n_checkpoints=300)),
             grid=GridSizes(seeds=dict(attn1l=10, relu3l=5), gap_means=dict(attn1l=(None, 1.5, 2.5, 3.5)),
-                           curve_seeds=10)),
-    Profile("paper", n_heldout=4096, n_analysis=4096, resume_every=500, n_pairs=1000, workers=2,
+                           curve_seeds=10, recipes=_ARENA_CELLS)),
+    Profile("paper", n_heldout=4096, n_analysis=2048, resume_every=500, n_pairs=500, workers=2,
             llc=LLCSizes(chains=4, draws=400, n_checkpoints=8, n_lists=2048, batch_size=64, workers=2,
                          cal_chains=4, cal_draws=400, gt_chains=8, gt_draws=2000),
-            train=dict(relu3l=_T(steps=2000, batch_size=512, lr=1e-3, warmup_steps=100, n_checkpoints=24),
-                       attn1l=_T(steps=7300, batch_size=512, lr=1e-3, warmup_steps=100, n_checkpoints=24),
+            train=dict(relu3l=_T(steps=2000, batch_size=512, lr=1e-3, warmup_steps=100, n_checkpoints=12),
+                       attn1l=_T(steps=6840, batch_size=512, lr=1e-3, warmup_steps=100, n_checkpoints=12),
                        seed_recipe=_T(steps=300, batch_size=256, n_checkpoints=40)),
-            grid=GridSizes(seeds=dict(attn1l=5, relu3l=5), gap_means=dict(attn1l=(None, 1.25, 2.5)),
-                           weight_decays=(0.0, 0.01, 1.0), recipes=_ARENA_CELLS, structure_checkpoints=24)),
+            grid=GridSizes(seeds=dict(attn1l=5, relu3l=5), gap_means=dict(attn1l=(None, 2.5, 1.25)),
+                           weight_decays=(0.0, 1.0), structure_checkpoints=12)),
 ]}
 
 PROFILE_ENV = "SORTING_TRANSFORMERS_PROFILE"
@@ -212,6 +213,12 @@ def env_shared_dir() -> Path:
 def env_seed_dir() -> Path:
     "Folder holding the seed project's checkpoints (`models/`, `checkpoints/`) and results: `env_shared_dir()/seed`."
     return env_shared_dir() / "seed"
+
+def committed_results_dir() -> Path:
+    """The committed summaries (`results/PROFILE/summary.json`) of the clone the package is imported from; absent where
+    the package was installed without its clone."""
+    import sorting_transformers
+    return Path(sorting_transformers.__file__).resolve().parents[1] / "results"
 
 # %% ../nbs/00_core.ipynb #c012
 RUNS_ENV = "SORTING_TRANSFORMERS_RUNS"

@@ -536,7 +536,16 @@ def _setup_md(s:dict) -> str:
             + "), each analysed at its final checkpoint (accuracy per answer value, weight norm, head mode, LLC); the "
             "first seed of every cell is also followed over training. Intervals are 95%: Wilson for a mode's "
             "frequency, Student-t across seeds for means and Welch t for differences, Wald intervals (statsmodels) for "
-            "the regression's odds ratios.")
+            "the regression's odds ratios." + _cost_md(s.get("environment") or {}))
+
+def _cost_md(env:dict) -> str:
+    "The job's measured wall time per stage and the machine, when the summary records them."
+    w = env.get("wall_seconds")
+    if not w: return ""
+    train = ("training was not measured" if w.get("train") is None else f"training took {w['train'] / 60:.0f} minutes")
+    where = f"{env.get('cpu', 'a machine it does not name')} ({env.get('device', 'cpu')}, {w.get('workers')} worker(s))"
+    return (f" Measured wall time of the job that wrote this summary, on {where}: {train}, the analyses "
+            f"{w['analysis'] / 60:.0f} minutes (runs and analyses reused from an earlier job count as none).")
 
 def _runs_md(runs:list[dict]) -> list[str]:
     below = [r for r in runs if r["token_acc"] < 0.99]

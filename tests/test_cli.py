@@ -45,5 +45,7 @@ def test_main_job_runs_the_experiment_and_says_whether_it_reproduced(main_job_te
     assert any(l.startswith(f"experiment: {n} run(s) analysed") for l in out), r.stdout[-3000:]
     s = json.loads((work / "runs" / "test" / "summary.json").read_text())   # $SORTING_TRANSFORMERS_RUNS/PROFILE
     assert s["profile"] == "test" and len(s["runs"]) == n
+    w = s["environment"]["wall_seconds"]   # this job's measured wall time per stage (it trained every run: fresh folder)
+    assert isinstance(w["train"], int) and isinstance(w["analysis"], int) and w["train"] > 0 and w["workers"] >= 1, w
     # run from a folder with no results/test/summary.json: it says there is nothing to compare, and how to commit one
     assert out[-1].startswith("no committed summary at results/test/summary.json"), out[-3:]

@@ -87,6 +87,22 @@ def test_readme_states_the_committed_findings():
         assert text.replace("](0", "](nbs/0") in readme, f"README.md does not state the committed {name}"
     assert "Computed from the run folders" not in readme   # no placeholders where the results should be
 
+def test_readme_leads_with_the_paper_summary():
+    """Where `results/paper/summary.json` is committed, the README's abstract, setup and replication table open with
+    its sections (before the `default` build's); where it is not, none of them is there."""
+    import json
+    from sorting_transformers.experiment import summary_markdown
+    readme = (ROOT / "README.md").read_text(); default = json.loads((ROOT / "results" / "default" / "summary.json").read_text())
+    ours = {k: v.replace("](0", "](nbs/0") for k, v in summary_markdown(default).items()}
+    path = ROOT / "results" / "paper" / "summary.json"
+    if not path.exists():
+        assert "On the **paper** profile" not in readme and "Built with the **paper** profile" not in readme
+        pytest.skip(f"{path} is not committed: the README shows the default build only")
+    s = json.loads(path.read_text()); assert s["profile"] == "paper"
+    paper = {k: v.replace("](0", "](nbs/0") for k, v in summary_markdown(s).items()}
+    for k in ("abstract", "setup", "replication"):
+        assert paper[k] in readme and readme.index(paper[k]) < readme.index(ours[k]), f"README: the paper's {k} first"
+
 def test_pages_show_no_warnings_or_tracebacks(main_job_test_profile):
     "No executed notebook, so no page of the site, shows stderr output (warnings, tracebacks, progress bars)."
     work, _ = main_job_test_profile
