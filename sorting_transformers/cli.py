@@ -163,8 +163,9 @@ def train(preset:list[Preset]|None=None, # model presets (default: all)
           schedule:Literal["cosine", "constant"]|None=None, # learning-rate schedule after warm-up (default: cosine)
           decay:Literal["matrices", "all"]|None=None, # which parameters decay (default: weight matrices only)
           n_checkpoints:int|None=None, # log-spaced checkpoints per run (default: the profile's)
-          # 'seed': the seed's experiment as it was, instead of the options above
-          recipe:Literal["sweep", "seed"]="sweep",
+          # 'seed': the seed's experiment as it was; 'recipes': the profile's recipe cells (`GridSizes.recipes`, e.g.
+          # ARENA's in `full`) with the profile's or the given seeds; both instead of the options above
+          recipe:Literal["sweep", "seed", "recipes"]="sweep",
           group_size:int|None=None, # runs trained together with stacked parameters (default: `train.GROUP_SIZE`)
           out:Path|None=None, # folder of the runs (default: $SORTING_TRANSFORMERS_RUNS/PROFILE, else runs/PROFILE)
           **kwargs) -> pd.DataFrame|None:
@@ -178,9 +179,13 @@ def train(preset:list[Preset]|None=None, # model presets (default: all)
     sizes = dict(steps=steps, batch_size=batch_size, lr=lr, warmup_steps=warmup_steps, schedule=schedule, decay=decay,
                  n_checkpoints=n_checkpoints)
     wds = [_weight_decay(w) for w in weight_decay] if weight_decay else None   # None: the profile's grid
+    if recipe == "recipes" and not o.profile.grid.recipes:
+        raise ValueError(f"--recipe recipes: profile {o.profile.name!r} has no recipe cells (allowed: a profile with "
+                         f"GridSizes.recipes: {[p.name for p in PROFILES.values() if p.grid.recipes]})")
     configs = (
         seed_recipe_configs(o.profile)
         if recipe == "seed"
+        else recipe_configs(o.profile, seeds) if recipe == "recipes"
         else sweep_configs(
             o.profile,
             preset or list(PRESETS),

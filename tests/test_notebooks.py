@@ -101,7 +101,8 @@ def test_readme_leads_with_the_paper_summary():
     s = json.loads(path.read_text()); assert s["profile"] == "paper"
     paper = {k: v.replace("](0", "](nbs/0") for k, v in summary_markdown(s).items()}
     for k in ("abstract", "setup", "replication"):
-        assert paper[k] in readme and readme.index(paper[k]) < readme.index(ours[k]), f"README: the paper's {k} first"
+        at = readme.find(paper[k]); assert at >= 0, f"README.md does not state the paper summary's {k}"
+        assert readme.find(ours[k], at + len(paper[k])) > 0, f"README.md: the default build's {k} should follow the paper's"
 
 def test_pages_show_no_warnings_or_tracebacks(main_job_test_profile):
     "No executed notebook, so no page of the site, shows stderr output (warnings, tracebacks, progress bars)."
