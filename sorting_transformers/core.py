@@ -149,7 +149,7 @@ PROFILES = {p.name: p for p in [
             grid=GridSizes(seeds=dict(attn1l=10, relu3l=5), gap_means=dict(attn1l=(None, 1.5, 2.5, 3.5)),
                            curve_seeds=10, recipes=_ARENA_CELLS)),
     Profile("paper", n_heldout=4096, n_analysis=2048, resume_every=500, n_pairs=500, workers=2,
-            llc=LLCSizes(chains=4, draws=400, n_checkpoints=8, n_lists=2048, batch_size=64, workers=2,
+            llc=LLCSizes(chains=4, draws=200, n_checkpoints=8, n_lists=2048, batch_size=64, workers=2,
                          cal_chains=4, cal_draws=400, gt_chains=8, gt_draws=2000),
             train=dict(relu3l=_T(steps=2000, batch_size=512, lr=1e-3, warmup_steps=100, n_checkpoints=12),
                        attn1l=_T(steps=6840, batch_size=512, lr=1e-3, warmup_steps=100, n_checkpoints=12),
