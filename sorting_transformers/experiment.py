@@ -542,7 +542,9 @@ def _cost_md(env:dict) -> str:
     "The job's measured wall time per stage and the machine, when the summary records them."
     w = env.get("wall_seconds")
     if not w: return ""
-    train = ("training was not measured" if w.get("train") is None else f"training took {w['train'] / 60:.0f} minutes")
+    jobs = len(w.get("train_earlier_jobs") or ())   # interrupted jobs of the same runs, timed and added in
+    train = ("training was not measured" if w.get("train") is None else f"training took {w['train'] / 60:.0f} minutes"
+             + (f" over {jobs + 1} jobs, each interrupted one resumed by the next" if jobs else ""))
     where = f"{env.get('cpu', 'a machine it does not name')} ({env.get('device', 'cpu')}, {w.get('workers')} worker(s))"
     return (f" Measured wall time of the job that wrote this summary, on {where}: {train}, the analyses "
             f"{w['analysis'] / 60:.0f} minutes (runs and analyses reused from an earlier job count as none).")
