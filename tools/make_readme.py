@@ -7,7 +7,7 @@ rendered by `sorting_transformers.experiment.summary_markdown` (the same functio
 result cells (figures) are left out. `python tools/make_readme.py` writes it; `--check` exits 1 if
 README.md is out of date.
 """
-import re, sys, json
+import functools, re, sys, json
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -15,6 +15,7 @@ RESULTS = ROOT / "results"
 SUMMARY = RESULTS / "default" / "summary.json"
 HEADER = "<!-- generated from nbs/index.ipynb by tools/make_readme.py: edit the notebook, not this file -->\n\n"
 
+@functools.lru_cache
 def committed_sections(path=SUMMARY) -> dict:
     "The write-up's sections rendered from the committed summary."
     from sorting_transformers.experiment import summary_markdown
@@ -27,7 +28,8 @@ def section(name:str, summary=SUMMARY) -> str|None:
     "`# readme: NAME` (of `summary`) or `PROFILE/NAME` (of `RESULTS/PROFILE/summary.json`; None while not committed)."
     profile, _, key = name.rpartition("/")
     path = RESULTS / profile / "summary.json" if profile else summary
-    return committed_sections(path)[key] if path.exists() else None
+    if profile and not path.exists(): return None   # another profile's summary, not committed yet: left out
+    return committed_sections(path)[key]   # the default build's is required
 
 def render(nb_path=ROOT / "nbs" / "index.ipynb", summary=SUMMARY) -> str:
     cells = json.loads(Path(nb_path).read_text())["cells"]
