@@ -19,18 +19,18 @@ from .model import (PRESETS, make_model, preset_task, evaluate, seed_accuracy_ta
 from .runs import LEVELS, final_metrics, load_run, sweep_metrics
 from sorting_transformers.train import (sweep_configs, recipe_configs, seed_recipe_configs, train_sweep, check_sweep,
     check_out_dir, make_units)
-from sorting_transformers.llc import (llc_runs, profile_llc_config, CALIBRATED, SAMPLERS, check_restriction,
+from sorting_transformers.llc import (llc_runs, profile_llc_config, SAMPLERS, check_restriction,
     select_checkpoints)
 from .report import build_site, check_site_out
 from sorting_transformers.experiment import (experiment_results, experiment_summary, reproduction, curve_runs,
     summary_json)
 
 # %% auto #0
-__all__ = ['Preset', 'ProfileName', 'Engine', 'Sampler', 'COMMANDS', 'command_parser', 'RunOptions', 'run_options',
+__all__ = ['PresetName', 'ProfileName', 'Engine', 'Sampler', 'COMMANDS', 'command_parser', 'RunOptions', 'run_options',
            'seed_accuracy', 'train', 'llc', 'report', 'presets_table', 'main_job', 'build_parser', 'main']
 
 # %% ../nbs/07_cli.ipynb #c005
-Preset = Literal[tuple(PRESETS)]
+PresetName = Literal[tuple(PRESETS)]
 ProfileName = Literal[tuple(PROFILES)]
 Engine = Literal[ENGINES]
 Sampler = Literal[tuple(sorted(SAMPLERS))]
@@ -149,7 +149,7 @@ def _gap_mean(g:str|float) -> float|None:
 
 # %% ../nbs/07_cli.ipynb #c009s1
 @delegates(run_options)
-def train(preset:list[Preset]|None=None, # model presets (default: all)
+def train(preset:list[PresetName]|None=None, # model presets (default: all)
           # numbers >= 0 or level names none, low, mid, high (default: the profile's grid)
           weight_decay:list[str|float]|None=None,
           act_penalty:list[float]=(0.0,), # strengths λ of the seed's activation penalty λ/1000·Σmin(|a|,1-|a|)
@@ -261,7 +261,8 @@ def _llc(run_dirs:list[Path], config, n_checkpoints:int|None, restriction:str|No
         k: getattr(config, k) for k in ("lr", "n_beta", "localization", "sampler") if getattr(config, k) is not None
     }
     workers = o.workers or o.profile.llc.workers
-    print(f"LLC of {len(run_dirs)} run(s): sampler settings {given or 'calibrated'} (calibrated: {CALIBRATED}), "
+    calibrated = {n: p.llc for n, p in PRESETS.items()}
+    print(f"LLC of {len(run_dirs)} run(s): sampler settings {given or 'calibrated'} (the presets': {calibrated}), "
           f"{config.num_chains} chains x {config.num_draws} draws, {workers} worker(s)", flush=True)
     if o.dry_run: return print("checked; nothing estimated (--dry-run)")
     df = llc_runs(run_dirs, config, n_checkpoints, restriction, workers, o.progress, o.engine, o.scheduler)

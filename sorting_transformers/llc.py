@@ -22,12 +22,12 @@ from .core import (cached_tensors, analysis_dir, quiet_progress, one_thread, run
     file_digest, check_device)
 from .data import SortTask, heldout, make_batch
 from .model import (sort_logits, load_model, read_model_header, load_seed_checkpoint,
-    seed_checkpoints, preset_task, check_model_task, fast_logits, fast_supported)
+    seed_checkpoints, preset_task, check_model_task, fast_logits, fast_supported, find_preset, cfg_to_dict, PRESETS)
 from .runs import LEVEL_COLORS, load_run, level_name, run_checkpoints
 from .symmetry import canonical_form
 
 # %% auto #0
-__all__ = ['SAMPLERS', 'CALIBRATED', 'LR_GRID', 'CONVERGED_TOL', 'CHECKS', 'RMSPROP_LR', 'LLC_VERSION', 'LLCConfig', 'sample_llc',
+__all__ = ['SAMPLERS', 'LR_GRID', 'CONVERGED_TOL', 'CHECKS', 'RMSPROP_LR', 'LLC_VERSION', 'llc_policy', 'LLCConfig', 'sample_llc',
            'mala_acceptance', 'choose_lr', 'task_loss_fn', 'estimate_llc', 'half_draws_llc', 'trace_checks',
            'nbeta_sweep', 'nbeta_slope', 'plot_traces', 'select_steps', 'check_restriction', 'check_chains_moved',
            'llc_checkpoint', 'select_checkpoints', 'llc_run', 'chain_interval', 'llc_runs', 'stage_boundaries',
@@ -36,10 +36,22 @@ __all__ = ['SAMPLERS', 'CALIBRATED', 'LR_GRID', 'CONVERGED_TOL', 'CHECKS', 'RMSP
 # %% ../nbs/06_llc.ipynb #c005
 SAMPLERS = {"sgld": "sgmcmc_sgld", "rmsprop_sgld": "rmsprop_sgld"}   # our name -> devinterp's `sampling_method`
 
-CALIBRATED = {  # (ε, nβ, γ, sampler) per task format (the model family trained on it), chosen by the calibration below
-    "sep": dict(lr=1e-5, n_beta=2000.0, localization=100.0, sampler="sgld"),       # attn1l
-    "inplace": dict(lr=2e-6, n_beta=2000.0, localization=100.0, sampler="sgld"),   # seed-shaped
-}
+def llc_policy(cfg, # the model's TransformerLens config
+               task:SortTask, # the task it sorts
+              ) -> dict:
+    """The SGLD policy (ε, nβ, γ, sampler) of the preset a model is an instance of (`model.Preset.llc`, chosen by the
+    calibration below); any other model has none, and its settings must be given."""
+    p = find_preset(cfg, task)
+    if p is None:
+        shape = ", ".join(f"{k}={v}" for k, v in cfg_to_dict(cfg).items()
+                          if k in _SHAPE and not (k == "d_mlp" and cfg.attn_only))
+        raise ValueError(f"no preset has this model's shape and task ({shape}; {task.format!r} task of "
+                         f"{task.list_len} numbers in 0..{task.n_values - 1}), so no calibrated SGLD policy applies: "
+                         "give LLCConfig(lr=..., n_beta=..., localization=..., sampler=...) "
+                         f"(the presets': {', '.join(f'{n} {q.llc}' for n, q in PRESETS.items())})")
+    return p.llc
+
+_SHAPE = ("n_layers", "d_model", "n_heads", "d_head", "d_mlp", "attn_only", "normalization_type", "d_vocab")
 
 def _num(v) -> bool: return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
 
@@ -50,7 +62,7 @@ _LLC_SIZES = dict(num_chains=(2, 1024), num_draws=(1, 10**6), batch_size=(1, 2**
 
 @dataclass(frozen=True)
 class LLCConfig:
-    "SGLD settings of an LLC estimate; ε, nβ, γ and the sampler left at None take the task's `CALIBRATED` values."
+    "SGLD settings of an LLC estimate; ε, nβ, γ and the sampler left at None take the model's preset's (`llc_policy`)."
     lr:float|None=None            # SGLD step size ε; None: the calibrated ε, halved until the MALA acceptance is >= 0.9
     n_beta:float|None=None        # inverse temperature nβ
     localization:float|None=None  # γ, the pull towards the starting weights
@@ -87,15 +99,16 @@ class LLCConfig:
             if not isinstance(getattr(self, k), bool):
                 raise ValueError(f"LLCConfig.{k}={getattr(self, k)!r}: must be True or False")
 
-    def for_task(self,
-                 task:SortTask, # the sorting task (`data.SortTask`)
-                ) -> LLCConfig:
-        """This config with nβ, γ and the sampler that are None filled in from `CALIBRATED[task.format]` (ε stays None:
-        auto)."""
-        cal = CALIBRATED[task.format]
-        return dataclasses.replace(
-            self, **{k: cal[k] for k in ("n_beta", "localization", "sampler") if getattr(self, k) is None}
-        )
+    def for_model(self,
+                  cfg, # the model's TransformerLens config
+                  task:SortTask, # the sorting task (`data.SortTask`)
+                 ) -> LLCConfig:
+        """This config with nβ, γ and the sampler that are None filled in from the model's preset (`llc_policy`; ε
+        stays None: auto); a model that is no preset's must have them all given."""
+        missing = [k for k in ("lr", "n_beta", "localization", "sampler") if getattr(self, k) is None]
+        if not missing: return self
+        cal = llc_policy(cfg, task)
+        return dataclasses.replace(self, **{k: cal[k] for k in missing if k != "lr"})
 
 # %% ../nbs/06_llc.ipynb #c005b
 LR_GRID = (1e-7, 2e-7, 5e-7, 1e-6, 2e-6, 5e-6, 1e-5, 2e-5, 5e-5, 1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2)  # ε scanned
@@ -243,8 +256,8 @@ def estimate_llc(model:nn.Module, # left unchanged
     """LLC of `model` at its current weights: `mean`, `std` (over chains), `per_chain`, `loss_trace` [chain, draw],
     `init_loss`, `lr`, `acceptance`."""
     over = {k: v for k, v in dict(num_chains=num_chains, num_draws=num_draws, seed=seed, **kw).items() if v is not None}
-    config = dataclasses.replace(config or LLCConfig(), **over).for_task(task)
     check_model_task(model, task)
+    config = dataclasses.replace(config or LLCConfig(), **over).for_model(model.cfg, task)
     with one_thread(next(model.parameters()).device):   # canonical form, ε and chains: the same bits under any load
         return _estimate(model, task, config, param_masks)
 
@@ -258,8 +271,8 @@ def _estimate(model:nn.Module, task:SortTask, config:LLCConfig, param_masks:dict
     loss_fn = task_loss_fn(task)
     batch_loss = lambda mm: loss_fn(mm, ids[:64])[:, 0].mean()
     lr = config.lr
-    if lr is None:   # the calibrated ε, halved until SGLD's proposals would pass a Metropolis test 90% of the time
-        lr = CALIBRATED[task.format]["lr"]
+    if lr is None:   # the preset's ε, halved until SGLD's proposals would pass a Metropolis test 90% of the time
+        lr = llc_policy(model.cfg, task)["lr"]
         for _ in range(5):
             acc = mala_acceptance(m, batch_loss, lr, config.n_beta, config.localization, seed=config.seed)
             if acc >= 0.9: break
@@ -319,7 +332,7 @@ def nbeta_sweep(model:nn.Module, # the model (a TransformerLens `HookedTransform
                ) -> pd.DataFrame:
     """One row per (sampler, nβ = factor × calibrated nβ): ε from `choose_lr` (SGLD), λ̂, its checks (all but the
     step-halving one, which reported estimates run) and the mean loss trace."""
-    config = (config or LLCConfig()).for_task(task); rows = []
+    config = (config or LLCConfig()).for_model(model.cfg, task); rows = []
     with one_thread(next(model.parameters()).device): m = canonical_form(model.eval())
     ids = heldout(task, 64).tokens; lf = task_loss_fn(task)
     for sampler in samplers:
@@ -414,7 +427,7 @@ def llc_checkpoint(path:str|Path, # a checkpoint (`RUN/checkpoints/step_N.safete
     "`estimate_llc` of a saved checkpoint (`param_masks`: a devinterp restriction such as 'l0h1'), cached next to it."
     from devinterp.slt.weight_restrictions import create_param_masks
     path = Path(path); model, task = load_model(path)
-    config = (config or LLCConfig()).for_task(task); check_restriction(param_masks, model.cfg)
+    config = (config or LLCConfig()).for_model(model.cfg, task); check_restriction(param_masks, model.cfg)
     def compute():
         masks = create_param_masks(model, param_masks) if param_masks else None
         e = estimate_llc(model, task, config=config, param_masks=masks)
@@ -425,7 +438,7 @@ def llc_checkpoint(path:str|Path, # a checkpoint (`RUN/checkpoints/step_N.safete
                     half_step_per_chain=torch.zeros(0) if half is None else half)
     key = dict(analysis="llc", version=LLC_VERSION, checkpoint=path.name, checkpoint_sha256=file_digest(path),
                restriction=param_masks, **asdict(config),                                 # a new calibration
-               calibrated_lr=CALIBRATED[task.format]["lr"] if config.lr is None else None)     # invalidates the cache
+               calibrated_lr=llc_policy(model.cfg, task)["lr"] if config.lr is None else None)   # invalidates the cache
     t = cached_tensors(analysis_dir(path), f"llc_{path.stem}{'_' + param_masks if param_masks else ''}", key, compute,
                        required=("per_chain", "loss_trace", "init_loss", "lr", "acceptance", "half_step_per_chain"))
     pc = t["per_chain"]
@@ -508,7 +521,9 @@ def llc_runs(run_dirs:Sequence[str|Path], # run folders written by `train`
     estimate is cached)."""
     run_dirs = [Path(d) for d in run_dirs]
     jobs = [(p, config, param_masks) for d in run_dirs for p in select_checkpoints(d, n_checkpoints)]
-    for p, _, _ in jobs: check_restriction(param_masks, read_model_header(p)[1])
+    for p, _, _ in jobs:   # every checkpoint checked before any work: its restriction and its sampler policy
+        _, cfg, task = read_model_header(p)
+        check_restriction(param_masks, cfg); (config or LLCConfig()).for_model(cfg, task)
     if (workers > 1 or engine != "local") and len(jobs) > 1:
         # by its module's name, also when this runs in a notebook
         from sorting_transformers.llc import _llc_worker as work

@@ -22,11 +22,12 @@ from sorting_transformers.core import (atomic_save_tensors, load_tensors, read_m
     check_regular_file)
 
 # %% auto #0
-__all__ = ['PRESETS', 'FAST_ACTS', 'CFG_FIELDS', 'SEED_EVAL_LISTS', 'preset_config', 'preset_task', 'check_compatible',
-           'check_model_task', 'make_model', 'sort_logits', 'sort_loss', 'predict', 'fast_supported', 'fast_logits',
-           'fast_sort_loss', 'sort_metrics', 'evaluate', 'check_cfg_dict', 'cfg_to_dict', 'cfg_from_dict', 'save_model',
-           'read_model_header', 'load_model', 'ResidualCompression', 'SeedTransformer', 'load_seed_checkpoint',
-           'seed_checkpoints', 'seed_accuracy_table', 'plot_per_position_accuracy']
+__all__ = ['PRESETS', 'FAST_ACTS', 'CFG_FIELDS', 'SEED_EVAL_LISTS', 'Preset', 'get_preset', 'find_preset', 'preset_config',
+           'preset_task', 'check_compatible', 'check_model_task', 'make_model', 'sort_logits', 'sort_loss', 'predict',
+           'fast_supported', 'fast_logits', 'fast_sort_loss', 'sort_metrics', 'evaluate', 'check_cfg_dict',
+           'cfg_to_dict', 'cfg_from_dict', 'save_model', 'read_model_header', 'load_model', 'ResidualCompression',
+           'SeedTransformer', 'load_seed_checkpoint', 'seed_checkpoints', 'seed_accuracy_table',
+           'plot_per_position_accuracy']
 
 # %% ../nbs/02_model.ipynb #c005
 @contextmanager
@@ -36,26 +37,58 @@ def _tl_3():
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="HookedTransformer is deprecated", category=DeprecationWarning); yield
 
-PRESETS = {
-    "relu3l": (dict(n_layers=3, d_model=55, n_heads=1, d_head=12, d_mlp=100, act_fn="relu", normalization_type=None,
-                  attention_dir="bidirectional", d_vocab=12, d_vocab_out=10, n_ctx=11),
-             SortTask(list_len=10, n_values=10, repeats=True, format="inplace")),
-    "attn1l": (dict(n_layers=1, d_model=96, n_heads=2, d_head=48, attn_only=True, normalization_type="LN",
-                    attention_dir="causal", d_vocab=52, d_vocab_out=51, n_ctx=21),
-               SortTask(list_len=10, n_values=51, repeats=False, format="sep")),
-}
+@dataclasses.dataclass(frozen=True)
+class Preset:
+    "A model preset in one place: its TransformerLens config, the task it was designed for, its LLC sampler policy."
+    name:str      # its name (`PRESETS`)
+    config:dict   # `HookedTransformerConfig` arguments
+    task:SortTask # the task it was designed for (its lists; a run may draw them with another δ̄)
+    llc:dict      # its SGLD policy, chosen by 06_llc's calibration: ε (`lr`), `n_beta`, `localization`, `sampler`
+
+    def hooked_config(self) -> HookedTransformerConfig:
+        "Its `HookedTransformerConfig`."
+        return HookedTransformerConfig(**self.config)
+
+    def matches(self,
+                cfg:HookedTransformerConfig, # a model's TransformerLens config
+                task:SortTask, # the task the model sorts
+               ) -> bool:
+        "Does a model with `cfg`, sorting `task`, have this preset's shape and task (any δ̄ of its lists)?"
+        return (cfg_to_dict(cfg) == cfg_to_dict(self.hooked_config())
+                and dataclasses.replace(task, gap_mean=None) == dataclasses.replace(self.task, gap_mean=None))
+
+PRESETS = {p.name: p for p in [
+    Preset("relu3l", dict(n_layers=3, d_model=55, n_heads=1, d_head=12, d_mlp=100, act_fn="relu",
+                          normalization_type=None, attention_dir="bidirectional", d_vocab=12, d_vocab_out=10, n_ctx=11),
+           SortTask(list_len=10, n_values=10, repeats=True, format="inplace"),
+           llc=dict(lr=2e-6, n_beta=2000.0, localization=100.0, sampler="sgld")),
+    Preset("attn1l", dict(n_layers=1, d_model=96, n_heads=2, d_head=48, attn_only=True, normalization_type="LN",
+                          attention_dir="causal", d_vocab=52, d_vocab_out=51, n_ctx=21),
+           SortTask(list_len=10, n_values=51, repeats=False, format="sep"),
+           llc=dict(lr=1e-5, n_beta=2000.0, localization=100.0, sampler="sgld")),
+]}
+
+def get_preset(name:str, # a preset name (`PRESETS`)
+              ) -> Preset:
+    "The `Preset` called `name`."
+    if name not in PRESETS: raise ValueError(f"unknown preset {name!r}: allowed presets are {sorted(PRESETS)}")
+    return PRESETS[name]
+
+def find_preset(cfg:HookedTransformerConfig, # a model's TransformerLens config
+                task:SortTask, # the task it sorts
+               ) -> Preset|None:
+    "The preset a model with `cfg` sorting `task` is an instance of (`Preset.matches`), None for any other model."
+    return next((p for p in PRESETS.values() if p.matches(cfg, task)), None)
 
 def preset_config(name:str, # a preset name (`PRESETS`)
                  ) -> HookedTransformerConfig:
     "The `HookedTransformerConfig` of preset `name`."
-    if name not in PRESETS: raise ValueError(f"unknown preset {name!r}: allowed presets are {sorted(PRESETS)}")
-    return HookedTransformerConfig(**PRESETS[name][0])
+    return get_preset(name).hooked_config()
 
 def preset_task(name:str, # a preset name (`PRESETS`)
                ) -> SortTask:
     "The `SortTask` preset `name` was designed for."
-    if name not in PRESETS: raise ValueError(f"unknown preset {name!r}: allowed presets are {sorted(PRESETS)}")
-    return PRESETS[name][1]
+    return get_preset(name).task
 
 # %% ../nbs/02_model.ipynb #c005s1
 def check_compatible(cfg:HookedTransformerConfig, # the model's TransformerLens config
