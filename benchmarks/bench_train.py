@@ -1,7 +1,7 @@
 """Training and LLC throughput, measured side by side in one run; prints one table per question.
 
-    python benchmarks/bench_train.py [--steps 40] [--batch-size 256] [--device cpu|cuda] [--no-llc]
-                                     [--sections 1 2 3 4 5 6] [--profiles paper full]
+    python benchmarks/bench_train.py [--steps 40] [--batch-size 256] [--device cpu|cuda]
+                                     [--sections 1 2 4 5 6] [--profiles paper full]
 
 1. Step time per preset: TransformerLens's forward (`model(tokens)`), the package's `fast_sort_loss` on
    the same parameters, and a minimal plain-PyTorch implementation of the same architecture (the
@@ -10,8 +10,7 @@
    this change: TransformerLens forward, one run after another, PyTorch's default threads), one run
    at a time through `fast_sort_loss` on one thread, groups of G runs with stacked parameters, and
    `workers` processes side by side (one thread each), with the speed-up over today's loop.
-3. LLC seconds per checkpoint with the profile's sampler settings (one chain per process, as the
-   LLC stage runs it).
+(The LLC's cost per estimate, by implementation and batch size: `benchmarks/bench_llc.py`.)
 5. Mixed precision: the fused step in fp32 against bf16 autocast with fp32 master weights, side by
    side (on a CPU, bf16 pays only where the CPU has bf16 matrix units).
 6. The training stage of the `paper` and `full` profiles projected from the trainer's measured step
@@ -126,13 +125,6 @@ def workers_runs_per_s(cfg, workers, n):
         secs = pool.map(_one_run, [({**cfg.to_dict(), "seed": s}, n) for s in range(workers)])
     return workers * n / max(secs)
 
-def llc_s_per_checkpoint(preset, dev):
-    "Seconds of one LLC estimate (4 chains) with the default profile's sampler settings, at an untrained model."
-    from sorting_transformers.llc import profile_llc_config, estimate_llc
-    cfg = TrainConfig(preset=preset); model = _to(build_model(cfg), dev)
-    t = time.perf_counter(); estimate_llc(model, cfg.sort_task(), config=profile_llc_config(get_profile("default").llc))
-    return time.perf_counter() - t
-
 def best(rate, rounds=3):
     "The highest of `rounds` measurements of a rate (the least disturbed by the rest of the machine)."
     return max(rate() for _ in range(rounds))
@@ -142,8 +134,7 @@ def main():
     ap.add_argument("--steps", type=int, default=40); ap.add_argument("--batch-size", type=int, default=256)
     ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     ap.add_argument("--groups", type=int, nargs="+", default=[2, 3, 6]); ap.add_argument("--workers", type=int, default=os.cpu_count())
-    ap.add_argument("--no-llc", action="store_true")
-    ap.add_argument("--sections", type=int, nargs="+", default=[1, 2, 3, 4, 5, 6])
+    ap.add_argument("--sections", type=int, nargs="+", default=[1, 2, 4, 5, 6])
     ap.add_argument("--profiles", nargs="+", default=["paper", "full"])
     a = ap.parse_args(); dev = torch.device(a.device); sec = set(a.sections)
     if 4 in sec: sec.add(2)   # section 4 reads section 2's rates
@@ -158,10 +149,6 @@ def main():
             t = {k: min(step_ms(k, cfg, a.steps, dev) for _ in range(3)) for k in ("tl", "fast", "plain")}
         print(f"{preset:8} {t['tl']:8.2f} {t['fast']:8.2f} {t['plain']:8.2f} {t['tl'] / t['plain']:8.2f} {t['fast'] / t['plain']:10.2f}")
     if 2 in sec: sweep_tables(a, dev, 4 in sec)
-    if 3 in sec and not a.no_llc:
-        print("\n3. LLC (default profile's sampler settings)")
-        for preset in ("relu3l", "attn1l"):
-            print(f"{preset:8} {llc_s_per_checkpoint(preset, dev):6.1f} s per checkpoint")
     if 5 in sec: precision_table(a, dev)
     if 6 in sec: profile_table(a, dev)
 

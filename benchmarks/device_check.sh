@@ -6,7 +6,8 @@
 # WHEELS (optional): a folder of this package's dependency wheels, for a machine that reaches no package registry
 # (`pip download -d WHEELS -c constraints-cpu.txt -e .` beside it, then carried along; torch is the machine's own).
 # It prints, on the GPU: the training-step table (TransformerLens, the fused step, plain PyTorch), fp32 against bf16
-# autocast, and the `paper` and `full` profiles' training stage projected from the measured step time; then it trains
+# autocast, and the `paper` and `full` profiles' training stage projected from the measured step time; the LLC's cost
+# per estimate by implementation (devinterp, stacked; `bench_llc.py`); then it trains
 # one seed of every cell of `paper` on the GPU, timed, into ${OUT:-/tmp}/paper_gpu (resumable; stopped after
 # ${TRAIN_LIMIT_S:-300} s, so that a short lease still returns the tables). Nothing here runs in the tests: a machine
 # without a GPU stops at the first check.
@@ -20,7 +21,8 @@ if ! "$py" -c "import sorting_transformers" 2>/dev/null; then
   else "$py" -m pip install -q -e .; fi
 fi
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader || true
-"$py" benchmarks/bench_train.py --device cuda --sections 1 5 6 --steps 40 --batch-size 512 --no-llc
+"$py" benchmarks/bench_train.py --device cuda --sections 1 5 6 --steps 40 --batch-size 512
+"$py" benchmarks/bench_llc.py --device cuda --presets attn1l --converged-draws 2048
 out="${OUT:-/tmp}/paper_gpu"; start=$(date +%s)
 timeout "${TRAIN_LIMIT_S:-300}" "$py" -c "import sys; from sorting_transformers.cli import main; sys.exit(main(sys.argv[1:]))" train --profile paper --device cuda --seeds 0 --out "$out" \
   --no-progress || echo "stopped after ${TRAIN_LIMIT_S:-300} s (resumable: rerun to go on)"

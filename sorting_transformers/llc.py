@@ -27,14 +27,16 @@ from .runs import LEVEL_COLORS, load_run, level_name, run_checkpoints
 from .symmetry import canonical_form
 
 # %% auto #0
-__all__ = ['SAMPLERS', 'LR_GRID', 'CONVERGED_TOL', 'CHECKS', 'RMSPROP_LR', 'LLC_VERSION', 'llc_policy', 'LLCConfig', 'sample_llc',
-           'mala_acceptance', 'choose_lr', 'task_loss_fn', 'estimate_llc', 'half_draws_llc', 'trace_checks',
-           'nbeta_sweep', 'nbeta_slope', 'plot_traces', 'select_steps', 'check_restriction', 'check_chains_moved',
-           'llc_checkpoint', 'select_checkpoints', 'llc_run', 'chain_interval', 'llc_runs', 'stage_boundaries',
-           'plot_llc', 'profile_llc_config', 'llc_at_loss', 'seed_llc_comparison']
+__all__ = ['SAMPLERS', 'IMPLEMENTATIONS', 'LR_GRID', 'CONVERGED_TOL', 'CHECKS', 'RMSPROP_LR', 'LLC_VERSION', 'llc_policy',
+           'LLCConfig', 'sample_llc', 'generic_stacked_loss', 'sample_llc_stacked', 'mala_acceptance', 'choose_lr',
+           'task_loss_fn', 'task_stacked_loss', 'estimate_llc', 'half_draws_llc', 'trace_checks', 'nbeta_sweep',
+           'nbeta_slope', 'plot_traces', 'select_steps', 'check_restriction', 'check_chains_moved', 'llc_checkpoint',
+           'select_checkpoints', 'llc_run', 'chain_interval', 'llc_runs', 'stage_boundaries', 'plot_llc',
+           'profile_llc_config', 'llc_at_loss', 'seed_llc_comparison']
 
 # %% ../nbs/06_llc.ipynb #c005
 SAMPLERS = {"sgld": "sgmcmc_sgld", "rmsprop_sgld": "rmsprop_sgld"}   # our name -> devinterp's `sampling_method`
+IMPLEMENTATIONS = ("stacked", "devinterp")   # how the chains run (`LLCConfig.implementation`)
 
 def llc_policy(cfg, # the model's TransformerLens config
                task:SortTask, # the task it sorts
@@ -67,6 +69,9 @@ class LLCConfig:
     n_beta:float|None=None        # inverse temperature nβ
     localization:float|None=None  # γ, the pull towards the starting weights
     sampler:str|None=None         # 'sgld' or 'rmsprop_sgld' (devinterp's RMSProp-preconditioned SGLD)
+    # 'stacked': every chain in one computation (`sample_llc_stacked`, SGLD only); 'devinterp': devinterp's sampler,
+    # chain by chain (`sample_llc`, the reference); None: 'stacked' for SGLD, 'devinterp' for RMSProp-SGLD
+    implementation:str|None=None
     num_chains:int=4              # independent chains (at least 4 for a reported value)
     num_draws:int=200             # draws per chain
     num_burnin:int=40             # first draws of each chain left out of the mean
@@ -84,6 +89,11 @@ class LLCConfig:
                 raise ValueError(f"LLCConfig.{k}={v!r}: must be a number in [{lo:g}, {hi:g}]")
         if self.sampler is not None and self.sampler not in SAMPLERS:
             raise ValueError(f"LLCConfig.sampler={self.sampler!r}: allowed {sorted(SAMPLERS)}")
+        if self.implementation is not None and self.implementation not in IMPLEMENTATIONS:
+            raise ValueError(f"LLCConfig.implementation={self.implementation!r}: allowed {list(IMPLEMENTATIONS)}")
+        if self.implementation == "stacked" and self.sampler not in (None, "sgld"):
+            raise ValueError(f"LLCConfig.sampler={self.sampler!r} with implementation='stacked', which runs plain "
+                             "SGLD only: give implementation='devinterp' for 'rmsprop_sgld'")
         for k, (lo, hi) in _LLC_SIZES.items():
             v = getattr(self, k)
             if not (isinstance(v, int) and not isinstance(v, bool) and lo <= v <= hi):
@@ -104,11 +114,13 @@ class LLCConfig:
                   task:SortTask, # the sorting task (`data.SortTask`)
                  ) -> LLCConfig:
         """This config with nβ, γ and the sampler that are None filled in from the model's preset (`llc_policy`; ε
-        stays None: auto); a model that is no preset's must have them all given."""
+        stays None: auto), and the implementation from the sampler; a model that is no preset's must have them all
+        given."""
         missing = [k for k in ("lr", "n_beta", "localization", "sampler") if getattr(self, k) is None]
-        if not missing: return self
-        cal = llc_policy(cfg, task)
-        return dataclasses.replace(self, **{k: cal[k] for k in missing if k != "lr"})
+        out = {k: v for k, v in llc_policy(cfg, task).items() if k in missing and k != "lr"} if missing else {}
+        if self.implementation is None:
+            out["implementation"] = "stacked" if out.get("sampler", self.sampler) == "sgld" else "devinterp"
+        return dataclasses.replace(self, **out)
 
 # %% ../nbs/06_llc.ipynb #c005b
 LR_GRID = (1e-7, 2e-7, 5e-7, 1e-6, 2e-6, 5e-6, 1e-5, 2e-5, 5e-5, 1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2)  # ε scanned
@@ -169,6 +181,98 @@ def sample_llc(model:nn.Module, # left unchanged (the chains run on copies)
     per_chain = n_beta * (trace[:, num_burnin:].mean(1) - init)
     return dict(mean=per_chain.mean().item(), std=per_chain.std().item() if num_chains > 1 else 0.0,
                 per_chain=per_chain, loss_trace=trace, init_loss=init, lr=lr, n_beta=n_beta, num_burnin=num_burnin)
+
+# %% ../nbs/06_llc.ipynb #c005bs1b
+class _LossOf(nn.Module):
+    "`loss_fn(model, input_ids)` as a module, so that `torch.func.functional_call` can run it at other parameters."
+    def __init__(self, model:nn.Module, loss_fn): super().__init__(); self.m, self.loss_fn = model, loss_fn
+    def forward(self, input_ids): return self.loss_fn(self.m, input_ids)[:, 0].mean()
+
+def generic_stacked_loss(model:nn.Module, # any model
+                         loss_fn, # devinterp's `loss_fn(model, input_ids) -> [batch, seq-1]` per-token losses
+                        ) -> Callable:
+    """`(params, ids) -> [K]`: each of K stacked parameter sets' mean loss on its own rows `ids[k]`, by
+    `torch.func.vmap` over `loss_fn`; where `vmap` cannot trace the loss (data-dependent control flow), one call
+    per parameter set."""
+    from torch.func import functional_call, vmap
+    wrap = _LossOf(model, loss_fn)
+    one = lambda p, ids: functional_call(wrap, {"m." + n: v for n, v in p.items()}, (ids,))
+    batched, traced = vmap(one), [True]
+    def loop(P, ids): return torch.stack([one({n: v[k] for n, v in P.items()}, ids[k]) for k in range(len(ids))])
+    def loss(P, ids):
+        if traced[0]:
+            try: return batched(P, ids)
+            except RuntimeError as err:
+                if "vmap" not in str(err): raise
+                traced[0] = False   # this loss cannot be vmapped: one call per parameter set from now on
+        return loop(P, ids)
+    return loss
+
+
+# %% ../nbs/06_llc.ipynb #c005bs1c
+def sample_llc_stacked(model:nn.Module, # left unchanged (the chains are stacked copies of its parameters)
+                       stacked_loss:Callable, # `(params stacked [K, ...], ids [K, batch, seq]) -> [K]` mean losses
+                       input_ids:torch.Tensor, # `[n, seq]` integer rows of the fixed data set
+                       lrs:Sequence[float], # SGLD step sizes ε: `num_chains` chains at each, all run as one computation
+                       n_beta:float, # inverse temperature nβ
+                       localization:float, # localisation γ, the pull towards the starting weights
+                       num_chains:int=4, # independent SGLD chains per step size
+                       num_draws:int=200, # draws per chain
+                       num_burnin:int=40, # first draws of each chain left out of the mean
+                       batch_size:int=64, # rows per SGLD step
+                       seed:int=0, # seed of the chains
+                       param_masks:dict|None=None, # devinterp parameter masks (name -> mask or None); None: all
+                      ) -> list[dict]:
+    """`sample_llc` for every ε of `lrs` at once: devinterp's SGLD update, w ← w − ε/2·(nβ·∇L_batch(w) + γ·(w − w*)) +
+    √ε·N(0, 1), on every chain's parameters stacked `[K, ...]` so that one forward and backward pass serve all K chains;
+    each chain reads its own shuffled batches, and chain i at every ε the same batches and noise (common random
+    numbers: the step sizes' estimates differ by the step's effect). One result per ε, as `sample_llc`'s."""
+    if num_chains < 1 or num_draws < 1 or not 0 <= num_burnin < num_draws:
+        raise ValueError(f"num_chains={num_chains}, num_draws={num_draws}, num_burnin={num_burnin}: need >= 1 chain "
+                         "and 0 <= num_burnin < num_draws")
+    if not 1 <= batch_size <= len(input_ids):
+        raise ValueError(f"batch_size={batch_size}: must lie in [1, {len(input_ids)}] (the rows of the data set)")
+    dev = next(model.parameters()).device; ids = input_ids.to(dev); n = len(ids)
+    K, C = len(lrs) * num_chains, num_chains
+    named = dict(model.named_parameters())
+    moving = [k for k in named if param_masks is None or k in param_masks]
+    w0 = {k: v.detach() for k, v in named.items()}
+    W0 = torch.cat([w0[k].flatten() for k in moving])             # the moving parameters as one vector
+    M = torch.cat([torch.ones(w0[k].numel(), device=dev, dtype=W0.dtype)
+                   if param_masks is None or param_masks[k] is None
+                   else param_masks[k].to(dev, W0.dtype).expand(w0[k].shape).flatten() for k in moving])
+    sizes = [w0[k].numel() for k in moving]
+    X = W0.expand(K, -1).clone().requires_grad_()                  # the chains' moving parameters, `[K, D]`
+    frozen = {k: v.expand(K, *v.shape) for k, v in w0.items() if k not in moving}
+    def stacked(X):   # every parameter `[K, ...]`: views of X, and the frozen ones shared
+        return {**frozen, **{k: x.view(K, *w0[k].shape) for k, x in zip(moving, X.split(sizes, 1))}}
+    eps = torch.tensor([float(e) for e in lrs for _ in range(C)], dtype=W0.dtype, device=dev)[:, None]
+    g = torch.Generator().manual_seed(seed)                 # batches and noise: one stream, on the CPU (any device)
+    order = [torch.randperm(n, generator=g) for _ in range(C)]; pos = 0
+    trace = torch.empty(K, num_draws, dtype=torch.float64)
+    with torch.no_grad():
+        init = float(stacked_loss({k: v[:1] for k, v in stacked(X).items()}, ids[None]).item())   # w*'s loss, all rows
+    for t in range(num_draws):
+        if pos + batch_size > n:                            # each chain's next epoch: a fresh shuffle (drop_last)
+            order = [torch.randperm(n, generator=g) for _ in range(C)]; pos = 0
+        idx = torch.stack([o[pos:pos + batch_size] for o in order]).repeat(len(lrs), 1).to(dev); pos += batch_size
+        losses = stacked_loss(stacked(X), ids[idx])
+        if not bool(torch.isfinite(losses).all()):
+            raise FloatingPointError(f"an SGLD chain diverged at draw {t} (loss {losses.tolist()}): ε too large")
+        (grad,) = torch.autograd.grad(losses.sum(), [X])
+        trace[:, t] = losses.detach().double().cpu()
+        with torch.no_grad():
+            xi = torch.randn((C, len(W0)), generator=g).to(dev).repeat(len(lrs), 1)
+            X.add_(M * (-eps / 2 * (n_beta * grad + localization * (X - W0)) + eps.sqrt() * xi))
+    out = []
+    for i, lr in enumerate(lrs):
+        tr = trace[i * num_chains:(i + 1) * num_chains]
+        per_chain = n_beta * (tr[:, num_burnin:].mean(1) - init)
+        out.append(dict(mean=per_chain.mean().item(), std=per_chain.std().item() if num_chains > 1 else 0.0,
+                        per_chain=per_chain, loss_trace=tr, init_loss=init, lr=float(lr), n_beta=n_beta,
+                        num_burnin=num_burnin))
+    return out
+
 
 # %% ../nbs/06_llc.ipynb #c005bs2
 def mala_acceptance(model:nn.Module, # weights restored afterwards
@@ -243,6 +347,19 @@ def task_loss_fn(task:SortTask, # the task the model sorts
         return per.view(len(input_ids), -1).mean(1)[:, None].expand(-1, input_ids.shape[1] - 1)
     return loss_fn
 
+def task_stacked_loss(task:SortTask, # the task the models sort
+                      cfg, # their TransformerLens config (a model `fast_logits` computes: `fast_supported`)
+                     ):
+    """`sample_llc_stacked`'s loss for sorters: `(params [K, ...], ids [K, batch, seq]) -> [K]`, each parameter set's
+    mean loss over the predicted positions of its own lists (`task_loss_fn`'s numbers), by the fused forward."""
+    def loss(P, ids):
+        K, B = ids.shape[:2]
+        b = make_batch(task, ids[..., :task.list_len].flatten(0, 1).cpu())
+        lg = fast_logits(P, cfg, ids, at=b.mask.to(ids.device))
+        ce = F.cross_entropy(lg.flatten(0, 2).float(), b.targets.flatten().to(ids.device), reduction="none")
+        return ce.view(K, -1).mean(1)
+    return loss
+
 def estimate_llc(model:nn.Module, # left unchanged
                  task:SortTask, # the sorting task (`data.SortTask`)
                  *,
@@ -278,11 +395,15 @@ def _estimate(model:nn.Module, task:SortTask, config:LLCConfig, param_masks:dict
             if acc >= 0.9: break
             lr /= 2
     else: acc = mala_acceptance(m, batch_loss, lr, config.n_beta, config.localization, seed=config.seed)
-    def chains(step):   # the same seed at both steps: common random numbers, so the two differ by the step's effect
-        return sample_llc(m, loss_fn, ids, step, config.n_beta, config.localization, config.sampler, config.num_chains,
-                          config.num_draws, config.num_burnin, config.batch_size, config.seed, param_masks)
-    e = chains(lr)
-    half = chains(lr / 2)["per_chain"] if config.step_check else None
+    lrs = [lr, lr / 2] if config.step_check else [lr]
+    if config.implementation == "stacked":   # every chain, at both steps, in one computation
+        stacked = task_stacked_loss(task, m.cfg) if fast_supported(m) is None else generic_stacked_loss(m, loss_fn)
+        es = sample_llc_stacked(m, stacked, ids, lrs, config.n_beta, config.localization, config.num_chains,
+                                config.num_draws, config.num_burnin, config.batch_size, config.seed, param_masks)
+    else:   # the same seed at both steps: common random numbers, so the two differ by the step's effect
+        es = [sample_llc(m, loss_fn, ids, s, config.n_beta, config.localization, config.sampler, config.num_chains,
+                         config.num_draws, config.num_burnin, config.batch_size, config.seed, param_masks) for s in lrs]
+    e = es[0]; half = es[1]["per_chain"] if config.step_check else None
     model.train(was_training)
     return dict(e, acceptance=acc, half_step_per_chain=half)
 
@@ -343,8 +464,9 @@ def nbeta_sweep(model:nn.Module, # the model (a TransformerLens `HookedTransform
                 lr, acc = choose_lr(m, loss, nb, config.localization, LR_GRID, seed=config.seed)
             else:   # ε·nβ held; no Metropolis test for this sampler
                 lr, acc = RMSPROP_LR * config.n_beta / nb, float("nan")
+            impl = config.implementation if sampler == "sgld" else "devinterp"   # the stacked one runs SGLD only
             e = estimate_llc(model, task, config=dataclasses.replace(config, n_beta=nb, lr=lr, sampler=sampler,
-                                                                     step_check=False))   # half the cost
+                                                                     implementation=impl, step_check=False))   # half
             e["acceptance"] = acc if sampler == "sgld" else 1.0
             rows.append(dict(sampler=sampler, n_beta=nb, lr=lr, mala_acceptance=acc, llc=e["mean"], llc_std=e["std"],
                              **trace_checks(e), trace=(e["loss_trace"].mean(0) - e["init_loss"]).tolist()))

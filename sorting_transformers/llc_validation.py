@@ -10,7 +10,7 @@ import math
 from typing import Sequence
 import torch, torch.nn as nn
 from jaxtyping import Float
-from .llc import sample_llc, choose_lr
+from .llc import sample_llc_stacked, generic_stacked_loss, choose_lr
 
 # %% auto #0
 __all__ = ['Potential', 'potential_loss', 'ReducedRankRegression', 'aoyagi_lambda', 'ground_truth_llc', 'dln_lambda',
@@ -87,12 +87,13 @@ def ground_truth_llc(model:nn.Module, # a model with a known LLC (`model.llc()`)
                      n:int=4096, # samples in the data set
                      seed:int=0, # seed of the chains
                     ) -> dict:
-    "`sample_llc` of a model with a known LLC (`model.llc()`), ε chosen by `choose_lr` as for the sorters."
+    """The LLC of a model with a known one (`model.llc()`) by the sorters' sampler (`sample_llc_stacked`), ε chosen by
+    `choose_lr` as for the sorters."""
     ids = torch.arange(n)[:, None].repeat(1, 2)
     batch = ids[:256]
     lr, acc = choose_lr(model, lambda m: loss_fn(m, batch)[:, 0].mean(), n_beta, localization, lrs, seed=seed)
-    e = sample_llc(model, loss_fn, ids, lr, n_beta, localization, num_chains=num_chains, num_draws=num_draws,
-                   num_burnin=num_draws // 5, seed=seed)
+    (e,) = sample_llc_stacked(model, generic_stacked_loss(model, loss_fn), ids, [lr], n_beta, localization,
+                              num_chains=num_chains, num_draws=num_draws, num_burnin=num_draws // 5, seed=seed)
     return dict(
         truth=model.llc(),
         llc=e["mean"],
