@@ -257,8 +257,8 @@ def sample_llc_stacked(model:nn.Module, # left unchanged (the chains are stacked
             order = [torch.randperm(n, generator=g) for _ in range(C)]; pos = 0
         idx = torch.stack([o[pos:pos + batch_size] for o in order]).repeat(len(lrs), 1).to(dev); pos += batch_size
         losses = stacked_loss(stacked(X), ids[idx])
-        if not bool(torch.isfinite(losses).all()):
-            raise FloatingPointError(f"an SGLD chain diverged at draw {t} (loss {losses.tolist()}): ε too large")
+        if not bool(torch.isfinite(losses).all()):   # a chain diverged (ε too large): as devinterp, its trace
+            trace[:, t:] = math.nan; break           # stops there, NaN, and no λ̂ comes of it (`check_chains_moved`)
         (grad,) = torch.autograd.grad(losses.sum(), [X])
         trace[:, t] = losses.detach().double().cpu()
         with torch.no_grad():
