@@ -1,4 +1,4 @@
-"""Training and LLC throughput, measured side by side in one run; prints one table per question.
+"""Training throughput, measured side by side in one run; prints one table per question.
 
     python benchmarks/bench_train.py [--steps 40] [--batch-size 256] [--device cpu|cuda]
                                      [--sections 1 2 4 5 6] [--profiles paper full]
