@@ -20,12 +20,12 @@ from .model import SeedTransformer, sort_logits, sort_loss, make_model, check_mo
 from .patching import position_labels
 
 # %% auto #0
-__all__ = ['EXCLUSIVE_MIN', 'SUPPRESSION_MIN', 'FAMILIES', 'PREDICTED', 'embed_to_block', 'block_to_unembed', 'ov_circuit',
-           'default_positions', 'qk_circuit', 'qk_positional', 'head_evidence', 'per_value', 'classify_heads',
-           'ablation_contradictions', 'mode_label', 'head_modes', 'hand_built_sorter', 'sorter_family',
-           'choose_threshold', 'plot_head_evidence', 'plot_circuits', 'plot_attention', 'logit_lens', 'plot_logit_lens',
-           'modes_table', 'answer_pattern', 'scrub_attention', 'adversarial_lists', 'range_boundaries',
-           'adversarial_table']
+__all__ = ['EXCLUSIVE_MIN', 'SUPPRESSION_MIN', 'RELAY_MIN', 'FAMILIES', 'PREDICTED', 'embed_to_block', 'block_to_unembed',
+           'ov_circuit', 'default_positions', 'qk_circuit', 'qk_positional', 'head_evidence', 'per_value',
+           'classify_heads', 'ablation_contradictions', 'mode_label', 'head_modes', 'hand_built_sorter',
+           'sorter_family', 'choose_threshold', 'plot_head_evidence', 'deep_sorter_family', 'plot_circuits',
+           'plot_attention', 'logit_lens', 'plot_logit_lens', 'modes_table', 'answer_pattern', 'scrub_attention',
+           'adversarial_lists', 'range_boundaries', 'adversarial_table']
 
 # %% ../nbs/05_circuits.ipynb #c005
 def embed_to_block(model:HookedTransformer, # the model (a TransformerLens `HookedTransformer`)
@@ -113,9 +113,12 @@ def head_evidence(model:HookedTransformer, # the model (a TransformerLens `Hooke
                   batch:Batch, # held-out lists to measure on
                  ) -> dict[str, torch.Tensor]:
     """Per head and predicted position: `dla` (direct attribution to the margin), `copy` (its part read from the
-    answer's own token), `ablation_loss` and `ablation_margin` (change when the head is mean-ablated), `attention` (its
-    attention on the answer's own token), each `[n_layers*n_heads, n_lists*list_len]`; `target`, `list_index`, `margin`
-    `[n_lists*list_len]`."""
+    answer's own token), `ablation_loss` and `ablation_margin` (change when the head is mean-ablated),
+    `ablation_direct` (the part of `ablation_margin` that passes along the head's direct path), `resample_loss`
+    (change in loss when the head's output is taken from another list), `attention` (its attention on the answer's
+    own token), each `[n_layers*n_heads, n_lists*list_len]`; `mediated` `[n_layers*n_heads, n_layers*n_heads,
+    n_values]` (per answer value, the change in each later head's direct contribution when a head is mean-ablated);
+    `target`, `list_index`, `margin` `[n_lists*list_len]`."""
     check_model_task(model, task); check_batch(task, batch)
     logits, cache = model.run_with_cache(batch.tokens)
     lg = sort_logits(logits, batch).float(); tgt = batch.targets
@@ -124,30 +127,42 @@ def head_evidence(model:HookedTransformer, # the model (a TransformerLens `Hooke
     ce = F.cross_entropy(lg.flatten(0, 1), tgt.flatten(), reduction="none")
     scale = cache["ln_final.hook_scale"][:, batch.mask] if "ln_final.hook_scale" in cache else torch.ones(1, 1, 1)
     is_answer = batch.lists[:, None, :] == tgt[..., None]                     # [b, query, list position]
-    K = task.list_len; out = {k: [] for k in ("dla", "copy", "ablation_loss", "ablation_margin", "attention")}
-    for l in range(model.cfg.n_layers):
-        direction = (_unembed(model, l).T[tgt] - _unembed(model, l).T[comp]) / scale   # [b, list_len, d_model]
-        for h in range(model.cfg.n_heads):
+    K = task.list_len; L, H = model.cfg.n_layers, model.cfg.n_heads; V = task.n_values
+    direction = [(_unembed(model, l).T[tgt] - _unembed(model, l).T[comp]) / scale for l in range(L)]  # [b, list_len, d]
+    def direct(l, h, z):   # the margin a head's `z` [b, pos, d_head] writes along the direct path, flattened
+        return torch.einsum("bqd,bqd->bq", (z @ model.W_O[l, h])[:, batch.mask], direction[l]).flatten()
+    def margin_loss(lg_a):
+        m_a = lg_a.gather(-1, tgt[..., None]).squeeze(-1) - lg_a.scatter(-1, tgt[..., None], -torch.inf).max(-1).values
+        return (m_a - margin).flatten(), F.cross_entropy(lg_a.flatten(0, 1), tgt.flatten(), reduction="none") - ce
+    other = torch.roll(torch.arange(len(tgt)), 1)                             # resampling: each list reads its neighbour's
+    keys = ("dla", "copy", "ablation_loss", "ablation_margin", "ablation_direct", "resample_loss", "attention")
+    out = {k: [] for k in keys}; mediated = torch.zeros(L * H, L * H, V)
+    for l in range(L):
+        for h in range(H):
             src = cache["v", l][:, :, h] @ model.W_O[l, h]                     # [b, key, d_model]
             A = cache["pattern", l][:, h][:, batch.mask]                       # [b, list_len, key]
-            per_key = A * torch.einsum("bkd,bqd->bqk", src, direction)         # [b, list_len, key]
+            per_key = A * torch.einsum("bkd,bqd->bqk", src, direction[l])      # [b, list_len, key]
             out["dla"].append(per_key.sum(-1).flatten())
             out["copy"].append((per_key[..., :K] * is_answer).sum(-1).flatten())
             out["attention"].append((A[..., :K] * is_answer).sum(-1).flatten())
-            z_mean = cache["z", l][:, :, h].mean(0)
+            z = cache["z", l][:, :, h]; z_mean = z.mean(0); later = {}
             def ablate(z, hook, h=h, z_mean=z_mean): z[:, :, h] = z_mean; return z
+            def record(z, hook): later[hook.layer()] = z.clone(); return z
+            def resample(z, hook, h=h): z[:, :, h] = z[other, :, h]; return z
 
-            lg_a = sort_logits(
-                model.run_with_hooks(batch.tokens, fwd_hooks=[(f"blocks.{l}.attn.hook_z", ablate)]), batch
-            ).float()
-            out["ablation_loss"].append(F.cross_entropy(lg_a.flatten(0, 1), tgt.flatten(), reduction="none") - ce)
-            m_a = (
-                lg_a.gather(-1, tgt[..., None]).squeeze(-1)
-                - lg_a.scatter(-1, tgt[..., None], -torch.inf).max(-1).values
-            )
-            out["ablation_margin"].append((m_a - margin).flatten())
+            hooks = [(f"blocks.{l}.attn.hook_z", ablate)] + [(f"blocks.{m}.attn.hook_z", record) for m in range(l + 1, L)]
+            dm, dl = margin_loss(sort_logits(model.run_with_hooks(batch.tokens, fwd_hooks=hooks), batch).float())
+            out["ablation_margin"].append(dm); out["ablation_loss"].append(dl)
+            out["ablation_direct"].append(direct(l, h, z_mean - z))
+            for m in range(l + 1, L):                                          # what reaches the output through head (m, k)
+                for k in range(H):
+                    mediated[l * H + h, m * H + k] = per_value(
+                        direct(m, k, later[m][:, :, k] - cache["z", m][:, :, k]), tgt.flatten(), V).nan_to_num()
+            lg_r = sort_logits(model.run_with_hooks(batch.tokens, fwd_hooks=[(f"blocks.{l}.attn.hook_z", resample)]),
+                               batch).float()
+            out["resample_loss"].append(margin_loss(lg_r)[1])
     return dict(target=tgt.flatten(), list_index=torch.arange(len(tgt)).repeat_interleave(tgt.shape[1]),
-                margin=margin.flatten(), **{k: torch.stack(v) for k, v in out.items()})
+                margin=margin.flatten(), mediated=mediated, **{k: torch.stack(v) for k, v in out.items()})
 
 # %% ../nbs/05_circuits.ipynb #c011s1
 def per_value(x:Float[torch.Tensor, "... n"], # `[..., n]`: a quantity per (list, position)
@@ -231,13 +246,15 @@ def ablation_contradictions(served:Bool[torch.Tensor, "n_heads_total n_values"],
     return out
 
 # %% ../nbs/05_circuits.ipynb #c013cs1
-def _boot_modes(ev:dict, n_values:int, n_boot:int, seed:int) -> list[str]:
+def _boot_modes(ev:dict, n_values:int, n_boot:int, seed:int,
+                attribution:str="dla", # the key of `ev` the heads' ranges are read from
+               ) -> list[str]:
     "The mode on `n_boot` bootstrap resamples of the lists."
     g = generator(seed); n = int(ev["list_index"].max()) + 1; out = []
     for _ in range(n_boot):
         w = torch.bincount(torch.randint(n, (n,), generator=g), minlength=n)[ev["list_index"]]
         rep = lambda x: x.repeat_interleave(w, dim=-1)
-        out.append(classify_heads(per_value(rep(ev["dla"]), rep(ev["target"]), n_values),
+        out.append(classify_heads(per_value(rep(ev[attribution]), rep(ev["target"]), n_values),
                                   per_value(rep(ev["copy"]), rep(ev["target"]), n_values))["mode"])
     return out
 
@@ -259,6 +276,24 @@ def mode_label(base:str, # the mode of the heads' ranges (`classify_heads`'s `ba
     return label, not split_bad, pd.DataFrame(comps)   # every component left in the label passed its own check
 
 # %% ../nbs/05_circuits.ipynb #c013d
+RELAY_MIN = 0.5   # a head whose effect on its values passes mostly through later layers (the two-layer sweep below)
+
+def _relays(pv:dict, served:torch.Tensor, names:list[str], has_mlp:bool) -> pd.DataFrame:
+    """Per head: the share of its mean-ablation effect on the values it serves that does not pass along its own direct
+    path (`indirect_share`), the route that carries most of it (`via`: a later head, or the MLPs and other paths), and
+    that route's share."""
+    rows = []; other = "MLPs" if has_mlp else "other paths"
+    for i, name in enumerate(names):
+        s = served[i] & ~pv["ablation_margin"][i].isnan()
+        total = pv["ablation_margin"][i, s].sum().item()
+        if not s.any() or total >= 0: rows.append(dict(indirect_share=math.nan, via="", via_share=math.nan)); continue
+        indirect = 1 - pv["ablation_direct"][i, s].sum().item() / total
+        through = pv["mediated"][i][:, s].sum(-1) / total                   # [heads]: share through each later head
+        j = int(through.argmax()); rest = indirect - through.sum().item()
+        via, share = (names[j], through[j].item()) if through[j] >= rest else (other, rest)
+        rows.append(dict(indirect_share=indirect, via=via, via_share=share))
+    return pd.DataFrame(rows)
+
 @torch.no_grad()
 def head_modes(model:HookedTransformer, # the model (a TransformerLens `HookedTransformer`)
                task:SortTask, # the sorting task (`data.SortTask`)
@@ -266,22 +301,31 @@ def head_modes(model:HookedTransformer, # the model (a TransformerLens `HookedTr
                n_boot:int=50, # bootstrap resamples of the lists for `stability`
                verbose:bool=False, # print the per-head table
               ) -> dict:
-    """The head mode (its components, each confirmed or refuted by ablation on its own), its scores, `stability`,
-    `contradictions`, per-value profiles `[head, value]` and a per-head table."""
+    """The head mode (its components, each confirmed or refuted by its own causal check), its scores, `stability`,
+    `contradictions`, per-value profiles `[head, value]` and a per-head table. One layer: the heads' ranges come from
+    their direct attribution, checked by mean ablation; several layers: from their total (mean-ablation) effect,
+    checked by resample ablation, and undetermined where a head acts through later layers."""
     if not isinstance(n_boot, int) or isinstance(n_boot, bool) or not 1 <= n_boot <= 10**5:
         raise ValueError(f"n_boot={n_boot!r}: must be an integer in [1, 100000]")
     batch = heldout(task, 2048) if batch is None else batch
     ev = head_evidence(model, task, batch); V = task.n_values; names = model.all_head_labels()
-    pv = {k: per_value(ev[k], ev["target"], V) for k in ("dla", "copy", "ablation_loss", "ablation_margin",
-                                                        "attention")}
-    c = classify_heads(pv["dla"], pv["copy"]); boot = _boot_modes(ev, V, n_boot, seed=1)
-    def check(served, suppressor):   # one component's own causal check
-        return ablation_contradictions(served, suppressor, pv["copy"], pv["ablation_loss"], pv["ablation_margin"],
-                                       names)
-    split_bad = check(c["served"], torch.zeros_like(c["suppressor"]))       # the heads serve what they are said to
-    supp_bad = check(torch.zeros_like(c["served"]), c["suppressor"])        # the suppressors suppress
+    deep = model.cfg.n_layers > 1; ev["effect"] = -ev["ablation_margin"]      # the total effect: margin lost when ablated
+    pv = {k: per_value(ev[k], ev["target"], V) for k in ("dla", "effect", "copy", "ablation_loss", "ablation_margin",
+                                                        "ablation_direct", "resample_loss", "attention")}
+    pv["mediated"] = ev["mediated"]; attribution = "effect" if deep else "dla"
+    c = classify_heads(pv[attribution], pv["copy"]); boot = _boot_modes(ev, V, n_boot, seed=1, attribution=attribution)
+    def check(served, suppressor, loss):   # one component's own causal check
+        return ablation_contradictions(served, suppressor, pv["copy"], pv[loss], pv["ablation_margin"], names)
+    relay = _relays(pv, c["served"], names, not model.cfg.attn_only)
+    serial = [i for i in range(len(names)) if c["active"][i] and relay.indirect_share[i] >= RELAY_MIN] if deep else []
+    split_bad = check(c["served"], torch.zeros_like(c["suppressor"]), "resample_loss" if deep else "ablation_loss")
+    split_bad += [f"{names[i]} acts through later layers: {relay.indirect_share[i]:.0%} of its effect on the values it "
+                  f"serves is not on its direct path (threshold {RELAY_MIN:.0%}; mostly via {relay.via[i]})" for i in serial]
+    supp_bad = check(torch.zeros_like(c["served"]), c["suppressor"], "ablation_loss")   # the suppressors suppress
     bad = split_bad + supp_bad
-    label, confirmed, components = mode_label(c["base"], c["exclusivity"], c["max_suppression"] if c["suppressor"].any()
+    base = (f"undetermined (heads act through later layers: {', '.join(f'{names[i]} via {relay.via[i]}' for i in serial)})" if serial
+            else c["base"])
+    label, confirmed, components = mode_label(base, c["exclusivity"], c["max_suppression"] if c["suppressor"].any()
                                               else None, split_bad, supp_bad)
     eye = torch.eye(V, dtype=torch.bool); rows = []
     for i, name in enumerate(names):
@@ -297,22 +341,25 @@ def head_modes(model:HookedTransformer, # the model (a TransformerLens `HookedTr
                 n_runs=len(runs),
                 contiguity=max(map(len, runs)) / len(vals) if vals else math.nan,
                 dla_mean=pv["dla"][i].nanmean().item(),
+                effect_mean=pv["effect"][i].nanmean().item(),
                 suppression=c["suppression"][i].item(),
                 copy_score=((ov[eye].mean() - ov[~eye].mean()) / ov.std().clamp_min(1e-12)).item(),
                 ablation_served=pv["ablation_loss"][i, s & valid].mean().item() if (s & valid).any() else math.nan,
                 ablation_other=pv["ablation_loss"][i, ~s & valid].mean().item() if (~s & valid).any() else math.nan,
+                **relay.iloc[i].to_dict(),
             )
         )
-    res = dict(mode=label + ("" if confirmed else " (not confirmed by ablation)"), confirmed=confirmed,
-               components=components, refuted=components.component[components.refuted].tolist(),
-               exclusivity=c["exclusivity"],
+    undetermined = label.startswith("undetermined")
+    res = dict(mode=label + ("" if confirmed or undetermined else " (not confirmed by ablation)"), confirmed=confirmed,
+               attribution=attribution, components=components,
+               refuted=components.component[components.refuted].tolist(), exclusivity=c["exclusivity"],
                max_suppression=c["max_suppression"], stability=sum(b == c["mode"] for b in boot) / n_boot,
                contradictions=bad, heads=pd.DataFrame(rows), served=c["served"], **pv)
     if verbose:
         print(
-            f"mode: {res['mode']}  (exclusivity {res['exclusivity']:.3f}, threshold {EXCLUSIVE_MIN}; max suppression "
-            f"{res['max_suppression']:.3f}, threshold {SUPPRESSION_MIN}; "
-            f"same label in {res['stability']:.0%} of {n_boot} resamples)"
+            f"mode: {res['mode']}  (attribution: {'total effect' if deep else 'direct'}; exclusivity "
+            f"{res['exclusivity']:.3f}, threshold {EXCLUSIVE_MIN}; max suppression {res['max_suppression']:.3f}, "
+            f"threshold {SUPPRESSION_MIN}; same label in {res['stability']:.0%} of {n_boot} resamples)"
         )
         print(res["heads"].round(3).to_string(index=False))
         for b in bad: print("ablation disagrees:", b)
@@ -325,29 +372,54 @@ def hand_built_sorter(gains:list, # per head: its OV gain on each answer value, 
                       n_values:int=20, # numbers 0 .. n_values-1
                       list_len:int=5, # numbers per list
                       sep_out:bool=False, # SEP among the output classes too (`d_vocab_out = n_values + 1`)
+                      layers:list|None=None, # per head: its layer (None: every head in layer 0)
+                      # per head: the share of its output written to the relay subspace instead of the output; None: 0
+                      relay:list|None=None,
+                      # per head: `"reader"`, a head that attends to its own position and writes the relay subspace to
+                      # the output with its gains; None: every head attends to the answer
+                      roles:list|None=None,
                      ) -> tuple[HookedTransformer, SortTask]:
-    "A one-layer attention-only sorter in the `sep` format whose heads' roles are set by hand (see above)."
+    """An attention-only sorter in the `sep` format whose heads' roles are set by hand (see above); with `layers`,
+    `relay` or `roles`, heads in several layers write to an output subspace of their own and a head can pass its answer
+    to a later `"reader"`, so that its effect reaches the output only through that head."""
     H = len(gains); gains = [torch.as_tensor(g, dtype=torch.float) for g in gains]
     if any(g.shape != (n_values,) for g in gains): raise ValueError(f"gains: need {H} tensors of shape [{n_values}]")
+    layers = [0] * H if layers is None else list(layers); relay = [0.0] * H if relay is None else list(relay)
+    roles = [None] * H if roles is None else list(roles)
+    if not len(layers) == len(relay) == len(roles) == H: raise ValueError(f"layers, relay, roles: need {H} entries each")
     task = SortTask(list_len, n_values, repeats=False, format="sep")
-    V, SEP = n_values, n_values; d = V + 2; FLAG = V + 1
-    cfg = HookedTransformerConfig(n_layers=1, d_model=d, n_heads=H, d_head=d, attn_only=True, normalization_type=None,
-                                  attention_dir="causal", d_vocab=V + 1, d_vocab_out=V + sep_out, n_ctx=task.seq_len)
+    V, SEP, FLAG, n_ctx = n_values, n_values, n_values + 1, task.seq_len
+    deep = max(layers) > 0 or any(relay) or any(r is not None for r in roles)
+    OUT, RELAY, POS = (V + 2, 2 * V + 2, 3 * V + 2) if deep else (0, None, None)   # where heads write, relay, positions
+    d = 3 * V + 2 + n_ctx if deep else V + 2
+    per_layer = [[h for h in range(H) if layers[h] == l] for l in range(max(layers) + 1)]
+    cfg = HookedTransformerConfig(n_layers=len(per_layer), d_model=d, n_heads=max(map(len, per_layer)), d_head=d,
+                                  attn_only=True, normalization_type=None, attention_dir="causal", d_vocab=V + 1,
+                                  d_vocab_out=V + sep_out, n_ctx=n_ctx)
     model = make_model(cfg, task); big, beta = 500.0, 10.0
-    for p in model.parameters(): p.data.zero_()
+    for p in model.parameters(): p.data.zero_()     # a layer's unused head slots stay zero: idle heads
     model.W_E.data[:, :V + 1] = torch.eye(V + 1); model.W_pos.data[:list_len, FLAG] = 1.0
-    model.W_U.data[:V, :V] = torch.eye(V)
+    if deep: model.W_pos.data[:, POS:] = torch.eye(n_ctx)
+    model.W_U.data[OUT:OUT + V, :V] = torch.eye(V)
     if sep_out: model.b_U.data[V] = -5.0                # SEP is never the answer and scores below every number
-    attn = model.blocks[0].attn                         # (model.W_Q etc. are stacked copies: write the parameters)
-    for h in range(H):
-        on = set(range(V + 1)) if attends is None or attends[h] is None else set(attends[h])
-        S = torch.zeros(d, d)                           # S[query dim, key dim]: score = x_q S x_kᵀ
-        for a in range(V + 1):
-            if a not in on: S[a, :V] = -2 * big; continue
-            S[a, FLAG] = big
-            for b in range(V): S[a, b] = -beta * b if a == SEP else (-beta * (b - a) if b > a else -2 * big)
-        attn.W_Q.data[h] = torch.eye(d); attn.W_K.data[h] = S.T * attn.attn_scale
-        attn.W_V.data[h] = torch.eye(d); attn.W_O.data[h, :V, :V] = torch.diag(gains[h])
+    for l, heads in enumerate(per_layer):
+        attn = model.blocks[l].attn                     # (model.W_Q etc. are stacked copies: write the parameters)
+        for slot, h in enumerate(heads):
+            S = torch.zeros(d, d)                       # S[query dim, key dim]: score = x_q S x_kᵀ
+            if roles[h] == "reader":                    # attends to its own position, copies the relay to the output
+                S[POS:, POS:] = big * torch.eye(n_ctx); W_O = torch.zeros(d, d)
+                W_O[RELAY:RELAY + V, OUT:OUT + V] = torch.diag(gains[h])
+            elif roles[h] is None:
+                on = set(range(V + 1)) if attends is None or attends[h] is None else set(attends[h])
+                for a in range(V + 1):
+                    if a not in on: S[a, :V] = -2 * big; continue
+                    S[a, FLAG] = big
+                    for b in range(V): S[a, b] = -beta * b if a == SEP else (-beta * (b - a) if b > a else -2 * big)
+                W_O = torch.zeros(d, d); W_O[:V, OUT:OUT + V] = torch.diag((1 - relay[h]) * gains[h])
+                if relay[h]: W_O[:V, RELAY:RELAY + V] = torch.diag(relay[h] * torch.ones(V))
+            else: raise ValueError(f"roles[{h}]={roles[h]!r}: must be None or 'reader'")
+            attn.W_Q.data[slot] = torch.eye(d); attn.W_K.data[slot] = S.T * attn.attn_scale
+            attn.W_V.data[slot] = torch.eye(d); attn.W_O.data[slot] = W_O
     return model.eval(), task
 
 # %% ../nbs/05_circuits.ipynb #c015b
@@ -404,22 +476,23 @@ def choose_threshold(scores:list[float], # one score per case
 def plot_head_evidence(results:dict, # model name -> result of `head_modes`
                        title:str="Per-value evidence", # figure title
                       ) -> go.Figure:
-    """Per answer value, one line per head: DLA to the margin (top) and the loss increase when the head is mean-ablated
-    (bottom); a menu picks the model."""
+    """Per answer value, one line per head: the attribution its ranges are read from (top: DLA to the margin in a
+    one-layer model, the total effect in a deeper one) and the loss increase when the head is mean-ablated (bottom); a
+    menu picks the model."""
     fig = make_subplots(
         2,
         1,
         shared_xaxes=True,
         vertical_spacing=0.08,
         subplot_titles=[
-            "direct attribution to the margin (correct − strongest competitor)",
+            "attribution to the margin (correct − strongest competitor): direct, or total in deeper models",
             "loss increase when mean-ablated",
         ],
     )
     colours = px.colors.qualitative.Plotly; vis = []
     for k, (name, r) in enumerate(results.items()):
         for i, head in enumerate(r["heads"]["head"]):
-            for row, key in ((1, "dla"), (2, "ablation_loss")):
+            for row, key in ((1, r["attribution"]), (2, "ablation_loss")):
                 fig.add_scatter(y=r[key][i].tolist(), name=head, legendgroup=head, showlegend=row == 1, visible=k == 0,
                                 line_color=colours[i % len(colours)], row=row, col=1,
                                 hovertemplate=f"{head}, value %{{x}}: %{{y:.3g}}<extra></extra>")
@@ -437,6 +510,30 @@ def plot_head_evidence(results:dict, # model name -> result of `head_modes`
                       updatemenus=[dict(buttons=buttons, x=1.0, xanchor="right", y=1.15)] if len(results) > 1 else [])
     fig.update_xaxes(title="answer value", row=2, col=1)
     return fig
+
+# %% ../nbs/05_circuits.ipynb #c017d
+def deep_sorter_family(n_values:int=30, # numbers 0 .. n_values-1
+                       g:float=10.0, # copying gain of a serving head
+                      ) -> list[dict]:
+    """Hand-built two-layer cases with known roles: `case`, `param`, `truth` (the true mode), `kwargs` of
+    `hand_built_sorter`."""
+    V = n_values; v = torch.arange(V); one = torch.ones(V); half = V // 2; cases = []
+    relayed = "undetermined (heads act through later layers: L0H0 via L1H0)"
+    def add(case, param, truth, **kwargs): cases.append(dict(case=case, param=param, truth=truth, kwargs=kwargs))
+    for k in (8, 15, 22): add("split across layers", k, "vocabulary-splitting", gains=[g * (v < k), g * (v >= k)],
+                              layers=[0, 1])
+    for f in (0.2, 0.8):
+        o = round(f * half)
+        add("overlap across layers", f, "vocabulary-splitting" if f < 0.5 else "overlapping ranges",
+            gains=[g * (v < half + o), g * (v >= half - o)], layers=[0, 1])
+    add("single head", "layer 0", "single head", gains=[g * one, 0 * one], layers=[0, 1])
+    add("single head", "layer 1", "single head", gains=[0 * one, g * one], layers=[0, 1])
+    for r in (0.0, 0.2, 0.35, 0.65, 0.8, 1.0):
+        add("relay", r, relayed if r >= 0.5 else "single head", gains=[g * one, g * one], layers=[0, 1],
+            relay=[r, 0.0], roles=[None, "reader"])
+    add("relayed band", f"0-{half - 1}", relayed, gains=[g * one, g * (v >= half), g * (v < half)], layers=[0, 0, 1],
+        relay=[1.0, 0.0, 0.0], roles=[None, None, "reader"])
+    return cases
 
 # %% ../nbs/05_circuits.ipynb #c019
 def plot_circuits(model:HookedTransformer, # the model (a TransformerLens `HookedTransformer`)

@@ -769,7 +769,7 @@ def plot_regression(regressions:list[dict], # `experiment_results(...)["regressi
     return fig.update_layout(title=title, height=300 + 40 * len(notes) + 25 * len(fig.data))
 
 _SYMBOLS = {"vocabulary-splitting": "diamond", "overlapping ranges": "circle", "single head": "square",
-            "no head decides": "x"}
+            "no head decides": "x", "undetermined": "circle-open"}
 
 def plot_mode_curves(curves:pd.DataFrame, # `analyse_runs` curves
                     ) -> go.Figure:
@@ -778,7 +778,7 @@ def plot_mode_curves(curves:pd.DataFrame, # `analyse_runs` curves
     for j, p in enumerate(presets):
         for run, d in _llc_rows(curves[(curves.preset == p) & (curves.step > 0)]).groupby("run", sort=False):
             d = d.sort_values("step"); base = d["mode"].str.replace(r" \(not confirmed.*", "", regex=True)
-            marker = dict(size=10, symbol=[_SYMBOLS.get(b.split(" + ")[0], "circle") for b in base],
+            marker = dict(size=10, symbol=[_SYMBOLS.get(b.split(" + ")[0].split(" (")[0], "circle") for b in base],
                           line=dict(width=2, color=["black" if "copy-suppression" in b else "white" for b in base]))
             fig.add_scatter(x=d.step, y=d.llc, name=run, mode="lines+markers", text=d["mode"], marker=marker,
                             hovertemplate="step %{x}<br>LLC %{y:.3g}<br>%{text}",

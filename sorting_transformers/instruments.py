@@ -127,7 +127,7 @@ INSTRUMENTS = (
                describe=dict(norm_total="total weight norm", norm_embed="norm of the embeddings",
                              norm_attn="norm of the attention weights", norm_mlp="norm of the MLP weights",
                              norm_unembed="norm of the unembedding")),
-    Instrument("head_mode", 2, _head_mode, compared=STRUCTURE, counted=("splitting", "suppression"),
+    Instrument("head_mode", 3, _head_mode, compared=STRUCTURE, counted=("splitting", "suppression"),
                invalid="label not confirmed",
                describe=dict(exclusivity="exclusivity of the heads' ranges",
                              range_pieces="contiguous pieces of the heads' ranges",
