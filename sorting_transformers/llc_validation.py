@@ -1,4 +1,4 @@
-"""The LLC estimator on models whose learning coefficient is known: a potential, reduced-rank regressions and deep linear networks, each recovered within 10%.
+"""The LLC estimator on models whose learning coefficient is known: a potential, reduced-rank regressions and deep linear networks, each checked against its known value.
 
 Docs: https://sorting-transformers.github.io/sorting_transformers/llc_validation.html.md"""
 

@@ -111,3 +111,21 @@ def test_pages_show_no_warnings_or_tracebacks(main_job_test_profile):
            for nb in NOTEBOOKS for c in json.loads((work / "_site" / "notebooks" / nb).read_text())["cells"]
            for o in c.get("outputs", []) if o.get("output_type") == "stream" and o.get("name") == "stderr"]
     assert not bad, "\n".join(bad[:10])
+
+def test_no_number_is_typed_into_prose():
+    """A digit in a notebook's markdown cell is a setting, a formula or a name written as such (code span, math, link,
+    identifier, citation year, list number); a number the write-up reports comes from a computed cell
+    (`python tools/check_prose.py` lists what it finds)."""
+    import sys
+    sys.path.insert(0, str(ROOT / "tools"))
+    from check_prose import problems, typed_numbers
+    # the check itself: it finds typed numbers, and lets through what defines rather than reports
+    found = [n for n, _ in typed_numbers("Weight decay lowers the norm by 4.8 (3 of 3 cells, 95% interval)."
+                                         " It sorts at 99.1% after 7,300 steps.")]
+    assert found == ["4.8", "3", "3", "95", "99.1", "7,300"], found
+    allowed = ("`attn1l` and relu3l, head L0H1 of [llc](06_llc.ipynb), `EXCLUSIVE_MIN` = `0.5`, $d/2 = 22$, bf16 and "
+               "UTF-8, Urdshals & Urdshals 2025, Lau et al. (2023), <img width=\"300\">, https://x.org/a1\n"
+               "```\nx = 3\n```\n1. first item\n\n$$\\lambda = 12$$")
+    assert typed_numbers(allowed) == [], typed_numbers(allowed)
+    bad = problems()
+    assert not bad, f"{len(bad)} number(s) typed into markdown:\n" + "\n".join(bad[:30])
