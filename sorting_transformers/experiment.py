@@ -413,7 +413,8 @@ def experiment_summary(res:dict, # `experiment_results`
     run_cols = ["run", "lists_seen", "mode", "confirmed", "refuted", "worst_value", "worst_value_n", "llc_failed",
                 "first_99", *_compared(f, INSTRUMENTS)]
     recs = lambda df: [] if df is None or not len(df) else json.loads(df.to_json(orient="records"))
-    return _round(dict(profile=res["profile"], environment=environment(res.get("device", "cpu")),
+    env = dict(environment(res.get("device", "cpu")), instruments=instrument_versions(INSTRUMENTS))
+    return _round(dict(profile=res["profile"], environment=env,
                        runs=recs(f[["preset", "recipe", "lists", "level"] + run_cols]), cells=recs(res["cells"]),
                        differences=recs(res["differences"]), recipe_differences=recs(res.get("recipe_differences")),
                        regressions=res["regressions"],
@@ -536,7 +537,19 @@ def _setup_md(s:dict) -> str:
             + "), each analysed at its final checkpoint (accuracy per answer value, weight norm, head mode, LLC); the "
             "first seed of every cell is also followed over training. Intervals are 95%: Wilson for a mode's "
             "frequency, Student-t across seeds for means and Welch t for differences, Wald intervals (statsmodels) for "
-            "the regression's odds ratios." + _cost_md(s.get("environment") or {}))
+            "the regression's odds ratios." + _cost_md(s.get("environment") or {})
+            + _instruments_md(s.get("environment") or {}))
+
+def _instruments_md(env:dict) -> str:
+    "Whether the instruments that measured a summary are the current code's (`instruments.INSTRUMENTS`' versions)."
+    now, then = instrument_versions(INSTRUMENTS), env.get("instruments")
+    if then is None:
+        return (" This summary does not record which versions of the instruments measured it (it predates that "
+                f"record); the current ones are {', '.join(f'{k} {v}' for k, v in now.items())}, so where one changed "
+                "since, its fields here are the earlier version's until the profile is run again.")
+    changed = [f"{k} (version {then.get(k)} here, {v} now)" for k, v in now.items() if then.get(k) != v]
+    return (f" Measured with instruments that have changed since: {', '.join(changed)}; those fields are the earlier "
+            "versions' until the profile is run again." if changed else "")
 
 def _cost_md(env:dict) -> str:
     "The job's measured wall time per stage and the machine, when the summary records them."
