@@ -302,14 +302,15 @@ def head_modes(model:HookedTransformer, # the model (a TransformerLens `HookedTr
                verbose:bool=False, # print the per-head table
               ) -> dict:
     """The head mode (its components, each confirmed or refuted by its own causal check), its scores, `stability`,
-    `contradictions`, per-value profiles `[head, value]` and a per-head table. One layer: the heads' ranges come from
-    their direct attribution, checked by mean ablation; several layers: from their total (mean-ablation) effect,
-    checked by resample ablation, and undetermined where a head acts through later layers."""
+    `contradictions`, per-value profiles `[head, value]` and a per-head table. One attention-only layer: the heads'
+    ranges come from their direct attribution, checked by mean ablation; several layers or MLPs: from their total
+    (mean-ablation) effect, checked by resample ablation, and undetermined where a head acts through later layers."""
     if not isinstance(n_boot, int) or isinstance(n_boot, bool) or not 1 <= n_boot <= 10**5:
         raise ValueError(f"n_boot={n_boot!r}: must be an integer in [1, 100000]")
     batch = heldout(task, 2048) if batch is None else batch
     ev = head_evidence(model, task, batch); V = task.n_values; names = model.all_head_labels()
-    deep = model.cfg.n_layers > 1; ev["effect"] = -ev["ablation_margin"]      # the total effect: margin lost when ablated
+    deep = model.cfg.n_layers > 1 or not model.cfg.attn_only   # something after the heads besides the unembedding
+    ev["effect"] = -ev["ablation_margin"]                           # the total effect: the margin lost when ablated
     pv = {k: per_value(ev[k], ev["target"], V) for k in ("dla", "effect", "copy", "ablation_loss", "ablation_margin",
                                                         "ablation_direct", "resample_loss", "attention")}
     pv["mediated"] = ev["mediated"]; attribution = "effect" if deep else "dla"
