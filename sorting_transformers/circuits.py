@@ -134,7 +134,7 @@ def head_evidence(model:HookedTransformer, # the model (a TransformerLens `Hooke
     def margin_loss(lg_a):
         m_a = lg_a.gather(-1, tgt[..., None]).squeeze(-1) - lg_a.scatter(-1, tgt[..., None], -torch.inf).max(-1).values
         return (m_a - margin).flatten(), F.cross_entropy(lg_a.flatten(0, 1), tgt.flatten(), reduction="none") - ce
-    other = torch.roll(torch.arange(len(tgt)), 1)                             # resampling: each list reads its neighbour's
+    other = torch.roll(torch.arange(len(tgt)), 1)   # resampling: each list reads its neighbour's
     keys = ("dla", "copy", "ablation_loss", "ablation_margin", "ablation_direct", "resample_loss", "attention")
     out = {k: [] for k in keys}; mediated = torch.zeros(L * H, L * H, V)
     for l in range(L):
@@ -150,11 +150,12 @@ def head_evidence(model:HookedTransformer, # the model (a TransformerLens `Hooke
             def record(z, hook): later[hook.layer()] = z.clone(); return z
             def resample(z, hook, h=h): z[:, :, h] = z[other, :, h]; return z
 
-            hooks = [(f"blocks.{l}.attn.hook_z", ablate)] + [(f"blocks.{m}.attn.hook_z", record) for m in range(l + 1, L)]
+            hooks = [(f"blocks.{l}.attn.hook_z", ablate)]
+            hooks += [(f"blocks.{m}.attn.hook_z", record) for m in range(l + 1, L)]
             dm, dl = margin_loss(sort_logits(model.run_with_hooks(batch.tokens, fwd_hooks=hooks), batch).float())
             out["ablation_margin"].append(dm); out["ablation_loss"].append(dl)
             out["ablation_direct"].append(direct(l, h, z_mean - z))
-            for m in range(l + 1, L):                                          # what reaches the output through head (m, k)
+            for m in range(l + 1, L):   # what reaches the output through head (m, k)
                 for k in range(H):
                     mediated[l * H + h, m * H + k] = per_value(
                         direct(m, k, later[m][:, :, k] - cache["z", m][:, :, k]), tgt.flatten(), V).nan_to_num()
@@ -320,12 +321,13 @@ def head_modes(model:HookedTransformer, # the model (a TransformerLens `HookedTr
     relay = _relays(pv, c["served"], names, not model.cfg.attn_only)
     serial = [i for i in range(len(names)) if c["active"][i] and relay.indirect_share[i] >= RELAY_MIN] if deep else []
     split_bad = check(c["served"], torch.zeros_like(c["suppressor"]), "resample_loss" if deep else "ablation_loss")
-    split_bad += [f"{names[i]} acts through later layers: {relay.indirect_share[i]:.0%} of its effect on the values it "
-                  f"serves is not on its direct path (threshold {RELAY_MIN:.0%}; mostly via {relay.via[i]})" for i in serial]
+    split_bad += [f"{names[i]} acts through later layers: {relay.indirect_share[i]:.0%} of its effect on the values "
+                  f"it serves is not on its direct path (threshold {RELAY_MIN:.0%}; mostly via {relay.via[i]})"
+                  for i in serial]
     supp_bad = check(torch.zeros_like(c["served"]), c["suppressor"], "ablation_loss")   # the suppressors suppress
     bad = split_bad + supp_bad
-    base = (f"undetermined (heads act through later layers: {', '.join(f'{names[i]} via {relay.via[i]}' for i in serial)})" if serial
-            else c["base"])
+    routes = ", ".join(f"{names[i]} via {relay.via[i]}" for i in serial)
+    base = f"undetermined (heads act through later layers: {routes})" if serial else c["base"]
     label, confirmed, components = mode_label(base, c["exclusivity"], c["max_suppression"] if c["suppressor"].any()
                                               else None, split_bad, supp_bad)
     eye = torch.eye(V, dtype=torch.bool); rows = []
@@ -387,7 +389,8 @@ def hand_built_sorter(gains:list, # per head: its OV gain on each answer value, 
     if any(g.shape != (n_values,) for g in gains): raise ValueError(f"gains: need {H} tensors of shape [{n_values}]")
     layers = [0] * H if layers is None else list(layers); relay = [0.0] * H if relay is None else list(relay)
     roles = [None] * H if roles is None else list(roles)
-    if not len(layers) == len(relay) == len(roles) == H: raise ValueError(f"layers, relay, roles: need {H} entries each")
+    if not len(layers) == len(relay) == len(roles) == H:
+        raise ValueError(f"layers, relay, roles: need {H} entries each")
     task = SortTask(list_len, n_values, repeats=False, format="sep")
     V, SEP, FLAG, n_ctx = n_values, n_values, n_values + 1, task.seq_len
     deep = max(layers) > 0 or any(relay) or any(r is not None for r in roles)
