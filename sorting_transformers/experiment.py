@@ -597,8 +597,8 @@ def _preset_md(s:dict, p:str) -> list[str]:
              _measure_cell(c, "norm_total"), _measure_cell(c, "token_acc", ".4f")] for c in cs]
     lines = [f"**`{p}`, per cell** (mean over seeds [95% interval]; mode frequencies among confirmed labels):\n\n"
              + _md_table(rows, [*(["recipe"] if by_recipe else []), "lists", "weight decay", "runs",
-                                "label not confirmed", "vocabulary-splitting", "copy-suppression", "LLC", "weight norm",
-                                "token accuracy"])]
+                                "label not confirmed or undetermined", "vocabulary-splitting", "copy-suppression",
+                                "LLC", "weight norm", "token accuracy"])]
     for m, name in _NAMES.items():
         if ds := [d for d in s["differences"] if d["preset"] == p and d["metric"] == m]:
             lines.append(f"**Weight decay and the {name}** of `{p}` (each level minus none, same lists): " + "; ".join(

@@ -128,7 +128,7 @@ INSTRUMENTS = (
                              norm_attn="norm of the attention weights", norm_mlp="norm of the MLP weights",
                              norm_unembed="norm of the unembedding")),
     Instrument("head_mode", 3, _head_mode, compared=STRUCTURE, counted=("splitting", "suppression"),
-               invalid="label not confirmed",
+               invalid="label not confirmed or undetermined",
                describe=dict(exclusivity="exclusivity of the heads' ranges",
                              range_pieces="contiguous pieces of the heads' ranges",
                              contiguity="largest piece of a head's range, as a share of it",
