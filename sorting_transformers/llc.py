@@ -79,7 +79,9 @@ class LLCConfig:
     n_lists:int=2048              # lists in the fixed data set (the task's held-out set)
     seed:int=0                    # seed of the chains
     canonical:bool=True           # sample from the canonical form of the weights (`canonical_form`)
-    step_check:bool=True          # also run the chains at ε/2 (the step-halving check, `trace_checks`); twice the cost
+    # also run chains at 2ε for half the draws (the same Langevin time): the step-halving check of `trace_checks`,
+    # half as much sampling again
+    step_check:bool=True
     device:str="cpu"              # where the chains run ("cuda" on a GPU); the canonical form is computed on the CPU
 
     def __post_init__(self):
@@ -217,23 +219,29 @@ def sample_llc_stacked(model:nn.Module, # left unchanged (the chains are stacked
                        n_beta:float, # inverse temperature nβ
                        localization:float, # localisation γ, the pull towards the starting weights
                        num_chains:int=4, # independent SGLD chains per step size
-                       num_draws:int=200, # draws per chain
-                       num_burnin:int=40, # first draws of each chain left out of the mean
+                       num_draws:int=200, # draws per chain at the first ε (at the others: the same Langevin time)
+                       num_burnin:int=40, # first draws of each chain at the first ε left out of the mean (likewise)
                        batch_size:int=64, # rows per SGLD step
                        seed:int=0, # seed of the chains
                        param_masks:dict|None=None, # devinterp parameter masks (name -> mask or None); None: all
                       ) -> list[dict]:
     """`sample_llc` for every ε of `lrs` at once: devinterp's SGLD update, w ← w − ε/2·(nβ·∇L_batch(w) + γ·(w − w*)) +
-    √ε·N(0, 1), on every chain's parameters stacked `[K, ...]` so that one forward and backward pass serve all K chains;
-    each chain reads its own shuffled batches, and chain i at every ε the same batches and noise (common random
-    numbers: the step sizes' estimates differ by the step's effect). One result per ε, as `sample_llc`'s."""
+    √ε·N(0, 1), on every chain's parameters stacked `[K, ...]` so that one forward and backward pass serve all K chains.
+    The chains at each ε run for the same Langevin time as those at `lrs[0]` (ε·draws and ε·burn-in held: at 2ε half
+    the draws, at ε/2 twice), so that two step sizes differ by the step's bias, not by how far their chains got; a
+    step size's chains leave the computation when their time is up. Each chain reads its own shuffled batches, and
+    chain i at every ε the same batches and noise (common random numbers). A step size whose chains diverge stops
+    there with a NaN trace (as devinterp's), the others go on. One result per ε, as `sample_llc`'s."""
     if num_chains < 1 or num_draws < 1 or not 0 <= num_burnin < num_draws:
         raise ValueError(f"num_chains={num_chains}, num_draws={num_draws}, num_burnin={num_burnin}: need >= 1 chain "
                          "and 0 <= num_burnin < num_draws")
     if not 1 <= batch_size <= len(input_ids):
         raise ValueError(f"batch_size={batch_size}: must lie in [1, {len(input_ids)}] (the rows of the data set)")
-    dev = next(model.parameters()).device; ids = input_ids.to(dev); n = len(ids)
-    K, C = len(lrs) * num_chains, num_chains
+    lrs = [float(e) for e in lrs]
+    if not lrs or not all(e > 0 for e in lrs): raise ValueError(f"lrs={lrs}: need at least one ε > 0")
+    draws = [max(1, round(num_draws * lrs[0] / e)) for e in lrs]            # the same Langevin time at every ε
+    burnin = [min(d - 1, round(num_burnin * lrs[0] / e)) for e, d in zip(lrs, draws)]
+    dev = next(model.parameters()).device; ids = input_ids.to(dev); n = len(ids); C = num_chains
     named = dict(model.named_parameters())
     moving = [k for k in named if param_masks is None or k in param_masks]
     w0 = {k: v.detach() for k, v in named.items()}
@@ -242,37 +250,45 @@ def sample_llc_stacked(model:nn.Module, # left unchanged (the chains are stacked
                    if param_masks is None or param_masks[k] is None
                    else param_masks[k].to(dev, W0.dtype).expand(w0[k].shape).flatten() for k in moving])
     sizes = [w0[k].numel() for k in moving]
-    X = W0.expand(K, -1).clone().requires_grad_()                  # the chains' moving parameters, `[K, D]`
-    frozen = {k: v.expand(K, *v.shape) for k, v in w0.items() if k not in moving}
-    def stacked(X):   # every parameter `[K, ...]`: views of X, and the frozen ones shared
-        return {**frozen, **{k: x.view(K, *w0[k].shape) for k, x in zip(moving, X.split(sizes, 1))}}
-    eps = torch.tensor([float(e) for e in lrs for _ in range(C)], dtype=W0.dtype, device=dev)[:, None]
+    def stacked(X):   # every parameter `[K, ...]`: views of X `[K, D]`, and the frozen ones shared
+        K = len(X)
+        return {**{k: v.expand(K, *v.shape) for k, v in w0.items() if k not in moving},
+                **{k: x.view(K, *w0[k].shape) for k, x in zip(moving, X.split(sizes, 1))}}
     g = torch.Generator().manual_seed(seed)                 # batches and noise: one stream, on the CPU (any device)
     order = [torch.randperm(n, generator=g) for _ in range(C)]; pos = 0
-    trace = torch.empty(K, num_draws, dtype=torch.float64)
+    traces = [torch.full((C, d), math.nan, dtype=torch.float64) for d in draws]
     with torch.no_grad():
-        init = float(stacked_loss({k: v[:1] for k, v in stacked(X).items()}, ids[None]).item())   # w*'s loss, all rows
-    for t in range(num_draws):
+        init = float(stacked_loss(stacked(W0[None]), ids[None]).item())   # w*'s loss, on all rows
+    act = list(range(len(lrs)))                                  # the step sizes whose chains still run
+    X = W0.expand(len(act) * C, -1).clone().requires_grad_()     # their moving parameters, `[len(act)·C, D]`
+    for t in range(max(draws)):
         if pos + batch_size > n:                            # each chain's next epoch: a fresh shuffle (drop_last)
             order = [torch.randperm(n, generator=g) for _ in range(C)]; pos = 0
-        idx = torch.stack([o[pos:pos + batch_size] for o in order]).repeat(len(lrs), 1).to(dev); pos += batch_size
-        losses = stacked_loss(stacked(X), ids[idx])
-        if not bool(torch.isfinite(losses).all()):   # a chain diverged (ε too large): as devinterp, its trace
-            trace[:, t:] = math.nan; break           # stops there, NaN, and no λ̂ comes of it (`check_chains_moved`)
+        idx = torch.stack([o[pos:pos + batch_size] for o in order]).to(dev); pos += batch_size
+        xi = torch.randn((C, len(W0)), generator=g).to(dev)
+        keep = [j for j, i in enumerate(act) if draws[i] > t]
+        if len(keep) < len(act):                            # these step sizes' time is up: out of the computation
+            X = X.detach().view(len(act), C, -1)[keep].flatten(0, 1).requires_grad_(); act = [act[j] for j in keep]
+        if not act: break
+        losses = stacked_loss(stacked(X), ids[idx].repeat(len(act), 1, 1)).view(len(act), C)
+        bad = [j for j in range(len(act)) if not bool(torch.isfinite(losses[j]).all())]
+        if bad:   # a step size's chains diverged (ε too large): its trace stops here, NaN, and no λ̂ comes of it
+            for j in bad: draws[act[j]] = t
+            keep = [j for j in range(len(act)) if j not in bad]
+            X = X.detach().view(len(act), C, -1)[keep].flatten(0, 1).requires_grad_(); act = [act[j] for j in keep]
+            if not act: break
+            losses = stacked_loss(stacked(X), ids[idx].repeat(len(act), 1, 1)).view(len(act), C)
         (grad,) = torch.autograd.grad(losses.sum(), [X])
-        trace[:, t] = losses.detach().double().cpu()
+        for j, i in enumerate(act): traces[i][:, t] = losses[j].detach().double().cpu()
+        eps = torch.tensor([lrs[i] for i in act], dtype=W0.dtype, device=dev).repeat_interleave(C)[:, None]
         with torch.no_grad():
-            xi = torch.randn((C, len(W0)), generator=g).to(dev).repeat(len(lrs), 1)
-            X.add_(M * (-eps / 2 * (n_beta * grad + localization * (X - W0)) + eps.sqrt() * xi))
+            X.add_(M * (-eps / 2 * (n_beta * grad + localization * (X - W0)) + eps.sqrt() * xi.repeat(len(act), 1)))
     out = []
-    for i, lr in enumerate(lrs):
-        tr = trace[i * num_chains:(i + 1) * num_chains]
-        per_chain = n_beta * (tr[:, num_burnin:].mean(1) - init)
+    for lr, tr, b in zip(lrs, traces, burnin):
+        per_chain = n_beta * (tr[:, b:].mean(1) - init)
         out.append(dict(mean=per_chain.mean().item(), std=per_chain.std().item() if num_chains > 1 else 0.0,
-                        per_chain=per_chain, loss_trace=tr, init_loss=init, lr=float(lr), n_beta=n_beta,
-                        num_burnin=num_burnin))
+                        per_chain=per_chain, loss_trace=tr, init_loss=init, lr=lr, n_beta=n_beta, num_burnin=b))
     return out
-
 
 # %% ../nbs/06_llc.ipynb #c005bs2
 def mala_acceptance(model:nn.Module, # weights restored afterwards
@@ -395,17 +411,18 @@ def _estimate(model:nn.Module, task:SortTask, config:LLCConfig, param_masks:dict
             if acc >= 0.9: break
             lr /= 2
     else: acc = mala_acceptance(m, batch_loss, lr, config.n_beta, config.localization, seed=config.seed)
-    lrs = [lr, lr / 2] if config.step_check else [lr]
+    lrs = [lr, 2 * lr] if config.step_check else [lr]   # the check's chains at 2ε: half the draws, the same time
     if config.implementation == "stacked":   # every chain, at both steps, in one computation
         stacked = task_stacked_loss(task, m.cfg) if fast_supported(m) is None else generic_stacked_loss(m, loss_fn)
         es = sample_llc_stacked(m, stacked, ids, lrs, config.n_beta, config.localization, config.num_chains,
                                 config.num_draws, config.num_burnin, config.batch_size, config.seed, param_masks)
-    else:   # the same seed at both steps: common random numbers, so the two differ by the step's effect
+    else:   # the same seed at both steps (common random numbers), each for the same Langevin time
         es = [sample_llc(m, loss_fn, ids, s, config.n_beta, config.localization, config.sampler, config.num_chains,
-                         config.num_draws, config.num_burnin, config.batch_size, config.seed, param_masks) for s in lrs]
-    e = es[0]; half = es[1]["per_chain"] if config.step_check else None
+                         max(1, round(config.num_draws * lr / s)), round(config.num_burnin * lr / s),
+                         config.batch_size, config.seed, param_masks) for s in lrs]
+    e = es[0]; double = es[1]["per_chain"] if config.step_check else None
     model.train(was_training)
-    return dict(e, acceptance=acc, half_step_per_chain=half)
+    return dict(e, acceptance=acc, double_step_per_chain=double)
 
 # %% ../nbs/06_llc.ipynb #c008
 CONVERGED_TOL = 0.1   # relative change of λ̂ allowed when the draws are doubled or the step is halved
@@ -423,7 +440,7 @@ def trace_checks(est:dict, # an `estimate_llc` result
                 ) -> dict:
     "The checks of one estimate (see above), each True when passed; every one of them can fail."
     tr = est["loss_trace"]; n = tr.shape[1]; init = est["init_loss"]
-    half = est.get("half_step_per_chain")
+    double = est.get("double_step_per_chain")
     q3, q4 = tr[:, n // 2: 3 * n // 4].mean().item(), tr[:, 3 * n // 4:].mean().item()
     rise = max(q4 - init, 1e-12)
     late = tr[:, n // 2:]
@@ -435,7 +452,7 @@ def trace_checks(est:dict, # an `estimate_llc` result
         chains_agree=len(est["per_chain"]) >= 4 and est["std"] < 0.2 * abs(est["mean"]),
         positive=est["mean"] > 0,
         draws_doubled="n_beta" in est and _within(est["mean"], half_draws_llc(est)),
-        step_halved=half is not None and _within(float(half.mean()), est["mean"]),
+        step_halved=double is not None and _within(est["mean"], float(double.mean())),
     )
 
 CHECKS = ("acceptance", "in_basin", "plateau", "chains_agree", "positive", "draws_doubled", "step_halved")
@@ -528,7 +545,7 @@ def check_restriction(restriction:str|None, # e.g. 'l0h1', 'l1mlp'; None: no res
     return restriction
 
 # %% ../nbs/06_llc.ipynb #c014s1
-LLC_VERSION = 3   # of the estimate's code: a cache written by another version is recomputed
+LLC_VERSION = 4   # of the estimate's code: a cache written by another version is recomputed
 
 def check_chains_moved(est:dict, # an `estimate_llc` result
                        source="the model", # named in the error
@@ -554,15 +571,15 @@ def llc_checkpoint(path:str|Path, # a checkpoint (`RUN/checkpoints/step_N.safete
         masks = create_param_masks(model, param_masks) if param_masks else None
         e = estimate_llc(model, task, config=config, param_masks=masks)
         check_chains_moved(e, path)
-        half = e["half_step_per_chain"]   # empty where the step-halving chains were not run
+        double = e["double_step_per_chain"]   # empty where the step check's chains were not run
         return dict(per_chain=e["per_chain"], loss_trace=e["loss_trace"], init_loss=torch.tensor(e["init_loss"]),
                     lr=torch.tensor(e["lr"]), acceptance=torch.tensor(e["acceptance"]),
-                    half_step_per_chain=torch.zeros(0) if half is None else half)
+                    double_step_per_chain=torch.zeros(0) if double is None else double)
     key = dict(analysis="llc", version=LLC_VERSION, checkpoint=path.name, checkpoint_sha256=file_digest(path),
                restriction=param_masks, **asdict(config),                                 # a new calibration
                calibrated_lr=llc_policy(model.cfg, task)["lr"] if config.lr is None else None)   # invalidates the cache
     t = cached_tensors(analysis_dir(path), f"llc_{path.stem}{'_' + param_masks if param_masks else ''}", key, compute,
-                       required=("per_chain", "loss_trace", "init_loss", "lr", "acceptance", "half_step_per_chain"))
+                       required=("per_chain", "loss_trace", "init_loss", "lr", "acceptance", "double_step_per_chain"))
     pc = t["per_chain"]
     return dict(
         mean=pc.mean().item(),
@@ -574,7 +591,7 @@ def llc_checkpoint(path:str|Path, # a checkpoint (`RUN/checkpoints/step_N.safete
         acceptance=t["acceptance"].item(),
         n_beta=config.n_beta,
         num_burnin=config.num_burnin,
-        half_step_per_chain=t["half_step_per_chain"] if t["half_step_per_chain"].numel() else None,
+        double_step_per_chain=t["double_step_per_chain"] if t["double_step_per_chain"].numel() else None,
     )
 
 def select_checkpoints(run_dir:str|Path, # a run folder written by `train`

@@ -10,7 +10,7 @@ import math
 from typing import Sequence
 import torch, torch.nn as nn
 from jaxtyping import Float
-from .llc import sample_llc_stacked, generic_stacked_loss, choose_lr
+from .llc import sample_llc_stacked, generic_stacked_loss, choose_lr, trace_checks, CHECKS
 
 # %% auto #0
 __all__ = ['Potential', 'potential_loss', 'ReducedRankRegression', 'aoyagi_lambda', 'ground_truth_llc', 'dln_lambda',
@@ -88,12 +88,14 @@ def ground_truth_llc(model:nn.Module, # a model with a known LLC (`model.llc()`)
                      seed:int=0, # seed of the chains
                     ) -> dict:
     """The LLC of a model with a known one (`model.llc()`) by the sorters' sampler (`sample_llc_stacked`), ε chosen by
-    `choose_lr` as for the sorters."""
+    `choose_lr` as for the sorters, with the sorters' checks (`trace_checks`; the step check's chains at 2ε for half
+    the draws): `checks_failed` names those it fails."""
     ids = torch.arange(n)[:, None].repeat(1, 2)
     batch = ids[:256]
     lr, acc = choose_lr(model, lambda m: loss_fn(m, batch)[:, 0].mean(), n_beta, localization, lrs, seed=seed)
-    (e,) = sample_llc_stacked(model, generic_stacked_loss(model, loss_fn), ids, [lr], n_beta, localization,
-                              num_chains=num_chains, num_draws=num_draws, num_burnin=num_draws // 5, seed=seed)
+    e, e2 = sample_llc_stacked(model, generic_stacked_loss(model, loss_fn), ids, [lr, 2 * lr], n_beta, localization,
+                               num_chains=num_chains, num_draws=num_draws, num_burnin=num_draws // 5, seed=seed)
+    checks = trace_checks(dict(e, acceptance=acc, double_step_per_chain=e2["per_chain"]))
     return dict(
         truth=model.llc(),
         llc=e["mean"],
@@ -102,6 +104,8 @@ def ground_truth_llc(model:nn.Module, # a model with a known LLC (`model.llc()`)
         lr=lr,
         acceptance=acc,
         rel_error=e["mean"] / model.llc() - 1,
+        llc_2eps=e2["mean"],
+        checks_failed=", ".join(c for c in CHECKS if not checks[c]) or "none",
     )
 
 # %% ../nbs/06c_llc_validation.ipynb #c106
