@@ -28,11 +28,11 @@ from .symmetry import canonical_form
 
 # %% auto #0
 __all__ = ['SAMPLERS', 'IMPLEMENTATIONS', 'LR_GRID', 'CONVERGED_TOL', 'CHECKS', 'RMSPROP_LR', 'LLC_VERSION', 'llc_policy',
-           'LLCConfig', 'sample_llc', 'generic_stacked_loss', 'sample_llc_stacked', 'mala_acceptance', 'choose_lr',
-           'task_loss_fn', 'task_stacked_loss', 'estimate_llc', 'half_draws_llc', 'trace_checks', 'nbeta_sweep',
-           'nbeta_slope', 'plot_traces', 'select_steps', 'check_restriction', 'check_chains_moved', 'llc_checkpoint',
-           'select_checkpoints', 'llc_run', 'chain_interval', 'llc_runs', 'stage_boundaries', 'plot_llc',
-           'profile_llc_config', 'llc_at_loss', 'seed_llc_comparison']
+           'LLCConfig', 'sample_llc', 'generic_stacked_loss', 'same_time', 'sample_llc_stacked', 'mala_acceptance',
+           'choose_lr', 'task_loss_fn', 'task_stacked_loss', 'estimate_llc', 'half_draws_llc', 'trace_checks',
+           'nbeta_sweep', 'nbeta_slope', 'plot_traces', 'select_steps', 'check_restriction', 'check_chains_moved',
+           'llc_checkpoint', 'select_checkpoints', 'llc_run', 'chain_interval', 'llc_runs', 'stage_boundaries',
+           'plot_llc', 'profile_llc_config', 'llc_at_loss', 'seed_llc_comparison']
 
 # %% ../nbs/06_llc.ipynb #c005
 SAMPLERS = {"sgld": "sgmcmc_sgld", "rmsprop_sgld": "rmsprop_sgld"}   # our name -> devinterp's `sampling_method`
@@ -212,6 +212,15 @@ def generic_stacked_loss(model:nn.Module, # any model
 
 
 # %% ../nbs/06_llc.ipynb #c005bs1c
+def same_time(num_draws:int, # draws at the reference step size
+              num_burnin:int, # burn-in at the reference step size
+              lr:float, # the reference step size ε
+              other:float, # another step size
+             ) -> tuple[int, int]:
+    "(draws, burn-in) at `other` that cover the same Langevin time as `num_draws` and `num_burnin` at `lr`."
+    d = max(1, round(num_draws * lr / other))
+    return d, min(d - 1, round(num_burnin * lr / other))
+
 def sample_llc_stacked(model:nn.Module, # left unchanged (the chains are stacked copies of its parameters)
                        stacked_loss:Callable, # `(params stacked [K, ...], ids [K, batch, seq]) -> [K]` mean losses
                        input_ids:torch.Tensor, # `[n, seq]` integer rows of the fixed data set
@@ -239,8 +248,7 @@ def sample_llc_stacked(model:nn.Module, # left unchanged (the chains are stacked
         raise ValueError(f"batch_size={batch_size}: must lie in [1, {len(input_ids)}] (the rows of the data set)")
     lrs = [float(e) for e in lrs]
     if not lrs or not all(e > 0 for e in lrs): raise ValueError(f"lrs={lrs}: need at least one ε > 0")
-    draws = [max(1, round(num_draws * lrs[0] / e)) for e in lrs]            # the same Langevin time at every ε
-    burnin = [min(d - 1, round(num_burnin * lrs[0] / e)) for e, d in zip(lrs, draws)]
+    draws, burnin = map(list, zip(*(same_time(num_draws, num_burnin, lrs[0], e) for e in lrs)))
     dev = next(model.parameters()).device; ids = input_ids.to(dev); n = len(ids); C = num_chains
     named = dict(model.named_parameters())
     moving = [k for k in named if param_masks is None or k in param_masks]
@@ -250,6 +258,8 @@ def sample_llc_stacked(model:nn.Module, # left unchanged (the chains are stacked
                    if param_masks is None or param_masks[k] is None
                    else param_masks[k].to(dev, W0.dtype).expand(w0[k].shape).flatten() for k in moving])
     sizes = [w0[k].numel() for k in moving]
+    def keep_only(X, act, keep):   # the chains of the step sizes `act[j]`, j in `keep`: the others leave
+        return X.detach().view(len(act), C, -1)[keep].flatten(0, 1).requires_grad_(), [act[j] for j in keep]
     def stacked(X):   # every parameter `[K, ...]`: views of X `[K, D]`, and the frozen ones shared
         K = len(X)
         return {**{k: v.expand(K, *v.shape) for k, v in w0.items() if k not in moving},
@@ -267,15 +277,14 @@ def sample_llc_stacked(model:nn.Module, # left unchanged (the chains are stacked
         idx = torch.stack([o[pos:pos + batch_size] for o in order]).to(dev); pos += batch_size
         xi = torch.randn((C, len(W0)), generator=g).to(dev)
         keep = [j for j, i in enumerate(act) if draws[i] > t]
-        if len(keep) < len(act):                            # these step sizes' time is up: out of the computation
-            X = X.detach().view(len(act), C, -1)[keep].flatten(0, 1).requires_grad_(); act = [act[j] for j in keep]
+        if len(keep) < len(act): X, act = keep_only(X, act, keep)   # these step sizes' time is up
         if not act: break
         losses = stacked_loss(stacked(X), ids[idx].repeat(len(act), 1, 1)).view(len(act), C)
         bad = [j for j in range(len(act)) if not bool(torch.isfinite(losses[j]).all())]
         if bad:   # a step size's chains diverged (ε too large): its trace stops here, NaN, and no λ̂ comes of it
             for j in bad: draws[act[j]] = t
             keep = [j for j in range(len(act)) if j not in bad]
-            X = X.detach().view(len(act), C, -1)[keep].flatten(0, 1).requires_grad_(); act = [act[j] for j in keep]
+            X, act = keep_only(X, act, keep)
             if not act: break
             losses = stacked_loss(stacked(X), ids[idx].repeat(len(act), 1, 1)).view(len(act), C)
         (grad,) = torch.autograd.grad(losses.sum(), [X])
@@ -418,8 +427,8 @@ def _estimate(model:nn.Module, task:SortTask, config:LLCConfig, param_masks:dict
                                 config.num_draws, config.num_burnin, config.batch_size, config.seed, param_masks)
     else:   # the same seed at both steps (common random numbers), each for the same Langevin time
         es = [sample_llc(m, loss_fn, ids, s, config.n_beta, config.localization, config.sampler, config.num_chains,
-                         max(1, round(config.num_draws * lr / s)), round(config.num_burnin * lr / s),
-                         config.batch_size, config.seed, param_masks) for s in lrs]
+                         *same_time(config.num_draws, config.num_burnin, lr, s), config.batch_size, config.seed,
+                         param_masks) for s in lrs]
     e = es[0]; double = es[1]["per_chain"] if config.step_check else None
     model.train(was_training)
     return dict(e, acceptance=acc, double_step_per_chain=double)
