@@ -554,7 +554,7 @@ def check_restriction(restriction:str|None, # e.g. 'l0h1', 'l1mlp'; None: no res
     return restriction
 
 # %% ../nbs/06_llc.ipynb #c014s1
-LLC_VERSION = 4   # of the estimate's code: a cache written by another version is recomputed
+LLC_VERSION = 5   # of the estimate's code: a cache written by another version is recomputed
 
 def check_chains_moved(est:dict, # an `estimate_llc` result
                        source="the model", # named in the error

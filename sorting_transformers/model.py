@@ -61,11 +61,11 @@ PRESETS = {p.name: p for p in [
     Preset("relu3l", dict(n_layers=3, d_model=55, n_heads=1, d_head=12, d_mlp=100, act_fn="relu",
                           normalization_type=None, attention_dir="bidirectional", d_vocab=12, d_vocab_out=10, n_ctx=11),
            SortTask(list_len=10, n_values=10, repeats=True, format="inplace"),
-           llc=dict(lr=2e-6, n_beta=2000.0, localization=100.0, sampler="sgld")),
+           llc=dict(lr=1e-6, n_beta=2000.0, localization=10.0, sampler="sgld")),
     Preset("attn1l", dict(n_layers=1, d_model=96, n_heads=2, d_head=48, attn_only=True, normalization_type="LN",
                           attention_dir="causal", d_vocab=52, d_vocab_out=51, n_ctx=21),
            SortTask(list_len=10, n_values=51, repeats=False, format="sep"),
-           llc=dict(lr=1e-5, n_beta=2000.0, localization=100.0, sampler="sgld")),
+           llc=dict(lr=1e-5, n_beta=2000.0, localization=10.0, sampler="sgld")),
 ]}
 
 def get_preset(name:str, # a preset name (`PRESETS`)
